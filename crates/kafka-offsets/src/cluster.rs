@@ -1,0 +1,250 @@
+//! The cluster client: metadata and ListOffsets through librdkafka, plus the raw ListOffsets v0 path for the old
+//! `--offsets N`. The only module besides `native` and `probe` that talks to brokers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
+use rdkafka::error::KafkaError;
+
+use crate::config::{BrokerAddress, ClientSettings, ProtocolChoice};
+use crate::error::{Error, Result};
+use crate::native::{self, IsolationLevel};
+use crate::probe::{self, BrokerGeneration};
+use crate::select::{PartitionMetadata, TopicMetadata};
+use crate::time::OffsetSpec;
+use crate::wire::{self, OffsetQuery};
+use crate::TopicPartition;
+
+/// Keeps librdkafka's log off stderr (unless verbose) and remembers the last error it reported, so that a
+/// timeout can say why.
+#[derive(Debug)]
+pub struct ToolContext {
+    verbose: bool,
+    last_error: Mutex<Option<String>>,
+}
+
+impl ClientContext for ToolContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        if self.verbose {
+            eprintln!("librdkafka {level:?} {fac}: {log_message}");
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if self.verbose {
+            eprintln!("librdkafka error: {error}: {reason}");
+        }
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(reason.to_string());
+        }
+    }
+}
+
+impl ConsumerContext for ToolContext {}
+
+/// The answer ListOffsets gave for one partition.
+pub type PartitionResult<T> = (TopicPartition, std::result::Result<T, String>);
+
+pub struct Cluster {
+    consumer: BaseConsumer<ToolContext>,
+    settings: ClientSettings,
+    generation: Option<BrokerGeneration>,
+    brokers: HashMap<i32, BrokerAddress>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("bootstrap", &self.settings.bootstrap)
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
+
+impl Cluster {
+    /// Finds out the brokers' protocol generation (unless told, or unless the transport is one the probe cannot
+    /// speak), then creates the librdkafka client.
+    pub fn connect(settings: ClientSettings) -> Result<Cluster> {
+        let probe_can_speak = matches!(settings.security_protocol().as_str(), "plaintext" | "sasl_plaintext");
+        let generation = match settings.protocol {
+            ProtocolChoice::Legacy => Some(BrokerGeneration::Legacy),
+            ProtocolChoice::Modern => None,
+            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => None,
+            ProtocolChoice::Auto => Some(probe::probe(&settings.bootstrap, settings.timeout)?.1),
+        };
+        let context = ToolContext { verbose: settings.verbose, last_error: Mutex::new(None) };
+        let mut config = settings.rdkafka_config(generation.as_ref());
+        config.set_log_level(if settings.verbose { RDKafkaLogLevel::Debug } else { RDKafkaLogLevel::Error });
+        let consumer: BaseConsumer<ToolContext> = config
+            .create_with_context(context)
+            .map_err(|e| Error::Usage(format!("cannot create the Kafka client: {e}")))?;
+        Ok(Cluster { consumer, settings, generation, brokers: HashMap::new() })
+    }
+
+    pub fn generation(&self) -> Option<&BrokerGeneration> {
+        self.generation.as_ref()
+    }
+
+    pub fn is_legacy(&self) -> bool {
+        self.generation == Some(BrokerGeneration::Legacy)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
+    /// Adds what librdkafka last reported (for example "Connection refused") to a failure message.
+    fn failure(&self, what: &str, error: impl std::fmt::Display) -> Error {
+        let last = self.consumer.context().last_error.lock().ok().and_then(|l| l.clone());
+        match last {
+            Some(reason) => Error::cluster(format!("{what}: {error} (last error from the cluster: {reason})")),
+            None => Error::cluster(format!("{what}: {error}")),
+        }
+    }
+
+    /// Metadata for all topics (asking for one unknown topic fails on 0.9 with librdkafka 2.12, so never do).
+    pub fn topics(&mut self, timeout: Duration) -> Result<Vec<TopicMetadata>> {
+        let metadata = self
+            .consumer
+            .fetch_metadata(None, timeout)
+            .map_err(|e| self.failure(&format!("cannot fetch metadata within {} ms", timeout.as_millis()), e))?;
+        self.brokers = metadata
+            .brokers()
+            .iter()
+            .map(|b| (b.id(), BrokerAddress { host: b.host().to_string(), port: b.port() as u16 }))
+            .collect();
+        Ok(metadata
+            .topics()
+            .iter()
+            .map(|t| TopicMetadata {
+                name: t.name().to_string(),
+                partitions: t
+                    .partitions()
+                    .iter()
+                    .map(|p| PartitionMetadata { id: p.id(), leader: p.leader() })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    fn isolation_level(&self) -> IsolationLevel {
+        match self.settings.setting("isolation.level") {
+            Some(level) if level.eq_ignore_ascii_case("read_committed") => IsolationLevel::ReadCommitted,
+            _ => IsolationLevel::ReadUncommitted,
+        }
+    }
+
+    /// One ListOffsets request per leader broker for all `partitions`. `Ok(None)` for a partition means the broker
+    /// has no offset for the spec (a timestamp after the last record, or before every segment on 0.9).
+    pub fn list_offsets(
+        &self,
+        partitions: &[TopicPartition],
+        spec: OffsetSpec,
+    ) -> Result<Vec<PartitionResult<Option<i64>>>> {
+        if spec == OffsetSpec::MaxTimestamp {
+            self.require_list_offsets_version(7, "--time max-timestamp needs ListOffsets v7 (Kafka 3.0 or newer)")?;
+        }
+        if partitions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<(&str, i32)> = partitions.iter().map(|tp| (tp.topic.as_str(), tp.partition)).collect();
+        let listed = native::list_offsets(
+            self.consumer.client(),
+            &wanted,
+            spec.wire_value(),
+            self.isolation_level(),
+            self.settings.timeout,
+        )
+        .map_err(|e| self.failure("ListOffsets failed", e))?;
+        let mut by_partition: HashMap<TopicPartition, std::result::Result<i64, String>> =
+            listed.into_iter().map(|l| (TopicPartition::new(&l.topic, l.partition), l.result)).collect();
+        Ok(partitions
+            .iter()
+            .map(|tp| {
+                let result = match by_partition.remove(tp) {
+                    Some(Ok(offset)) if offset >= 0 => Ok(Some(offset)),
+                    Some(Ok(_)) => Ok(None),
+                    Some(Err(e)) => Err(e),
+                    None => Err("no answer for this partition".to_string()),
+                };
+                (tp.clone(), result)
+            })
+            .collect())
+    }
+
+    fn require_list_offsets_version(&self, version: i16, message: &str) -> Result<()> {
+        match &self.generation {
+            Some(BrokerGeneration::Legacy) => {
+                Err(Error::cluster(format!("{message}; this broker is Kafka 0.9 or older")))
+            }
+            Some(g) if g.max_version(wire::API_LIST_OFFSETS).unwrap_or(0) < version => Err(Error::cluster(format!(
+                "{message}; this broker supports up to v{}",
+                g.max_version(wire::API_LIST_OFFSETS).unwrap_or(0)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// ListOffsets v0 with `max_offsets` answers per partition (segment boundaries, newest first), one request per
+    /// leader. Needs a broker that still answers v0 (removed in Kafka 4.0) and a plaintext listener.
+    pub fn list_offsets_v0(
+        &self,
+        partitions: &[(TopicPartition, PartitionMetadata)],
+        spec: OffsetSpec,
+        max_offsets: i32,
+    ) -> Result<Vec<PartitionResult<Vec<i64>>>> {
+        if let Some(BrokerGeneration::Modern(_)) = &self.generation {
+            if self.generation.as_ref().and_then(|g| g.min_version(wire::API_LIST_OFFSETS)) != Some(0) {
+                return Err(Error::cluster("--offsets greater than 1 needs ListOffsets v0, which this broker no longer answers (Kafka 4.0 removed it)"));
+            }
+        }
+        if self.settings.security_protocol() != "plaintext" {
+            return Err(Error::Usage("--offsets greater than 1 works only with security.protocol=PLAINTEXT".into()));
+        }
+        if spec == OffsetSpec::MaxTimestamp {
+            return Err(Error::Usage("--offsets greater than 1 cannot be used with --time max-timestamp".into()));
+        }
+        let mut results = Vec::with_capacity(partitions.len());
+        let mut by_leader: BTreeMap<i32, Vec<OffsetQuery>> = BTreeMap::new();
+        for (tp, meta) in partitions {
+            if meta.leader < 0 {
+                results.push((tp.clone(), Err("the partition has no leader".to_string())));
+                continue;
+            }
+            by_leader.entry(meta.leader).or_default().push(OffsetQuery {
+                topic: tp.topic.clone(),
+                partition: tp.partition,
+                time: spec.wire_value(),
+                max_offsets,
+            });
+        }
+        for (leader, queries) in by_leader {
+            let Some(address) = self.brokers.get(&leader) else {
+                for q in queries {
+                    results.push((
+                        TopicPartition::new(&q.topic, q.partition),
+                        Err(format!("leader {leader} is not in the metadata")),
+                    ));
+                }
+                continue;
+            };
+            let answers = probe::list_offsets_v0(address, &queries, self.settings.timeout)?;
+            for q in &queries {
+                let tp = TopicPartition::new(&q.topic, q.partition);
+                let answer = answers.iter().find(|a| a.topic == q.topic && a.partition == q.partition);
+                let result = match answer {
+                    Some(a) if a.error_code == 0 => Ok(a.offsets.clone()),
+                    Some(a) => Err(wire::error_name(a.error_code)),
+                    None => Err("no answer for this partition".to_string()),
+                };
+                results.push((tp, result));
+            }
+        }
+        results.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(results)
+    }
+}

@@ -1,0 +1,93 @@
+//! The one error type of the library. Each variant knows its exit code, so the binaries map errors to exit codes in
+//! one place and scripts can tell a typo from a cluster failure.
+
+use std::fmt;
+
+/// Process exit codes shared by both tools (see the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything asked for was done.
+    Success = 0,
+    /// The cluster or the network failed, or at least one partition could not be handled.
+    Failure = 1,
+    /// The command line or an input file is wrong; nothing was sent to the cluster.
+    Usage = 2,
+    /// A reset was refused because a consumer group is not inactive.
+    GroupActive = 3,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A command-line problem found before anything is sent.
+    #[error("{0}")]
+    Usage(String),
+
+    /// Kafka's own wording for a bad `--time` (3.7+).
+    #[error(
+        "Malformed time argument {0}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp, or a specified long format timestamp"
+    )]
+    MalformedTime(String),
+
+    #[error("--partitions expects a comma separated list of numeric partition ids, but received: {0}")]
+    MalformedPartitions(String),
+
+    #[error("Invalid rule specification: {0}")]
+    InvalidRule(String),
+
+    #[error("{regex} is an invalid regex.")]
+    InvalidRegex { regex: String },
+
+    /// Kafka's wording for a `host:port` list that does not parse.
+    #[error("Please provide valid host:port like host1:9091,host2:9092")]
+    InvalidBootstrap,
+
+    #[error("Error while validating the bootstrap address")]
+    EmptyBootstrap,
+
+    /// An input file (properties, CSV) that cannot be read or parsed; `what` names the flag that gave it.
+    #[error("{what} {path}: {reason}")]
+    InputFile { what: &'static str, path: String, reason: String },
+
+    /// No bootstrap server accepted a connection.
+    #[error("cannot connect to any bootstrap server ({attempts})")]
+    Unreachable { attempts: String },
+
+    /// The cluster answered with an error, or did not answer in time.
+    #[error("{0}")]
+    Cluster(String),
+
+    /// Kafka's wording when the filters select nothing (E3+).
+    #[error("Could not match any topic-partitions with the specified filters")]
+    NoMatch,
+
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Error::Usage(_)
+            | Error::MalformedTime(_)
+            | Error::MalformedPartitions(_)
+            | Error::InvalidRule(_)
+            | Error::InvalidRegex { .. }
+            | Error::InvalidBootstrap
+            | Error::EmptyBootstrap
+            | Error::InputFile { .. } => ExitStatus::Usage,
+            Error::Unreachable { .. } | Error::Cluster(_) | Error::NoMatch | Error::Io(_) => ExitStatus::Failure,
+        }
+    }
+
+    pub fn cluster(message: impl fmt::Display) -> Error {
+        Error::Cluster(message.to_string())
+    }
+}

@@ -1,0 +1,38 @@
+//! Test support for the end-to-end tests in `tests/`: brokers the tests start themselves (librdkafka's mock
+//! cluster in process, Apache Kafka 0.9.0.1 as child processes), running the built binaries, and whole-output
+//! comparisons. Every helper fails loudly: a test that cannot get its broker fails, it never skips.
+
+pub mod compare;
+pub mod kafka09;
+pub mod mock;
+pub mod run;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A bootstrap address where nothing listens: a port bound and released at once.
+pub fn dead_address() -> String {
+    format!("127.0.0.1:{}", free_port())
+}
+
+/// A fresh, empty directory under the system temp dir (removed by its owner).
+pub fn scratch_dir(label: &str) -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("offset-tools-{label}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// The workspace root (where `scripts/` and `.cache/` are).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}

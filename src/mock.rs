@@ -1,0 +1,49 @@
+//! librdkafka's mock cluster for tests: several brokers in this process, on loopback ports.
+
+use std::time::Duration;
+
+use kafka_offsets::native::MockCluster;
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+
+/// A running mock cluster and its bootstrap address.
+#[derive(Debug)]
+pub struct Mock {
+    pub cluster: MockCluster,
+    pub bootstrap: String,
+}
+
+impl Mock {
+    /// Starts `brokers` mock brokers; panics (failing the test) when librdkafka cannot.
+    pub fn start(brokers: i32) -> Mock {
+        let cluster = MockCluster::new(brokers).expect("start librdkafka's mock cluster");
+        let bootstrap = cluster.bootstrap_servers();
+        Mock { cluster, bootstrap }
+    }
+
+    /// Creates a topic with leaders spread over the brokers.
+    pub fn topic(&self, name: &str, partitions: i32) -> &Mock {
+        self.cluster.create_topic_spread(name, partitions).expect("create mock topic");
+        self
+    }
+
+    /// Produces `count` messages to one partition, timestamps `first_ms`, `first_ms + 1000`, ...
+    pub fn produce(&self, topic: &str, partition: i32, count: usize, first_ms: i64) -> &Mock {
+        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("linger.ms", "2")
+            .set("log_level", "0")
+            .create()
+            .expect("mock producer");
+        for i in 0..count {
+            let payload = format!("{topic}-{partition}-{i}");
+            let record = BaseRecord::<(), _>::to(topic)
+                .partition(partition)
+                .payload(&payload)
+                .timestamp(first_ms + i as i64 * 1000);
+            producer.send(record).map_err(|(e, _)| e).expect("produce to mock cluster");
+        }
+        producer.flush(Duration::from_secs(30)).expect("flush mock producer");
+        self
+    }
+}

@@ -1,0 +1,57 @@
+//! Runs the workspace's built binaries (`cargo build` puts them next to the test executables' `deps/` directory).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a finished command printed, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    /// The exit code; None when a signal ended the process.
+    pub code: Option<i32>,
+    pub elapsed: Duration,
+}
+
+/// Path of a binary of this workspace, built by `cargo build` (the Makefile builds before testing).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target profile directory");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is not built: run `cargo build --workspace` (or `make test`) first", path.display());
+    path
+}
+
+/// Runs a workspace binary with arguments and optional stdin.
+pub fn tool(name: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    command(Command::new(binary(name)).args(args), stdin)
+}
+
+pub fn get_offset(args: &[&str]) -> Output {
+    tool("get-offset", args, None)
+}
+
+/// Runs any command to completion, capturing its output.
+pub fn command(cmd: &mut Command, stdin: Option<&str>) -> Output {
+    let started = Instant::now();
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin pipe");
+        let input = input.to_string();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(input.as_bytes());
+        });
+    }
+    let out = child.wait_with_output().expect("wait for command");
+    Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+        elapsed: started.elapsed(),
+    }
+}
