@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 
+use crate::produce::produce;
 use crate::run::{command, Output};
 use crate::{free_port, scratch_dir, workspace_root};
 
@@ -210,18 +210,12 @@ impl Kafka09 {
         panic!("topic {topic} has no leaders after 30 s");
     }
 
-    /// Produces `count` messages to one partition and waits for the broker's acknowledgement.
+    /// Produces `count` messages to one partition, one message per request (so that tiny segments roll), and
+    /// waits until the broker acknowledged every one.
     pub fn produce(&self, topic: &str, partition: i32, count: usize) {
-        let producer: ThreadedProducer<DefaultProducerContext> =
-            self.client_config().set("acks", "1").set("linger.ms", "1").create().expect("producer");
-        for i in 0..count {
-            let payload = format!("{topic}-{partition}-{i}");
-            producer
-                .send(BaseRecord::<(), _>::to(topic).partition(partition).payload(&payload))
-                .map_err(|(e, _)| e)
-                .expect("produce to Kafka 0.9");
-        }
-        producer.flush(Duration::from_secs(30)).expect("flush to Kafka 0.9");
+        let mut config = self.client_config();
+        config.set("acks", "1").set("linger.ms", "0").set("batch.num.messages", "1");
+        produce(&config, topic, partition, count, None);
     }
 
     /// Stops the broker and ZooKeeper at once (the data is thrown away anyway).

@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod kafka09;
 pub mod mock;
+pub mod produce;
 pub mod run;
 
 use std::net::TcpListener;

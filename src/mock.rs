@@ -1,10 +1,9 @@
 //! librdkafka's mock cluster for tests: several brokers in this process, on loopback ports.
 
-use std::time::Duration;
-
 use kafka_offsets::native::MockCluster;
 use rdkafka::config::ClientConfig;
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+
+use crate::produce::produce;
 
 /// A running mock cluster and its bootstrap address.
 #[derive(Debug)]
@@ -29,21 +28,9 @@ impl Mock {
 
     /// Produces `count` messages to one partition, timestamps `first_ms`, `first_ms + 1000`, ...
     pub fn produce(&self, topic: &str, partition: i32, count: usize, first_ms: i64) -> &Mock {
-        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
-            .set("linger.ms", "2")
-            .set("log_level", "0")
-            .create()
-            .expect("mock producer");
-        for i in 0..count {
-            let payload = format!("{topic}-{partition}-{i}");
-            let record = BaseRecord::<(), _>::to(topic)
-                .partition(partition)
-                .payload(&payload)
-                .timestamp(first_ms + i as i64 * 1000);
-            producer.send(record).map_err(|(e, _)| e).expect("produce to mock cluster");
-        }
-        producer.flush(Duration::from_secs(30)).expect("flush mock producer");
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.bootstrap).set("linger.ms", "2").set("log_level", "0");
+        produce(&config, topic, partition, count, Some(&|i| first_ms + i as i64 * 1000));
         self
     }
 }

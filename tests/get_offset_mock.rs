@@ -21,13 +21,16 @@ fn latest_and_earliest_over_several_brokers_sorted_numerically() {
         mock.produce("orders", p, p as usize, 1_700_000_000_000);
     }
     mock.produce("audit", 0, 2, 1_700_000_000_000);
-    let latest = lines(
-        std::iter::once("audit:0:2".to_string()).chain((0..12).map(|p| format!("orders:{p}:{p}"))),
-    );
+    let latest = lines(std::iter::once("audit:0:2".to_string()).chain((0..12).map(|p| format!("orders:{p}:{p}"))));
     assert_output(&get_offset(&["--bootstrap-server", &mock.bootstrap]), &latest, "", 0);
     assert_output(&get_offset(&["--bootstrap-server", &mock.bootstrap, "--time", "-1"]), &latest, "", 0);
     let earliest = lines((0..12).map(|p| format!("orders:{p}:0")));
-    assert_output(&get_offset(&["--broker-list", &mock.bootstrap, "--topic", "orders", "--time", "earliest"]), &earliest, "", 0);
+    assert_output(
+        &get_offset(&["--broker-list", &mock.bootstrap, "--topic", "orders", "--time", "earliest"]),
+        &earliest,
+        "",
+        0,
+    );
 }
 
 #[test]
@@ -56,14 +59,24 @@ fn selection_by_regex_partitions_and_rules() {
         "",
         0,
     );
-    assert_output(&get_offset(&["--bootstrap-server", b, "--topic", "t1,other"]), "other:0:0\nother:1:0\nother:2:0\nt1:0:0\n", "", 0);
+    assert_output(
+        &get_offset(&["--bootstrap-server", b, "--topic", "t1,other"]),
+        "other:0:0\nother:1:0\nother:2:0\nt1:0:0\n",
+        "",
+        0,
+    );
     assert_output(
         &get_offset(&["--bootstrap-server", b, "--topic-partitions", "t2:1-3,other:2,t10"]),
         "other:2:0\nt10:0:0\nt10:1:0\nt2:1:0\nt2:2:0\n",
         "",
         0,
     );
-    assert_output(&get_offset(&["--bootstrap-server", b, "--topic-partitions", "t2:2-,:-1"]), "other:0:0\nt1:0:0\nt10:0:0\nt2:0:0\nt2:2:0\nt2:3:0\n", "", 0);
+    assert_output(
+        &get_offset(&["--bootstrap-server", b, "--topic-partitions", "t2:2-,:-1"]),
+        "other:0:0\nt1:0:0\nt10:0:0\nt2:0:0\nt2:2:0\nt2:3:0\n",
+        "",
+        0,
+    );
 }
 
 #[test]
@@ -71,7 +84,12 @@ fn internal_topics_can_be_excluded() {
     let mock = Mock::start(1);
     mock.topic("__consumer_offsets", 2).topic("orders", 1);
     let b = &mock.bootstrap;
-    assert_output(&get_offset(&["--bootstrap-server", b]), "__consumer_offsets:0:0\n__consumer_offsets:1:0\norders:0:0\n", "", 0);
+    assert_output(
+        &get_offset(&["--bootstrap-server", b]),
+        "__consumer_offsets:0:0\n__consumer_offsets:1:0\norders:0:0\n",
+        "",
+        0,
+    );
     assert_output(&get_offset(&["--bootstrap-server", b, "--exclude-internal-topics"]), "orders:0:0\n", "", 0);
 }
 

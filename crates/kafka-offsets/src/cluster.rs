@@ -16,7 +16,7 @@ use crate::native::{self, IsolationLevel};
 use crate::probe::{self, BrokerGeneration};
 use crate::select::{PartitionMetadata, TopicMetadata};
 use crate::time::OffsetSpec;
-use crate::wire::{self, OffsetQuery};
+use crate::wire::{self, MetadataV0, OffsetQuery};
 use crate::TopicPartition;
 
 /// Keeps librdkafka's log off stderr (unless verbose) and remembers the last error it reported, so that a
@@ -53,6 +53,8 @@ pub struct Cluster {
     consumer: BaseConsumer<ToolContext>,
     settings: ClientSettings,
     generation: Option<BrokerGeneration>,
+    /// The probe's Metadata v0 answer from a 0.9 broker, used instead of asking librdkafka once more.
+    legacy_metadata: Option<MetadataV0>,
     brokers: HashMap<i32, BrokerAddress>,
 }
 
@@ -65,16 +67,29 @@ impl std::fmt::Debug for Cluster {
     }
 }
 
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if self.settings.verbose {
+            self.drain_events();
+        }
+    }
+}
+
 impl Cluster {
     /// Finds out the brokers' protocol generation (unless told, or unless the transport is one the probe cannot
     /// speak), then creates the librdkafka client.
     pub fn connect(settings: ClientSettings) -> Result<Cluster> {
         let probe_can_speak = matches!(settings.security_protocol().as_str(), "plaintext" | "sasl_plaintext");
-        let generation = match settings.protocol {
-            ProtocolChoice::Legacy => Some(BrokerGeneration::Legacy),
-            ProtocolChoice::Modern => None,
-            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => None,
-            ProtocolChoice::Auto => Some(probe::probe(&settings.bootstrap, settings.timeout)?.1),
+        let (generation, legacy_metadata) = match settings.protocol {
+            ProtocolChoice::Legacy => (Some(BrokerGeneration::Legacy), None),
+            ProtocolChoice::Modern => (None, None),
+            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => {
+                (None, None)
+            }
+            ProtocolChoice::Auto => {
+                let answer = probe::probe(&settings.bootstrap, settings.timeout)?;
+                (Some(answer.generation), answer.legacy_metadata)
+            }
         };
         let context = ToolContext { verbose: settings.verbose, last_error: Mutex::new(None) };
         let mut config = settings.rdkafka_config(generation.as_ref());
@@ -82,7 +97,7 @@ impl Cluster {
         let consumer: BaseConsumer<ToolContext> = config
             .create_with_context(context)
             .map_err(|e| Error::Usage(format!("cannot create the Kafka client: {e}")))?;
-        Ok(Cluster { consumer, settings, generation, brokers: HashMap::new() })
+        Ok(Cluster { consumer, settings, generation, legacy_metadata, brokers: HashMap::new() })
     }
 
     pub fn generation(&self) -> Option<&BrokerGeneration> {
@@ -97,8 +112,18 @@ impl Cluster {
         self.settings.timeout
     }
 
+    /// Serves librdkafka's queued log lines and error events (they only reach the context when polled).
+    fn drain_events(&self) {
+        for _ in 0..1000 {
+            if self.consumer.poll(Duration::from_millis(1)).is_none() {
+                break;
+            }
+        }
+    }
+
     /// Adds what librdkafka last reported (for example "Connection refused") to a failure message.
     fn failure(&self, what: &str, error: impl std::fmt::Display) -> Error {
+        self.drain_events();
         let last = self.consumer.context().last_error.lock().ok().and_then(|l| l.clone());
         match last {
             Some(reason) => Error::cluster(format!("{what}: {error} (last error from the cluster: {reason})")),
@@ -108,6 +133,14 @@ impl Cluster {
 
     /// Metadata for all topics (asking for one unknown topic fails on 0.9 with librdkafka 2.12, so never do).
     pub fn topics(&mut self, timeout: Duration) -> Result<Vec<TopicMetadata>> {
+        if let Some(metadata) = self.legacy_metadata.take() {
+            self.brokers = metadata
+                .brokers
+                .into_iter()
+                .map(|b| (b.id, BrokerAddress { host: b.host, port: b.port as u16 }))
+                .collect();
+            return Ok(metadata.topics);
+        }
         let metadata = self
             .consumer
             .fetch_metadata(None, timeout)

@@ -51,7 +51,8 @@ fn c_string(s: &str) -> Result<CString, String> {
 /// "Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)".
 fn err_name(code: rd::rd_kafka_resp_err_t) -> String {
     // SAFETY: both functions return pointers to static strings, for any code.
-    let (text, name) = unsafe { (CStr::from_ptr(rd::rd_kafka_err2str(code)), CStr::from_ptr(rd::rd_kafka_err2name(code))) };
+    let (text, name) =
+        unsafe { (CStr::from_ptr(rd::rd_kafka_err2str(code)), CStr::from_ptr(rd::rd_kafka_err2name(code))) };
     format!("{} ({})", text.to_string_lossy(), name.to_string_lossy())
 }
 

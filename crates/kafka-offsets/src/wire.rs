@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::select::{PartitionMetadata, TopicMetadata};
+
 pub const API_LIST_OFFSETS: i16 = 2;
 pub const API_METADATA: i16 = 3;
 pub const API_API_VERSIONS: i16 = 18;
@@ -156,6 +158,52 @@ pub fn decode_api_versions_v0(body: &[u8]) -> Result<(i16, Vec<ApiVersionRange>)
     Ok((error_code, apis))
 }
 
+/// A broker named in a Metadata answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataBroker {
+    pub id: i32,
+    pub host: String,
+    pub port: i32,
+}
+
+/// A Metadata v0 answer: the brokers and every topic with its partitions and leaders.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataV0 {
+    pub brokers: Vec<MetadataBroker>,
+    pub topics: Vec<TopicMetadata>,
+}
+
+/// Decodes a Metadata v0 response body (after the correlation id). Topics that carry an error (being created or
+/// deleted) are left out, as a client would not use them either.
+pub fn decode_metadata_v0(body: &[u8]) -> Result<MetadataV0, WireError> {
+    let mut r = Reader::new(body);
+    let mut metadata = MetadataV0::default();
+    for _ in 0..r.array_len(10)? {
+        metadata.brokers.push(MetadataBroker { id: r.i32()?, host: r.string()?, port: r.i32()? });
+    }
+    for _ in 0..r.array_len(8)? {
+        let error_code = r.i16()?;
+        let name = r.string()?;
+        let mut partitions = Vec::new();
+        for _ in 0..r.array_len(18)? {
+            let _partition_error = r.i16()?;
+            let id = r.i32()?;
+            let leader = r.i32()?;
+            for _ in 0..r.array_len(4)? {
+                r.i32()?; // replicas
+            }
+            for _ in 0..r.array_len(4)? {
+                r.i32()?; // in-sync replicas
+            }
+            partitions.push(PartitionMetadata { id, leader });
+        }
+        if error_code == 0 {
+            metadata.topics.push(TopicMetadata { name, partitions });
+        }
+    }
+    Ok(metadata)
+}
+
 /// One partition of a ListOffsets v0 answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OffsetAnswer {
@@ -253,6 +301,34 @@ mod tests {
         let answers = decode_list_offsets_v0(&body).unwrap();
         assert_eq!(answers[0], OffsetAnswer { topic: "T".into(), partition: 0, error_code: 0, offsets: vec![7, 4, 0] });
         assert_eq!(answers[1].offsets, Vec::<i64>::new());
+    }
+
+    #[test]
+    fn decodes_metadata_v0() {
+        let mut body = Vec::new();
+        body.extend_from_slice(&1i32.to_be_bytes());
+        body.extend_from_slice(&0i32.to_be_bytes());
+        put_string(&mut body, "127.0.0.1");
+        body.extend_from_slice(&9092i32.to_be_bytes());
+        body.extend_from_slice(&2i32.to_be_bytes());
+        for (error, name) in [(0i16, "T"), (5, "creating")] {
+            body.extend_from_slice(&error.to_be_bytes());
+            put_string(&mut body, name);
+            body.extend_from_slice(&1i32.to_be_bytes());
+            body.extend_from_slice(&0i16.to_be_bytes());
+            body.extend_from_slice(&3i32.to_be_bytes()); // partition
+            body.extend_from_slice(&0i32.to_be_bytes()); // leader
+            body.extend_from_slice(&1i32.to_be_bytes());
+            body.extend_from_slice(&0i32.to_be_bytes()); // replicas [0]
+            body.extend_from_slice(&0i32.to_be_bytes()); // isr []
+        }
+        let metadata = decode_metadata_v0(&body).unwrap();
+        assert_eq!(metadata.brokers, [MetadataBroker { id: 0, host: "127.0.0.1".into(), port: 9092 }]);
+        assert_eq!(
+            metadata.topics,
+            [TopicMetadata { name: "T".into(), partitions: vec![PartitionMetadata { id: 3, leader: 0 }] }]
+        );
+        assert!(decode_metadata_v0(&body[..body.len() - 2]).is_err());
     }
 
     #[test]
