@@ -26,7 +26,8 @@ demo: build
 	./scripts/demo.sh
 
 bench: release
-	./scripts/bench.sh
+	./scripts/fetch-kafka09.sh >/dev/null
+	$(CARGO) bench -p offset-tools-tests --bench offsets
 
 clean:
 	$(CARGO) clean

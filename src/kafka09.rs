@@ -193,7 +193,7 @@ impl Kafka09 {
 
     fn wait_for_leaders(&self, topic: &str, partitions: i32) {
         let consumer: BaseConsumer = self.client_config().create().expect("metadata client");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
             if let Ok(metadata) = consumer.fetch_metadata(None, Duration::from_secs(5)) {
                 let ready = metadata.topics().iter().any(|t| {
@@ -207,7 +207,7 @@ impl Kafka09 {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("topic {topic} has no leaders after 30 s");
+        panic!("topic {topic} has no leaders after 180 s");
     }
 
     /// Produces `count` messages to one partition, one message per request (so that tiny segments roll), and

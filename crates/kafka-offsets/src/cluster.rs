@@ -1,6 +1,8 @@
-//! The cluster client: metadata and ListOffsets through librdkafka, plus the raw ListOffsets v0 path for the old
-//! `--offsets N`. The only module besides `native` and `probe` that talks to brokers.
+//! The cluster client: metadata and ListOffsets through librdkafka, and, for 0.9 brokers over PLAINTEXT, the same
+//! two requests in their v0 form on raw connections (as Kafka 0.9's own GetOffsetShell sent them), which is faster
+//! than librdkafka's legacy path and also serves the old `--offsets N`.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -49,21 +51,22 @@ impl ConsumerContext for ToolContext {}
 /// The answer ListOffsets gave for one partition.
 pub type PartitionResult<T> = (TopicPartition, std::result::Result<T, String>);
 
+/// Errors after which asking again (through librdkafka, which refreshes leaders and retries) can succeed.
+const RETRIABLE_V0_ERRORS: &[i16] = &[3, 5, 6, 7];
+
 pub struct Cluster {
-    consumer: BaseConsumer<ToolContext>,
     settings: ClientSettings,
     generation: Option<BrokerGeneration>,
-    /// The probe's Metadata v0 answer from a 0.9 broker, used instead of asking librdkafka once more.
+    /// The probe's Metadata v0 answer from a 0.9 broker, used instead of asking once more.
     legacy_metadata: Option<MetadataV0>,
     brokers: HashMap<i32, BrokerAddress>,
+    /// Created on first use: the raw 0.9 path never needs it.
+    client: OnceCell<BaseConsumer<ToolContext>>,
 }
 
 impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cluster")
-            .field("bootstrap", &self.settings.bootstrap)
-            .field("generation", &self.generation)
-            .finish()
+        f.debug_struct("Cluster").field("bootstrap", &self.settings.bootstrap).field("generation", &self.generation).finish()
     }
 }
 
@@ -76,28 +79,20 @@ impl Drop for Cluster {
 }
 
 impl Cluster {
-    /// Finds out the brokers' protocol generation (unless told, or unless the transport is one the probe cannot
-    /// speak), then creates the librdkafka client.
+    /// Finds out the brokers' protocol generation, unless told or unless the transport is one the probe cannot
+    /// speak. Fails fast when no bootstrap server accepts a connection.
     pub fn connect(settings: ClientSettings) -> Result<Cluster> {
         let probe_can_speak = matches!(settings.security_protocol().as_str(), "plaintext" | "sasl_plaintext");
         let (generation, legacy_metadata) = match settings.protocol {
             ProtocolChoice::Legacy => (Some(BrokerGeneration::Legacy), None),
             ProtocolChoice::Modern => (None, None),
-            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => {
-                (None, None)
-            }
+            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => (None, None),
             ProtocolChoice::Auto => {
                 let answer = probe::probe(&settings.bootstrap, settings.timeout)?;
                 (Some(answer.generation), answer.legacy_metadata)
             }
         };
-        let context = ToolContext { verbose: settings.verbose, last_error: Mutex::new(None) };
-        let mut config = settings.rdkafka_config(generation.as_ref());
-        config.set_log_level(if settings.verbose { RDKafkaLogLevel::Debug } else { RDKafkaLogLevel::Error });
-        let consumer: BaseConsumer<ToolContext> = config
-            .create_with_context(context)
-            .map_err(|e| Error::Usage(format!("cannot create the Kafka client: {e}")))?;
-        Ok(Cluster { consumer, settings, generation, legacy_metadata, brokers: HashMap::new() })
+        Ok(Cluster { settings, generation, legacy_metadata, brokers: HashMap::new(), client: OnceCell::new() })
     }
 
     pub fn generation(&self) -> Option<&BrokerGeneration> {
@@ -112,10 +107,25 @@ impl Cluster {
         self.settings.timeout
     }
 
+    /// The librdkafka client, created on first use.
+    fn client(&self) -> Result<&BaseConsumer<ToolContext>> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let context = ToolContext { verbose: self.settings.verbose, last_error: Mutex::new(None) };
+        let mut config = self.settings.rdkafka_config(self.generation.as_ref());
+        config.set_log_level(if self.settings.verbose { RDKafkaLogLevel::Debug } else { RDKafkaLogLevel::Error });
+        let client = config
+            .create_with_context(context)
+            .map_err(|e| Error::Usage(format!("cannot create the Kafka client: {e}")))?;
+        Ok(self.client.get_or_init(|| client))
+    }
+
     /// Serves librdkafka's queued log lines and error events (they only reach the context when polled).
     fn drain_events(&self) {
+        let Some(client) = self.client.get() else { return };
         for _ in 0..1000 {
-            if self.consumer.poll(Duration::from_millis(1)).is_none() {
+            if client.poll(Duration::from_millis(1)).is_none() {
                 break;
             }
         }
@@ -124,25 +134,26 @@ impl Cluster {
     /// Adds what librdkafka last reported (for example "Connection refused") to a failure message.
     fn failure(&self, what: &str, error: impl std::fmt::Display) -> Error {
         self.drain_events();
-        let last = self.consumer.context().last_error.lock().ok().and_then(|l| l.clone());
+        let last = self.client.get().and_then(|c| c.context().last_error.lock().ok().and_then(|l| l.clone()));
         match last {
             Some(reason) => Error::cluster(format!("{what}: {error} (last error from the cluster: {reason})")),
             None => Error::cluster(format!("{what}: {error}")),
         }
     }
 
-    /// Metadata for all topics (asking for one unknown topic fails on 0.9 with librdkafka 2.12, so never do).
+    /// Metadata for all topics (asking for one unknown topic fails on 0.9 with librdkafka 2.12, and could create it
+    /// on brokers that auto-create topics, so never do).
     pub fn topics(&mut self, timeout: Duration) -> Result<Vec<TopicMetadata>> {
-        if let Some(metadata) = self.legacy_metadata.take() {
+        if let Some(metadata) = &self.legacy_metadata {
             self.brokers = metadata
                 .brokers
-                .into_iter()
-                .map(|b| (b.id, BrokerAddress { host: b.host, port: b.port as u16 }))
+                .iter()
+                .map(|b| (b.id, BrokerAddress { host: b.host.clone(), port: b.port as u16 }))
                 .collect();
-            return Ok(metadata.topics);
+            return Ok(metadata.topics.clone());
         }
         let metadata = self
-            .consumer
+            .client()?
             .fetch_metadata(None, timeout)
             .map_err(|e| self.failure(&format!("cannot fetch metadata within {} ms", timeout.as_millis()), e))?;
         self.brokers = metadata
@@ -155,11 +166,7 @@ impl Cluster {
             .iter()
             .map(|t| TopicMetadata {
                 name: t.name().to_string(),
-                partitions: t
-                    .partitions()
-                    .iter()
-                    .map(|p| PartitionMetadata { id: p.id(), leader: p.leader() })
-                    .collect(),
+                partitions: t.partitions().iter().map(|p| PartitionMetadata { id: p.id(), leader: p.leader() }).collect(),
             })
             .collect())
     }
@@ -171,13 +178,40 @@ impl Cluster {
         }
     }
 
-    /// One ListOffsets request per leader broker for all `partitions`. `Ok(None)` for a partition means the broker
-    /// has no offset for the spec (a timestamp after the last record, or before every segment on 0.9).
-    pub fn list_offsets(
+    /// The offsets for `spec`, one ListOffsets request per leader broker. An empty list for a partition means the
+    /// broker has no offset for the spec (a timestamp after the last record, or before every segment on 0.9).
+    /// `max_offsets` above 1 is the old `--offsets N` (ListOffsets v0 only).
+    pub fn offsets(
         &self,
-        partitions: &[TopicPartition],
+        partitions: &[(TopicPartition, PartitionMetadata)],
         spec: OffsetSpec,
-    ) -> Result<Vec<PartitionResult<Option<i64>>>> {
+        max_offsets: i32,
+    ) -> Result<Vec<PartitionResult<Vec<i64>>>> {
+        if max_offsets > 1 {
+            return self.list_offsets_v0(partitions, spec, max_offsets).map(|(results, _)| results);
+        }
+        if !self.raw_legacy_path() {
+            let tps: Vec<TopicPartition> = partitions.iter().map(|(tp, _)| tp.clone()).collect();
+            return self.list_offsets(&tps, spec);
+        }
+        // 0.9 over PLAINTEXT: v0 on raw connections; what failed for a passing reason is asked again through
+        // librdkafka, which refreshes leaders and retries within the timeout.
+        let (mut results, retry) = self.list_offsets_v0(partitions, spec, 1)?;
+        if !retry.is_empty() {
+            results.retain(|(tp, _)| !retry.contains(tp));
+            results.extend(self.list_offsets(&retry, spec)?);
+            results.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Ok(results)
+    }
+
+    /// True when the raw v0 path can serve a 0.9 cluster: plaintext, and the brokers' addresses are known.
+    fn raw_legacy_path(&self) -> bool {
+        self.is_legacy() && self.settings.security_protocol() == "plaintext" && !self.brokers.is_empty()
+    }
+
+    /// Admin ListOffsets through librdkafka.
+    pub fn list_offsets(&self, partitions: &[TopicPartition], spec: OffsetSpec) -> Result<Vec<PartitionResult<Vec<i64>>>> {
         if spec == OffsetSpec::MaxTimestamp {
             self.require_list_offsets_version(7, "--time max-timestamp needs ListOffsets v7 (Kafka 3.0 or newer)")?;
         }
@@ -186,7 +220,7 @@ impl Cluster {
         }
         let wanted: Vec<(&str, i32)> = partitions.iter().map(|tp| (tp.topic.as_str(), tp.partition)).collect();
         let listed = native::list_offsets(
-            self.consumer.client(),
+            self.client()?.client(),
             &wanted,
             spec.wire_value(),
             self.isolation_level(),
@@ -199,8 +233,8 @@ impl Cluster {
             .iter()
             .map(|tp| {
                 let result = match by_partition.remove(tp) {
-                    Some(Ok(offset)) if offset >= 0 => Ok(Some(offset)),
-                    Some(Ok(_)) => Ok(None),
+                    Some(Ok(offset)) if offset >= 0 => Ok(vec![offset]),
+                    Some(Ok(_)) => Ok(Vec::new()),
                     Some(Err(e)) => Err(e),
                     None => Err("no answer for this partition".to_string()),
                 };
@@ -211,9 +245,7 @@ impl Cluster {
 
     fn require_list_offsets_version(&self, version: i16, message: &str) -> Result<()> {
         match &self.generation {
-            Some(BrokerGeneration::Legacy) => {
-                Err(Error::cluster(format!("{message}; this broker is Kafka 0.9 or older")))
-            }
+            Some(BrokerGeneration::Legacy) => Err(Error::cluster(format!("{message}; this broker is Kafka 0.9 or older"))),
             Some(g) if g.max_version(wire::API_LIST_OFFSETS).unwrap_or(0) < version => Err(Error::cluster(format!(
                 "{message}; this broker supports up to v{}",
                 g.max_version(wire::API_LIST_OFFSETS).unwrap_or(0)
@@ -222,17 +254,20 @@ impl Cluster {
         }
     }
 
-    /// ListOffsets v0 with `max_offsets` answers per partition (segment boundaries, newest first), one request per
-    /// leader. Needs a broker that still answers v0 (removed in Kafka 4.0) and a plaintext listener.
-    pub fn list_offsets_v0(
+    /// ListOffsets v0 on raw connections, one request per leader, all leaders at once. Returns the results and the
+    /// partitions that failed with a retriable error. Needs a broker that still answers v0 (removed in Kafka 4.0)
+    /// and a PLAINTEXT listener.
+    fn list_offsets_v0(
         &self,
         partitions: &[(TopicPartition, PartitionMetadata)],
         spec: OffsetSpec,
         max_offsets: i32,
-    ) -> Result<Vec<PartitionResult<Vec<i64>>>> {
-        if let Some(BrokerGeneration::Modern(_)) = &self.generation {
-            if self.generation.as_ref().and_then(|g| g.min_version(wire::API_LIST_OFFSETS)) != Some(0) {
-                return Err(Error::cluster("--offsets greater than 1 needs ListOffsets v0, which this broker no longer answers (Kafka 4.0 removed it)"));
+    ) -> Result<(Vec<PartitionResult<Vec<i64>>>, Vec<TopicPartition>)> {
+        if let Some(generation @ BrokerGeneration::Modern(_)) = &self.generation {
+            if generation.min_version(wire::API_LIST_OFFSETS) != Some(0) {
+                return Err(Error::cluster(
+                    "--offsets greater than 1 needs ListOffsets v0, which this broker no longer answers (Kafka 4.0 removed it)",
+                ));
             }
         }
         if self.settings.security_protocol() != "plaintext" {
@@ -242,42 +277,46 @@ impl Cluster {
             return Err(Error::Usage("--offsets greater than 1 cannot be used with --time max-timestamp".into()));
         }
         let mut results = Vec::with_capacity(partitions.len());
+        let mut retry = Vec::new();
         let mut by_leader: BTreeMap<i32, Vec<OffsetQuery>> = BTreeMap::new();
         for (tp, meta) in partitions {
-            if meta.leader < 0 {
-                results.push((tp.clone(), Err("the partition has no leader".to_string())));
-                continue;
+            match self.brokers.get(&meta.leader) {
+                Some(_) => by_leader.entry(meta.leader).or_default().push(OffsetQuery {
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    time: spec.wire_value(),
+                    max_offsets,
+                }),
+                None if meta.leader < 0 => results.push((tp.clone(), Err("the partition has no leader".to_string()))),
+                None => results.push((tp.clone(), Err(format!("leader {} is not in the metadata", meta.leader)))),
             }
-            by_leader.entry(meta.leader).or_default().push(OffsetQuery {
-                topic: tp.topic.clone(),
-                partition: tp.partition,
-                time: spec.wire_value(),
-                max_offsets,
-            });
         }
-        for (leader, queries) in by_leader {
-            let Some(address) = self.brokers.get(&leader) else {
-                for q in queries {
-                    results.push((
-                        TopicPartition::new(&q.topic, q.partition),
-                        Err(format!("leader {leader} is not in the metadata")),
-                    ));
-                }
-                continue;
-            };
-            let answers = probe::list_offsets_v0(address, &queries, self.settings.timeout)?;
-            for q in &queries {
+        let timeout = self.settings.timeout;
+        let answers: Vec<Result<Vec<wire::OffsetAnswer>>> = std::thread::scope(|scope| {
+            let requests: Vec<_> = by_leader
+                .iter()
+                .map(|(leader, queries)| {
+                    let address = &self.brokers[leader];
+                    scope.spawn(move || probe::list_offsets_v0(address, queries, timeout))
+                })
+                .collect();
+            requests.into_iter().map(|r| r.join().expect("ListOffsets thread")).collect()
+        });
+        for ((_, queries), answer) in by_leader.iter().zip(answers) {
+            let answer = answer?;
+            let mut by_partition: HashMap<(&str, i32), &wire::OffsetAnswer> =
+                answer.iter().map(|a| ((a.topic.as_str(), a.partition), a)).collect();
+            for q in queries {
                 let tp = TopicPartition::new(&q.topic, q.partition);
-                let answer = answers.iter().find(|a| a.topic == q.topic && a.partition == q.partition);
-                let result = match answer {
-                    Some(a) if a.error_code == 0 => Ok(a.offsets.clone()),
-                    Some(a) => Err(wire::error_name(a.error_code)),
-                    None => Err("no answer for this partition".to_string()),
-                };
-                results.push((tp, result));
+                match by_partition.remove(&(q.topic.as_str(), q.partition)) {
+                    Some(a) if a.error_code == 0 => results.push((tp, Ok(a.offsets.clone()))),
+                    Some(a) if max_offsets == 1 && RETRIABLE_V0_ERRORS.contains(&a.error_code) => retry.push(tp),
+                    Some(a) => results.push((tp, Err(wire::error_name(a.error_code)))),
+                    None => results.push((tp, Err("no answer for this partition".to_string()))),
+                }
             }
         }
         results.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(results)
+        Ok((results, retry))
     }
 }

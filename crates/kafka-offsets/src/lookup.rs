@@ -59,16 +59,7 @@ impl OffsetLookup {
             _ => "the partition has no such offset",
         };
 
-        let answers: Vec<(crate::TopicPartition, std::result::Result<Vec<i64>, String>)> = if self.max_offsets > 1 {
-            cluster.list_offsets_v0(&selection.partitions, self.spec, self.max_offsets)?
-        } else {
-            let partitions: Vec<_> = selection.partitions.iter().map(|(tp, _)| tp.clone()).collect();
-            cluster
-                .list_offsets(&partitions, self.spec)?
-                .into_iter()
-                .map(|(tp, result)| (tp, result.map(|o| o.into_iter().collect())))
-                .collect()
-        };
+        let answers = cluster.offsets(&selection.partitions, self.spec, self.max_offsets)?;
         for (partition, result) in answers {
             match result {
                 Ok(offsets) if offsets.is_empty() => report.warnings.push(format!(
