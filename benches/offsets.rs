@@ -105,15 +105,30 @@ fn main() {
 
     for (topic, partitions, jvm_runs) in [("bench1", 1, 7), ("bench1000", 1000, 3)] {
         let case = format!("Kafka 0.9.0.1, latest, {partitions} partition(s)");
-        let ours = measure(21, &strings(&[&get_offset, "--bootstrap-server", &bootstrap, "--topic", topic, "--time", "-1"]));
+        let ours =
+            measure(21, &strings(&[&get_offset, "--bootstrap-server", &bootstrap, "--topic", topic, "--time", "-1"]));
         table.row(&case, "get-offset", &ours, None);
         let reference = measure(
             jvm_runs,
-            &strings(&[&jvm, "kafka.tools.GetOffsetShell", "--broker-list", &bootstrap, "--topic", topic, "--time", "-1"]),
+            &strings(&[
+                &jvm,
+                "kafka.tools.GetOffsetShell",
+                "--broker-list",
+                &bootstrap,
+                "--topic",
+                topic,
+                "--time",
+                "-1",
+            ]),
         );
         table.row(&case, "GetOffsetShell 0.9 (JVM)", &reference, Some(&ours));
         if let Some(kcat) = &kcat {
-            table.row(&case, "kcat -Q", &measure(21, &kcat_query(kcat, &bootstrap, true, topic, partitions)), Some(&ours));
+            table.row(
+                &case,
+                "kcat -Q",
+                &measure(21, &kcat_query(kcat, &bootstrap, true, topic, partitions)),
+                Some(&ours),
+            );
         }
     }
     drop(kafka);
@@ -125,7 +140,12 @@ fn main() {
     let ours = measure(11, &strings(&[&get_offset, "--bootstrap-server", &mock.bootstrap, "--topic", "bench10k"]));
     table.row(case, "get-offset", &ours, None);
     if let Some(kcat) = &kcat {
-        table.row(case, "kcat -Q", &measure(11, &kcat_query(kcat, &mock.bootstrap, false, "bench10k", 10_000)), Some(&ours));
+        table.row(
+            case,
+            "kcat -Q",
+            &measure(11, &kcat_query(kcat, &mock.bootstrap, false, "bench10k", 10_000)),
+            Some(&ours),
+        );
     }
     if kcat.is_none() {
         table.markdown.push_str("\nkcat was not available on this machine.\n");

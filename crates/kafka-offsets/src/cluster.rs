@@ -51,6 +51,9 @@ impl ConsumerContext for ToolContext {}
 /// The answer ListOffsets gave for one partition.
 pub type PartitionResult<T> = (TopicPartition, std::result::Result<T, String>);
 
+/// Answers of the raw v0 path, and the partitions to ask again through librdkafka.
+type V0Answers = (Vec<PartitionResult<Vec<i64>>>, Vec<TopicPartition>);
+
 /// Errors after which asking again (through librdkafka, which refreshes leaders and retries) can succeed.
 const RETRIABLE_V0_ERRORS: &[i16] = &[3, 5, 6, 7];
 
@@ -66,7 +69,10 @@ pub struct Cluster {
 
 impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cluster").field("bootstrap", &self.settings.bootstrap).field("generation", &self.generation).finish()
+        f.debug_struct("Cluster")
+            .field("bootstrap", &self.settings.bootstrap)
+            .field("generation", &self.generation)
+            .finish()
     }
 }
 
@@ -86,7 +92,9 @@ impl Cluster {
         let (generation, legacy_metadata) = match settings.protocol {
             ProtocolChoice::Legacy => (Some(BrokerGeneration::Legacy), None),
             ProtocolChoice::Modern => (None, None),
-            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => (None, None),
+            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => {
+                (None, None)
+            }
             ProtocolChoice::Auto => {
                 let answer = probe::probe(&settings.bootstrap, settings.timeout)?;
                 (Some(answer.generation), answer.legacy_metadata)
@@ -166,7 +174,11 @@ impl Cluster {
             .iter()
             .map(|t| TopicMetadata {
                 name: t.name().to_string(),
-                partitions: t.partitions().iter().map(|p| PartitionMetadata { id: p.id(), leader: p.leader() }).collect(),
+                partitions: t
+                    .partitions()
+                    .iter()
+                    .map(|p| PartitionMetadata { id: p.id(), leader: p.leader() })
+                    .collect(),
             })
             .collect())
     }
@@ -211,7 +223,11 @@ impl Cluster {
     }
 
     /// Admin ListOffsets through librdkafka.
-    pub fn list_offsets(&self, partitions: &[TopicPartition], spec: OffsetSpec) -> Result<Vec<PartitionResult<Vec<i64>>>> {
+    pub fn list_offsets(
+        &self,
+        partitions: &[TopicPartition],
+        spec: OffsetSpec,
+    ) -> Result<Vec<PartitionResult<Vec<i64>>>> {
         if spec == OffsetSpec::MaxTimestamp {
             self.require_list_offsets_version(7, "--time max-timestamp needs ListOffsets v7 (Kafka 3.0 or newer)")?;
         }
@@ -245,7 +261,9 @@ impl Cluster {
 
     fn require_list_offsets_version(&self, version: i16, message: &str) -> Result<()> {
         match &self.generation {
-            Some(BrokerGeneration::Legacy) => Err(Error::cluster(format!("{message}; this broker is Kafka 0.9 or older"))),
+            Some(BrokerGeneration::Legacy) => {
+                Err(Error::cluster(format!("{message}; this broker is Kafka 0.9 or older")))
+            }
             Some(g) if g.max_version(wire::API_LIST_OFFSETS).unwrap_or(0) < version => Err(Error::cluster(format!(
                 "{message}; this broker supports up to v{}",
                 g.max_version(wire::API_LIST_OFFSETS).unwrap_or(0)
@@ -262,7 +280,7 @@ impl Cluster {
         partitions: &[(TopicPartition, PartitionMetadata)],
         spec: OffsetSpec,
         max_offsets: i32,
-    ) -> Result<(Vec<PartitionResult<Vec<i64>>>, Vec<TopicPartition>)> {
+    ) -> Result<V0Answers> {
         if let Some(generation @ BrokerGeneration::Modern(_)) = &self.generation {
             if generation.min_version(wire::API_LIST_OFFSETS) != Some(0) {
                 return Err(Error::cluster(
