@@ -10,7 +10,8 @@ use std::time::Duration;
 use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::{BrokerAddress, ClientSettings, ProtocolChoice};
 use crate::error::{Error, Result};
@@ -23,10 +24,23 @@ use crate::TopicPartition;
 
 /// Keeps librdkafka's log off stderr (unless verbose) and remembers the last error it reported, so that a
 /// timeout can say why.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ToolContext {
     verbose: bool,
     last_error: Mutex<Option<String>>,
+}
+
+/// Errors with which Kafka refuses a commit from outside the group because the group has members.
+const ACTIVE_GROUP_ERRORS: &[RDKafkaErrorCode] =
+    &[RDKafkaErrorCode::UnknownMemberId, RDKafkaErrorCode::IllegalGeneration, RDKafkaErrorCode::RebalanceInProgress];
+
+/// The outcome of one group's commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// The broker answered for each partition: None, or the partition's error.
+    Answered(Vec<(TopicPartition, Option<String>)>),
+    /// The broker refused the commit because the group has members (the error's name).
+    GroupActive(String),
 }
 
 impl ClientContext for ToolContext {
@@ -84,6 +98,177 @@ impl Drop for Cluster {
     }
 }
 
+/// Serves librdkafka's queued log lines and error events (they only reach the context when polled).
+fn drain_events(client: &BaseConsumer<ToolContext>) {
+    for _ in 0..1000 {
+        if client.poll(Duration::from_millis(1)).is_none() {
+            break;
+        }
+    }
+}
+
+/// A failure message with what librdkafka last reported (for example "Connection refused") added.
+fn failure(client: &BaseConsumer<ToolContext>, what: &str, error: impl std::fmt::Display) -> Error {
+    drain_events(client);
+    match client.context().last_error.lock().ok().and_then(|l| l.clone()) {
+        Some(reason) => Error::cluster(format!("{what}: {error} (last error from the cluster: {reason})")),
+        None => Error::cluster(format!("{what}: {error}")),
+    }
+}
+
+/// A consumer group's state, from ListGroups and DescribeGroups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupState {
+    /// The state the coordinator reported: Empty, Dead, Stable, PreparingRebalance, CompletingRebalance, ...
+    Known(String),
+    /// The group has no metadata on the brokers (no members; possibly committed offsets only): Kafka calls it Dead.
+    Unknown,
+    /// The brokers cannot describe groups (librdkafka's mock cluster): commits into an active group are still
+    /// refused by the broker itself.
+    Unsupported,
+}
+
+impl GroupState {
+    /// Only inactive groups may be reset (Kafka's rule: Empty or Dead).
+    pub fn is_inactive(&self) -> bool {
+        match self {
+            GroupState::Known(state) => state == "Empty" || state == "Dead",
+            GroupState::Unknown | GroupState::Unsupported => true,
+        }
+    }
+}
+
+impl Cluster {
+    /// The state of one consumer group.
+    pub fn group_state(&self, group: &str) -> Result<GroupState> {
+        let client = self.client()?;
+        match client.fetch_group_list(Some(group), self.settings.timeout) {
+            Ok(list) => Ok(list
+                .groups()
+                .iter()
+                .find(|g| g.name() == group)
+                .map_or(GroupState::Unknown, |g| GroupState::Known(g.state().to_string()))),
+            Err(KafkaError::GroupListFetch(
+                RDKafkaErrorCode::UnsupportedVersion | RDKafkaErrorCode::UnsupportedFeature,
+            )) => Ok(GroupState::Unsupported),
+            Err(e) => Err(self.failure(&format!("cannot describe group '{group}'"), e)),
+        }
+    }
+
+    /// Every consumer group the brokers know (ListGroups; Kafka 0.9 lists only groups with members).
+    pub fn consumer_groups(&self) -> Result<Vec<String>> {
+        let client = self.client()?;
+        let list = client.fetch_group_list(None, self.settings.timeout).map_err(|e| match e {
+            KafkaError::GroupListFetch(RDKafkaErrorCode::UnsupportedVersion | RDKafkaErrorCode::UnsupportedFeature) => {
+                Error::cluster("--all-groups needs ListGroups, which this cluster does not support")
+            }
+            e => self.failure("cannot list the consumer groups", e),
+        })?;
+        let mut groups: Vec<String> = list
+            .groups()
+            .iter()
+            .filter(|g| g.protocol_type() == "consumer" || g.protocol_type().is_empty())
+            .map(|g| g.name().to_string())
+            .collect();
+        groups.sort();
+        groups.dedup();
+        Ok(groups)
+    }
+
+    /// A client for one group's committed offsets.
+    pub fn group(&self, group: &str) -> Result<GroupClient> {
+        Ok(GroupClient {
+            group: group.to_string(),
+            client: self.new_client(Some(group))?,
+            timeout: self.settings.timeout,
+        })
+    }
+}
+
+/// Reads and commits one consumer group's offsets, as an outsider (no subscription, no membership): Kafka accepts
+/// such commits only while the group has no members.
+pub struct GroupClient {
+    group: String,
+    client: BaseConsumer<ToolContext>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for GroupClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupClient").field("group", &self.group).finish()
+    }
+}
+
+fn partition_list(offsets: impl IntoIterator<Item = (TopicPartition, Offset)>) -> Result<TopicPartitionList> {
+    let mut list = TopicPartitionList::new();
+    for (tp, offset) in offsets {
+        list.add_partition_offset(&tp.topic, tp.partition, offset).map_err(|e| Error::cluster(format!("{tp}: {e}")))?;
+    }
+    Ok(list)
+}
+
+impl GroupClient {
+    /// The committed offset of each partition; None where the group has none.
+    pub fn committed(&self, partitions: &[TopicPartition]) -> Result<HashMap<TopicPartition, Option<i64>>> {
+        if partitions.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = partition_list(partitions.iter().map(|tp| (tp.clone(), Offset::Invalid)))?;
+        let committed = self.client.committed_offsets(list, self.timeout).map_err(|e| {
+            failure(&self.client, &format!("cannot read the committed offsets of group '{}'", self.group), e)
+        })?;
+        Ok(committed
+            .elements()
+            .iter()
+            .map(|e| {
+                let offset = match e.offset() {
+                    Offset::Offset(o) if o >= 0 => Some(o),
+                    _ => None,
+                };
+                (TopicPartition::new(e.topic(), e.partition()), offset)
+            })
+            .collect())
+    }
+
+    /// Commits the offsets in one request and waits for the broker's answer within the timeout.
+    pub fn commit(&self, offsets: &[(TopicPartition, i64)]) -> Result<CommitOutcome> {
+        let wanted: Vec<(&str, i32, i64)> =
+            offsets.iter().map(|(tp, o)| (tp.topic.as_str(), tp.partition, *o)).collect();
+        let what = format!("cannot commit group '{}'", self.group);
+        let reply = native::commit_offsets(self.client.client(), &wanted, self.timeout)
+            .map_err(|e| failure(&self.client, &what, e))?
+            .ok_or_else(|| {
+                failure(
+                    &self.client,
+                    &format!("the commit of group '{}' was not confirmed", self.group),
+                    format!("no answer within {} ms; it may or may not have been applied", self.timeout.as_millis()),
+                )
+            })?;
+        let active = |code: &RDKafkaErrorCode| ACTIVE_GROUP_ERRORS.contains(code);
+        let errors: Vec<&RDKafkaErrorCode> = reply.partitions.iter().filter_map(|(_, _, e)| e.as_ref()).collect();
+        match reply.error {
+            Some(code) if active(&code) => return Ok(CommitOutcome::GroupActive(format!("{code:?}"))),
+            // A request-level error without per-partition ones failed the whole commit.
+            Some(code) if errors.is_empty() => {
+                return Err(failure(&self.client, &format!("the commit of group '{}' failed", self.group), code))
+            }
+            _ => {}
+        }
+        if !errors.is_empty() && errors.iter().all(|c| active(c)) {
+            return Ok(CommitOutcome::GroupActive(format!("{:?}", errors[0])));
+        }
+        Ok(CommitOutcome::Answered(
+            reply
+                .partitions
+                .into_iter()
+                .map(|(topic, partition, e)| {
+                    (TopicPartition::new(&topic, partition), e.map(|c| format!("{c} ({c:?})")))
+                })
+                .collect(),
+        ))
+    }
+}
+
 impl Cluster {
     /// Finds out the brokers' protocol generation, unless told or unless the transport is one the probe cannot
     /// speak. Fails fast when no bootstrap server accepts a connection.
@@ -120,31 +305,30 @@ impl Cluster {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let context = ToolContext { verbose: self.settings.verbose, last_error: Mutex::new(None) };
-        let mut config = self.settings.rdkafka_config(self.generation.as_ref());
-        config.set_log_level(if self.settings.verbose { RDKafkaLogLevel::Debug } else { RDKafkaLogLevel::Error });
-        let client = config
-            .create_with_context(context)
-            .map_err(|e| Error::Usage(format!("cannot create the Kafka client: {e}")))?;
+        let client = self.new_client(None)?;
         Ok(self.client.get_or_init(|| client))
     }
 
-    /// Serves librdkafka's queued log lines and error events (they only reach the context when polled).
+    /// A librdkafka client, with `group.id` for group operations.
+    fn new_client(&self, group: Option<&str>) -> Result<BaseConsumer<ToolContext>> {
+        let context = ToolContext { verbose: self.settings.verbose, ..ToolContext::default() };
+        let mut config = self.settings.rdkafka_config(self.generation.as_ref());
+        config.set_log_level(if self.settings.verbose { RDKafkaLogLevel::Debug } else { RDKafkaLogLevel::Error });
+        if let Some(group) = group {
+            config.set("group.id", group);
+        }
+        config.create_with_context(context).map_err(|e| Error::Usage(format!("cannot create the Kafka client: {e}")))
+    }
+
     fn drain_events(&self) {
-        let Some(client) = self.client.get() else { return };
-        for _ in 0..1000 {
-            if client.poll(Duration::from_millis(1)).is_none() {
-                break;
-            }
+        if let Some(client) = self.client.get() {
+            drain_events(client);
         }
     }
 
-    /// Adds what librdkafka last reported (for example "Connection refused") to a failure message.
     fn failure(&self, what: &str, error: impl std::fmt::Display) -> Error {
-        self.drain_events();
-        let last = self.client.get().and_then(|c| c.context().last_error.lock().ok().and_then(|l| l.clone()));
-        match last {
-            Some(reason) => Error::cluster(format!("{what}: {error} (last error from the cluster: {reason})")),
+        match self.client.get() {
+            Some(client) => failure(client, what, error),
             None => Error::cluster(format!("{what}: {error}")),
         }
     }

@@ -90,6 +90,177 @@ pub fn write_offsets(out: &mut dyn Write, format: OutputFormat, rows: &[Partitio
     out.flush()
 }
 
+/// One row of a reset plan or result.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResetRow {
+    pub group: String,
+    pub partition: TopicPartition,
+    pub offset: i64,
+}
+
+/// The plan/result table exactly as `kafka-consumer-groups.sh --reset-offsets` prints it in Kafka 2.3–3.7 and 4.0:
+/// an empty line, then `%-30s %-30s %-10s %-15s` lines (header first), trailing spaces kept.
+pub fn write_reset_table(out: &mut dyn Write, rows: &[ResetRow]) -> io::Result<()> {
+    out.write_all(b"\n")?;
+    writeln!(out, "{:<30} {:<30} {:<10} {:<15}", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET")?;
+    for row in rows {
+        writeln!(
+            out,
+            "{:<30} {:<30} {:<10} {:<15}",
+            row.group, row.partition.topic, row.partition.partition, row.offset
+        )?;
+    }
+    out.flush()
+}
+
+/// `--export`: Kafka's CSV, 3 columns (`topic,partition,offset`) when exactly one `--group` was given, else 4
+/// (`group,topic,partition,offset`); no header; like Kafka, the output ends with an extra empty line.
+pub fn write_reset_csv(out: &mut dyn Write, rows: &[ResetRow], with_group: bool) -> io::Result<()> {
+    {
+        let mut csv = csv::WriterBuilder::new().has_headers(false).flexible(true).from_writer(&mut *out);
+        for row in rows {
+            let (partition, offset) = (row.partition.partition.to_string(), row.offset.to_string());
+            let topic = row.partition.topic.as_str();
+            if with_group {
+                csv.write_record([row.group.as_str(), topic, &partition, &offset])
+            } else {
+                csv.write_record([topic, &partition, &offset])
+            }
+            .map_err(io::Error::other)?;
+        }
+        csv.flush()?;
+    }
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// One row of a `--from-file` input, with its line number for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetFileRow {
+    pub line: usize,
+    /// Present in 4-column files.
+    pub group: Option<String>,
+    pub partition: TopicPartition,
+    pub offset: i64,
+}
+
+/// Why a `--from-file` input was refused: the line number (0 for the whole input) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetFileError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for OffsetFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "line {}: {}", self.line, self.reason)
+        }
+    }
+}
+
+fn shown(content: &str) -> String {
+    const MAX: usize = 120;
+    let mut text: String = content.chars().take(MAX).collect();
+    if content.chars().count() > MAX {
+        text.push_str("...");
+    }
+    format!("{text:?}")
+}
+
+/// Warnings for rows that set a partition of a group again (the last one wins, as in Kafka).
+pub fn repeated_rows(rows: &[OffsetFileRow]) -> Vec<String> {
+    let mut first_line: std::collections::HashMap<(Option<&str>, &TopicPartition), usize> = Default::default();
+    let mut warnings = Vec::new();
+    for row in rows {
+        if let Some(first) = first_line.insert((row.group.as_deref(), &row.partition), row.line) {
+            let group = row.group.as_ref().map_or(String::new(), |g| format!(" of group '{g}'"));
+            warnings.push(format!(
+                "--from-file line {} sets {}{group} again (also on line {first}); the last one wins",
+                row.line, row.partition
+            ));
+        }
+    }
+    warnings
+}
+
+/// Parses one `topic,partition,offset` (or `group,topic,...`) record; `fields` are already trimmed.
+fn parse_fields(fields: &[&str], with_group: bool) -> Result<(Option<String>, TopicPartition, i64), String> {
+    let expected = if with_group { 4 } else { 3 };
+    if fields.len() != expected {
+        let shape = if with_group { "group,topic,partition,offset" } else { "topic,partition,offset" };
+        return Err(format!("expected {expected} columns ({shape}), found {}", fields.len()));
+    }
+    let (group, rest) = if with_group { (Some(fields[0]), &fields[1..]) } else { (None, fields) };
+    if group.is_some_and(str::is_empty) {
+        return Err("the group is empty".into());
+    }
+    if rest[0].is_empty() {
+        return Err("the topic is empty".into());
+    }
+    let partition: i32 = rest[1]
+        .parse()
+        .ok()
+        .filter(|p| *p >= 0)
+        .ok_or_else(|| format!("partition {} is not a partition number", shown(rest[1])))?;
+    let offset: i64 = rest[2].parse().map_err(|_| format!("offset {} is not a number", shown(rest[2])))?;
+    Ok((group.map(str::to_string), TopicPartition::new(rest[0], partition), offset))
+}
+
+/// Reads a `--from-file` input: Kafka's 3-column CSV `topic,partition,offset` (used when `single_group` is given
+/// and the first row parses as 3 columns, as Kafka decides), Kafka's 4-column CSV `group,topic,partition,offset`,
+/// or get-offset's `topic:partition:offset` lines. Blank lines, a UTF-8 byte order mark and CRLF line ends are
+/// accepted; anything else that does not parse is refused with its line number, before anything is used.
+pub fn read_offset_file(bytes: &[u8], single_group: bool) -> Result<Vec<OffsetFileRow>, OffsetFileError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        OffsetFileError { line, reason: "is not valid UTF-8".into() }
+    })?;
+    let lines: Vec<(usize, &str)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let Some(&(_, first)) = lines.first() else {
+        return Err(OffsetFileError { line: 0, reason: "has no offsets (it is empty)".into() });
+    };
+    let colon_format = first.contains(':') && !first.contains(',');
+    let split = |line: &str| -> Vec<String> {
+        if colon_format {
+            return line.split(':').map(|f| f.trim().to_string()).collect();
+        }
+        // The csv crate handles quoting (Kafka's export quotes values with commas or quotes).
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+        match reader.records().next() {
+            Some(Ok(record)) => record.iter().map(|f| f.trim().to_string()).collect(),
+            _ => vec![line.to_string()],
+        }
+    };
+    // Kafka's rule: the first row decides; 3 columns only with exactly one group. (Kafka then also requires the
+    // first row to parse; a 3-field first row that does not would fail either way, so it is reported as 3 columns.)
+    let three_columns = colon_format || split(first).len() == 3;
+    if three_columns && !single_group {
+        return Err(OffsetFileError {
+            line: 0,
+            reason: "has topic,partition,offset rows, which need exactly one --group (use group,topic,partition,offset rows for several groups)".into(),
+        });
+    }
+    let with_group = !three_columns;
+    let mut rows = Vec::with_capacity(lines.len());
+    for (line, content) in lines {
+        let fields = split(content);
+        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let (group, partition, offset) = parse_fields(&refs, with_group)
+            .map_err(|reason| OffsetFileError { line, reason: format!("{reason}: {}", shown(content)) })?;
+        rows.push(OffsetFileRow { line, group, partition, offset });
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +294,130 @@ mod tests {
         assert_eq!(
             render(OutputFormat::Json),
             "[{\"topic\":\"orders\",\"partition\":0,\"offset\":42},{\"topic\":\"orders\",\"partition\":2,\"offset\":7,\"offsets\":[7,4,0]}]\n"
+        );
+    }
+
+    fn reset_rows() -> Vec<ResetRow> {
+        vec![
+            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 0), offset: 42 },
+            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 10), offset: 7 },
+        ]
+    }
+
+    #[test]
+    fn reset_table_is_kafkas_layout() {
+        let mut out = Vec::new();
+        write_reset_table(&mut out, &reset_rows()).unwrap();
+        let expected = "\nGROUP                          TOPIC                          PARTITION  NEW-OFFSET     \n\
+                        g                              orders                         0          42             \n\
+                        g                              orders                         10         7              \n";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn export_csv_three_or_four_columns() {
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &reset_rows(), false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "orders,0,42\norders,10,7\n\n");
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &reset_rows(), true).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "g,orders,0,42\ng,orders,10,7\n\n");
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &[], true).unwrap();
+        assert_eq!(out, b"\n");
+    }
+
+    fn rows_of(input: &str, single_group: bool) -> Vec<(Option<String>, String, i64)> {
+        read_offset_file(input.as_bytes(), single_group)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.group, r.partition.to_string(), r.offset))
+            .collect()
+    }
+
+    #[test]
+    fn reads_three_columns_with_one_group() {
+        assert_eq!(
+            rows_of("orders,0,42\r\n\norders,10,7\n\n", true),
+            vec![(None, "orders:0".into(), 42), (None, "orders:10".into(), 7)]
+        );
+        assert_eq!(rows_of("\u{feff}orders, 1 ,5\n", true), vec![(None, "orders:1".into(), 5)]);
+    }
+
+    #[test]
+    fn reads_four_columns() {
+        let input = "g1,orders,0,42\ng2,orders,1,7\n";
+        let expected = vec![(Some("g1".into()), "orders:0".into(), 42), (Some("g2".into()), "orders:1".into(), 7)];
+        assert_eq!(rows_of(input, false), expected);
+        assert_eq!(rows_of(input, true), expected);
+    }
+
+    #[test]
+    fn reads_get_offset_text_lines() {
+        assert_eq!(
+            rows_of("orders:0:42\norders:3:0\n", true),
+            vec![(None, "orders:0".into(), 42), (None, "orders:3".into(), 0)]
+        );
+    }
+
+    #[test]
+    fn repeated_rows_are_warned_about() {
+        let rows = read_offset_file(b"orders,0,1\norders,1,1\norders,0,5\n", true).unwrap();
+        assert_eq!(
+            repeated_rows(&rows),
+            ["--from-file line 3 sets orders:0 again (also on line 1); the last one wins"]
+        );
+        let rows = read_offset_file(b"a,orders,0,1\nb,orders,0,1\n", false).unwrap();
+        assert!(repeated_rows(&rows).is_empty());
+    }
+
+    #[test]
+    fn reads_its_own_export() {
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &reset_rows(), true).unwrap();
+        assert_eq!(rows_of(std::str::from_utf8(&out).unwrap(), false).len(), 2);
+    }
+
+    fn error_of(input: &[u8], single_group: bool) -> String {
+        read_offset_file(input, single_group).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_inputs_name_the_line() {
+        assert_eq!(error_of(b"", true), "has no offsets (it is empty)");
+        assert_eq!(error_of(b"\n\r\n", true), "has no offsets (it is empty)");
+        assert_eq!(
+            error_of(b"orders,0,42\norders,x,1\n", true),
+            "line 2: partition \"x\" is not a partition number: \"orders,x,1\""
+        );
+        assert_eq!(
+            error_of(b"orders,0,42\norders,1\n", true),
+            "line 2: expected 3 columns (topic,partition,offset), found 2: \"orders,1\""
+        );
+        assert_eq!(
+            error_of(b"topic,partition,offset\norders,0,1\n", true),
+            "line 1: partition \"partition\" is not a partition number: \"topic,partition,offset\""
+        );
+        assert_eq!(
+            error_of(b"orders,0,99999999999999999999\n", true),
+            "line 1: offset \"99999999999999999999\" is not a number: \"orders,0,99999999999999999999\""
+        );
+        assert_eq!(
+            error_of(b"g,orders,0,1,9\n", true),
+            "line 1: expected 4 columns (group,topic,partition,offset), found 5: \"g,orders,0,1,9\""
+        );
+        assert_eq!(
+            error_of(b"orders:0:1\norders:1\n", true),
+            "line 2: expected 3 columns (topic,partition,offset), found 2: \"orders:1\""
+        );
+        assert_eq!(error_of(b"orders,0,1\n\xff\n", true), "line 2: is not valid UTF-8");
+        assert_eq!(
+            error_of(b"orders,0,1\n", false),
+            "has topic,partition,offset rows, which need exactly one --group (use group,topic,partition,offset rows for several groups)"
+        );
+        assert_eq!(
+            error_of(b"g,orders,-1,5\n", false),
+            "line 1: partition \"-1\" is not a partition number: \"g,orders,-1,5\""
         );
     }
 

@@ -12,7 +12,7 @@ use rdkafka::bindings as rd;
 use rdkafka::client::{Client, ClientContext};
 use rdkafka::config::ClientConfig;
 use rdkafka::producer::{BaseProducer, DefaultProducerContext, Producer};
-use rdkafka::types::RDKafkaRespErr;
+use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 
 /// Per-partition answer of ListOffsets: the offset, or the broker's (or client's) error for that partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,73 @@ fn err_name(code: rd::rd_kafka_resp_err_t) -> String {
     format!("{} ({})", text.to_string_lossy(), name.to_string_lossy())
 }
 
+/// A native topic-partition list with an offset (or ListOffsets spec) per partition.
+fn partition_list(partitions: &[(&str, i32, i64)]) -> Result<Owned<rd::rd_kafka_topic_partition_list_t>, String> {
+    // SAFETY: creating a list has no preconditions; `Owned` frees it.
+    let list = Owned {
+        ptr: unsafe { rd::rd_kafka_topic_partition_list_new(partitions.len() as i32) },
+        free: rd::rd_kafka_topic_partition_list_destroy,
+    };
+    for (topic, partition, offset) in partitions {
+        let name = c_string(topic)?;
+        // SAFETY: `list.ptr` is a live list and `name` a NUL-terminated string copied by librdkafka.
+        let elem = unsafe { rd::rd_kafka_topic_partition_list_add(list.ptr, name.as_ptr(), *partition) };
+        // SAFETY: `add` returns a pointer into the live list.
+        unsafe { (*elem).offset = *offset };
+    }
+    Ok(list)
+}
+
+/// The broker's answer to a commit: a request-level error, or each partition's error (None = committed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitReply {
+    pub error: Option<RDKafkaErrorCode>,
+    pub partitions: Vec<(String, i32, Option<RDKafkaErrorCode>)>,
+}
+
+/// Commits offsets for the client's `group.id` and waits at most `timeout` for the answer. rdkafka's
+/// asynchronous commit reports to a configured callback only, and its synchronous commit waits without bound, so
+/// this uses `rd_kafka_commit_queue` with a queue of our own. None: no answer in time.
+pub fn commit_offsets<C: ClientContext>(
+    client: &Client<C>,
+    offsets: &[(&str, i32, i64)],
+    timeout: Duration,
+) -> Result<Option<CommitReply>, String> {
+    let rk = client.native_ptr();
+    let list = partition_list(offsets)?;
+    // SAFETY: `rk` is live; the queue is freed by `Owned`.
+    let queue = Owned { ptr: unsafe { rd::rd_kafka_queue_new(rk) }, free: rd::rd_kafka_queue_destroy };
+    // SAFETY: all pointers are live; librdkafka copies the list; with a queue the call returns at once.
+    let err = unsafe { rd::rd_kafka_commit_queue(rk, list.ptr, queue.ptr, None, ptr::null_mut()) };
+    if err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        return Err(err_name(err));
+    }
+    let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: `queue.ptr` is live; the event is freed by `Owned`.
+    let event =
+        Owned { ptr: unsafe { rd::rd_kafka_queue_poll(queue.ptr, timeout_ms) }, free: rd::rd_kafka_event_destroy };
+    if event.ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: `event.ptr` is a live OFFSET_COMMIT event; its list is owned by the event.
+    let (err, committed) =
+        unsafe { (rd::rd_kafka_event_error(event.ptr), rd::rd_kafka_event_topic_partition_list(event.ptr)) };
+    let error = (err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR).then(|| RDKafkaErrorCode::from(err));
+    let mut partitions = Vec::new();
+    if !committed.is_null() {
+        // SAFETY: the list is live as long as the event; `elems` has `cnt` elements.
+        let elems = unsafe { std::slice::from_raw_parts((*committed).elems, (*committed).cnt as usize) };
+        for e in elems {
+            // SAFETY: topic names are NUL-terminated strings owned by the list.
+            let topic = unsafe { CStr::from_ptr(e.topic) }.to_string_lossy().into_owned();
+            let code =
+                (e.err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR).then(|| RDKafkaErrorCode::from(e.err));
+            partitions.push((topic, e.partition, code));
+        }
+    }
+    Ok(Some(CommitReply { error, partitions }))
+}
+
 /// Admin ListOffsets (librdkafka 2.3+): librdkafka looks up the leaders and sends one ListOffsets request per
 /// leader broker for all of its partitions; each partition gets its own result or error.
 /// `spec` is the wire value (-1 latest, -2 earliest, -3 max-timestamp, or a timestamp in ms).
@@ -68,19 +135,8 @@ pub fn list_offsets<C: ClientContext>(
 ) -> Result<Vec<ListedOffset>, String> {
     let rk = client.native_ptr();
     let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
-    let names: Vec<CString> = partitions.iter().map(|(t, _)| c_string(t)).collect::<Result<_, _>>()?;
-
-    // SAFETY: creating a list has no preconditions; `Owned` frees it.
-    let list = Owned {
-        ptr: unsafe { rd::rd_kafka_topic_partition_list_new(partitions.len() as i32) },
-        free: rd::rd_kafka_topic_partition_list_destroy,
-    };
-    for (name, (_, partition)) in names.iter().zip(partitions) {
-        // SAFETY: `list.ptr` is a live list and `name` a NUL-terminated string copied by librdkafka.
-        let elem = unsafe { rd::rd_kafka_topic_partition_list_add(list.ptr, name.as_ptr(), *partition) };
-        // SAFETY: `add` returns a pointer into the live list.
-        unsafe { (*elem).offset = spec };
-    }
+    let with_spec: Vec<(&str, i32, i64)> = partitions.iter().map(|(t, p)| (*t, *p, spec)).collect();
+    let list = partition_list(&with_spec)?;
 
     // SAFETY: `rk` is the live handle owned by `client`, which outlives this call.
     let options = Owned {

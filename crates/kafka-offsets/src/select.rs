@@ -249,6 +249,38 @@ impl Selector {
     }
 }
 
+/// One `--topic` of reset-offsets: a literal topic name (not a regex), with all its partitions or the listed ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicArg {
+    pub topic: String,
+    /// Empty means every partition of the topic.
+    pub partitions: Vec<i32>,
+}
+
+/// Parses `topic` or `topic:0,1,2` with Kafka's messages for what does not parse.
+pub fn parse_topic_arg(raw: &str) -> Result<TopicArg> {
+    let invalid = || Error::Usage(format!("Invalid topic arg '{raw}', expected topic name and partitions"));
+    let mut parts = raw.split(':');
+    let topic = parts.next().unwrap_or_default().trim();
+    let partitions = parts.next();
+    if topic.is_empty() || parts.next().is_some() {
+        return Err(invalid());
+    }
+    let partitions = match partitions {
+        None => Vec::new(),
+        Some(p) if p.trim().is_empty() => return Err(invalid()),
+        Some(p) => p
+            .split(',')
+            .map(|item| {
+                item.trim().parse::<i32>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                    Error::Usage(format!("Invalid partition '{}' specified in topic arg '{raw}'", item.trim()))
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    Ok(TopicArg { topic: topic.to_string(), partitions })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +422,26 @@ mod tests {
             .select(&cluster(), false);
         assert_eq!(names(&s), ["topic2:6", "topic4:6"]);
         assert!(s.unmatched.is_empty());
+    }
+
+    #[test]
+    fn reset_topic_args() {
+        assert_eq!(parse_topic_arg("orders").unwrap(), TopicArg { topic: "orders".into(), partitions: vec![] });
+        assert_eq!(parse_topic_arg("orders:0,2").unwrap(), TopicArg { topic: "orders".into(), partitions: vec![0, 2] });
+        for bad in ["a:b:c", "a:", ":1", ""] {
+            assert_eq!(
+                parse_topic_arg(bad).unwrap_err().to_string(),
+                format!("Invalid topic arg '{bad}', expected topic name and partitions")
+            );
+        }
+        assert_eq!(
+            parse_topic_arg("a:x").unwrap_err().to_string(),
+            "Invalid partition 'x' specified in topic arg 'a:x'"
+        );
+        assert_eq!(
+            parse_topic_arg("a:1,-2").unwrap_err().to_string(),
+            "Invalid partition '-2' specified in topic arg 'a:1,-2'"
+        );
     }
 
     #[test]

@@ -1,0 +1,376 @@
+//! The reset-offsets use case: resolve groups and partitions, check that each group is inactive, ask the brokers
+//! for log start, log end, committed offsets and time lookups (batched), plan every partition, and, with
+//! `execute`, commit once per group and read the offsets back. Every input is validated before the first commit.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::cluster::{Cluster, CommitOutcome, GroupState};
+use crate::config::ClientSettings;
+use crate::error::{ExitStatus, Result};
+use crate::format::{OffsetFileRow, ResetRow};
+use crate::plan::{self, PartitionFacts, Scenario};
+use crate::select::{is_internal_topic, TopicArg, TopicMetadata};
+use crate::time::OffsetSpec;
+use crate::TopicPartition;
+
+/// Which groups to reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupSelection {
+    Named(Vec<String>),
+    /// `--all-groups`: every consumer group ListGroups reports.
+    All,
+}
+
+/// Which partitions of each group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartitionScope {
+    /// `--topic t` / `--topic t:0,1`.
+    Topics(Vec<TopicArg>),
+    /// `--all-topics`: the partitions the group has committed offsets for.
+    AllTopics,
+    /// `--from-file`: the partitions (and offsets) of the file's rows for the group.
+    File { rows: Vec<OffsetFileRow>, with_group: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct ResetRequest {
+    pub settings: ClientSettings,
+    pub groups: GroupSelection,
+    pub scope: PartitionScope,
+    pub scenario: Scenario,
+    pub execute: bool,
+}
+
+/// What happened. The binary prints `rows` (the plan, or after `execute` what was committed and read back),
+/// `messages` on stderr in order, and exits with `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetReport {
+    pub rows: Vec<ResetRow>,
+    /// Whether any group was looked at (Kafka prints the table header even for a refused group).
+    pub any_group: bool,
+    /// `Warn:` and `Error:` lines for stderr.
+    pub messages: Vec<String>,
+    pub status: ExitStatus,
+}
+
+/// The partitions of one group and, for `--from-file`, the offsets asked for.
+#[derive(Debug, Default)]
+struct GroupScope {
+    partitions: BTreeMap<TopicPartition, Option<i64>>,
+}
+
+#[derive(Debug, Default)]
+struct Outcome {
+    messages: Vec<String>,
+    failed: bool,
+    refused: bool,
+}
+
+impl Outcome {
+    fn warn(&mut self, message: impl AsRef<str>) {
+        self.messages.push(format!("Warn: {}", message.as_ref()));
+    }
+
+    fn error(&mut self, message: impl AsRef<str>) {
+        self.messages.push(format!("Error: {}", message.as_ref()));
+        self.failed = true;
+    }
+
+    fn refuse(&mut self, group: &str, state: &str) {
+        self.messages.push(format!(
+            "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}."
+        ));
+        self.refused = true;
+    }
+
+    /// Validation failed: nothing is committed, for any group.
+    fn abort(mut self) -> ResetReport {
+        self.messages.push("Error: nothing was committed: fix the errors above and run again".into());
+        self.report(Vec::new(), false)
+    }
+
+    fn report(self, rows: Vec<ResetRow>, any_group: bool) -> ResetReport {
+        let status = self.status();
+        ResetReport { rows, any_group, messages: self.messages, status }
+    }
+
+    fn status(&self) -> ExitStatus {
+        if self.failed {
+            ExitStatus::Failure
+        } else if self.refused {
+            ExitStatus::GroupActive
+        } else {
+            ExitStatus::Success
+        }
+    }
+}
+
+impl ResetRequest {
+    pub fn run(&self) -> Result<ResetReport> {
+        let mut out = Outcome::default();
+        let mut cluster = Cluster::connect(self.settings.clone())?;
+        let topics = cluster.topics(self.settings.timeout)?;
+        let groups: BTreeSet<String> = match &self.groups {
+            GroupSelection::Named(names) => names.iter().cloned().collect(),
+            GroupSelection::All => cluster.consumer_groups()?.into_iter().collect(),
+        };
+        let any_group = !groups.is_empty();
+
+        // 1. Which groups may be reset, and their partitions. Nothing is committed if any input is invalid.
+        let mut scopes: BTreeMap<String, GroupScope> = BTreeMap::new();
+        let mut committed: HashMap<String, HashMap<TopicPartition, Option<i64>>> = HashMap::new();
+        let mut warned_unsupported = false;
+        let mut invalid = false;
+        for group in &groups {
+            let state = cluster.group_state(group)?;
+            if !state.is_inactive() {
+                if let GroupState::Known(state) = &state {
+                    out.refuse(group, state);
+                }
+                continue;
+            }
+            if state == GroupState::Unsupported && !warned_unsupported {
+                warned_unsupported = true;
+                out.warn(
+                    "the brokers cannot describe consumer groups (no DescribeGroups); a group with members will \
+                     make the commit fail instead",
+                );
+            }
+            match self.group_scope(group, &topics, &cluster, &mut committed) {
+                Ok(scope) => {
+                    scopes.insert(group.clone(), scope);
+                }
+                Err(errors) => {
+                    invalid = true;
+                    errors.iter().for_each(|e| out.error(e));
+                }
+            }
+        }
+        if invalid {
+            return Ok(out.abort());
+        }
+
+        // 2. What the brokers know about every partition in scope, one batched lookup per kind.
+        let all: Vec<(TopicPartition, crate::select::PartitionMetadata)> = {
+            let wanted: BTreeSet<&TopicPartition> = scopes.values().flat_map(|s| s.partitions.keys()).collect();
+            let meta: HashMap<TopicPartition, crate::select::PartitionMetadata> = topics
+                .iter()
+                .flat_map(|t| t.partitions.iter().map(move |p| (TopicPartition::new(&t.name, p.id), *p)))
+                .collect();
+            wanted.into_iter().filter_map(|tp| meta.get(tp).map(|m| (tp.clone(), *m))).collect()
+        };
+        let mut failed_partitions: BTreeMap<TopicPartition, String> = BTreeMap::new();
+        let mut lookup = |spec: OffsetSpec| -> Result<HashMap<TopicPartition, Option<i64>>> {
+            let mut found = HashMap::new();
+            for (tp, result) in cluster.offsets(&all, spec, 1)? {
+                match result {
+                    Ok(offsets) => {
+                        found.insert(tp, offsets.first().copied());
+                    }
+                    Err(e) => {
+                        failed_partitions.entry(tp).or_insert(e);
+                    }
+                }
+            }
+            Ok(found)
+        };
+        let earliest = lookup(OffsetSpec::Earliest)?;
+        let latest = lookup(OffsetSpec::Latest)?;
+        let at_time = match self.scenario {
+            Scenario::AtTime(ms) => Some(lookup(OffsetSpec::Timestamp(ms))?),
+            _ => None,
+        };
+        for (tp, error) in &failed_partitions {
+            out.error(format!("cannot get the offsets of {tp}: {error}"));
+        }
+
+        // 3. Plan every partition of every group.
+        let legacy = cluster.is_legacy();
+        let mut plans: BTreeMap<String, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut planning_failed = false;
+        for (group, scope) in &scopes {
+            if self.scenario.needs_committed() && !committed.contains_key(group) {
+                let partitions: Vec<TopicPartition> = scope.partitions.keys().cloned().collect();
+                committed.insert(group.clone(), cluster.group(group)?.committed(&partitions)?);
+            }
+            let mut plan = Vec::new();
+            for (tp, requested) in &scope.partitions {
+                if failed_partitions.contains_key(tp) {
+                    continue;
+                }
+                let (Some(Some(earliest)), Some(Some(latest))) = (earliest.get(tp), latest.get(tp)) else {
+                    out.error(format!("cannot get the offsets of {tp}: no answer"));
+                    continue;
+                };
+                let facts = PartitionFacts {
+                    earliest: *earliest,
+                    latest: *latest,
+                    committed: committed.get(group).and_then(|c| c.get(tp).copied().flatten()),
+                    at_time: at_time.as_ref().and_then(|a| a.get(tp).copied().flatten()),
+                    requested: *requested,
+                };
+                match plan::plan(self.scenario, &facts, legacy) {
+                    Ok(planned) => {
+                        if let Some(note) = planned.note {
+                            out.warn(note.describe(tp));
+                        }
+                        plan.push((tp.clone(), planned.offset));
+                    }
+                    Err(e) => {
+                        planning_failed = true;
+                        out.error(e.describe(tp));
+                    }
+                }
+            }
+            plans.insert(group.clone(), plan);
+        }
+        if planning_failed {
+            return Ok(out.abort());
+        }
+
+        // 4. Dry run: the plan. Execute: one commit per group, then read back what the group has now.
+        let mut rows = Vec::new();
+        for (group, plan) in plans {
+            if !self.execute {
+                rows.extend(plan.into_iter().map(|(partition, offset)| ResetRow {
+                    group: group.clone(),
+                    partition,
+                    offset,
+                }));
+                continue;
+            }
+            if plan.is_empty() {
+                continue;
+            }
+            rows.extend(self.commit_group(&cluster, &group, &plan, &mut out)?);
+        }
+        rows.sort();
+        Ok(out.report(rows, any_group))
+    }
+
+    /// Commits one group's plan and returns the rows whose read-back matches it.
+    fn commit_group(
+        &self,
+        cluster: &Cluster,
+        group: &str,
+        plan: &[(TopicPartition, i64)],
+        out: &mut Outcome,
+    ) -> Result<Vec<ResetRow>> {
+        let client = cluster.group(group)?;
+        let answers = match client.commit(plan) {
+            Ok(CommitOutcome::Answered(answers)) => answers,
+            Ok(CommitOutcome::GroupActive(error)) => {
+                out.refuse(
+                    group,
+                    &format!("not inactive (the broker refused the commit with {error}: the group has members)"),
+                );
+                return Ok(Vec::new());
+            }
+            Err(e) => {
+                out.error(e.to_string());
+                return Ok(Vec::new());
+            }
+        };
+        let errors: HashMap<&TopicPartition, &String> =
+            answers.iter().filter_map(|(tp, e)| e.as_ref().map(|e| (tp, e))).collect();
+        let partitions: Vec<TopicPartition> = plan.iter().map(|(tp, _)| tp.clone()).collect();
+        let now = client.committed(&partitions)?;
+        let mut rows = Vec::new();
+        for (tp, offset) in plan {
+            let read_back = now.get(tp).copied().flatten();
+            match (errors.get(tp), read_back) {
+                (None, Some(o)) if o == *offset => {
+                    rows.push(ResetRow { group: group.to_string(), partition: tp.clone(), offset: *offset })
+                }
+                (Some(e), _) => out.error(format!("group '{group}', {tp}: the commit failed: {e}")),
+                (None, other) => out.error(format!(
+                    "group '{group}', {tp}: committed {offset} but the group now has {}",
+                    other.map_or("no offset".to_string(), |o| o.to_string())
+                )),
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The partitions of one group, validated against the metadata; the errors name what is wrong.
+    fn group_scope(
+        &self,
+        group: &str,
+        topics: &[TopicMetadata],
+        cluster: &Cluster,
+        committed: &mut HashMap<String, HashMap<TopicPartition, Option<i64>>>,
+    ) -> std::result::Result<GroupScope, Vec<String>> {
+        let find = |name: &str| topics.iter().find(|t| t.name == name);
+        let mut scope = GroupScope::default();
+        let mut errors = Vec::new();
+        match &self.scope {
+            PartitionScope::Topics(args) => {
+                for arg in args {
+                    let Some(topic) = find(&arg.topic) else {
+                        errors.push(format!("topic '{}' does not exist", arg.topic));
+                        continue;
+                    };
+                    let ids: Vec<i32> = if arg.partitions.is_empty() {
+                        topic.partitions.iter().map(|p| p.id).collect()
+                    } else {
+                        arg.partitions.clone()
+                    };
+                    for id in ids {
+                        if topic.partitions.iter().any(|p| p.id == id) {
+                            scope.partitions.insert(TopicPartition::new(&topic.name, id), None);
+                        } else {
+                            errors.push(format!(
+                                "partition {id} of topic '{}' does not exist (it has {} partitions)",
+                                topic.name,
+                                topic.partitions.len()
+                            ));
+                        }
+                    }
+                }
+            }
+            PartitionScope::AllTopics => {
+                let candidates: Vec<TopicPartition> = topics
+                    .iter()
+                    .filter(|t| !is_internal_topic(&t.name))
+                    .flat_map(|t| t.partitions.iter().map(move |p| TopicPartition::new(&t.name, p.id)))
+                    .collect();
+                let found =
+                    cluster.group(group).and_then(|c| c.committed(&candidates)).map_err(|e| vec![e.to_string()])?;
+                for (tp, offset) in &found {
+                    if offset.is_some() {
+                        scope.partitions.insert(tp.clone(), None);
+                    }
+                }
+                committed.insert(group.to_string(), found);
+            }
+            PartitionScope::File { rows, with_group } => {
+                let mine = rows.iter().filter(|r| !with_group || r.group.as_deref() == Some(group));
+                for row in mine {
+                    let tp = &row.partition;
+                    let exists = find(&tp.topic).map(|t| t.partitions.iter().any(|p| p.id == tp.partition));
+                    match exists {
+                        None => {
+                            errors.push(format!("--from-file line {}: topic '{}' does not exist", row.line, tp.topic))
+                        }
+                        Some(false) => errors.push(format!(
+                            "--from-file line {}: partition {} of topic '{}' does not exist",
+                            row.line, tp.partition, tp.topic
+                        )),
+                        // Rows are in file order: a later row for the same partition wins.
+                        Some(true) => {
+                            scope.partitions.insert(tp.clone(), Some(row.offset));
+                        }
+                    }
+                }
+                if scope.partitions.is_empty() && errors.is_empty() {
+                    errors.push(format!("No reset plan for group {group} found"));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(scope)
+        } else {
+            Err(errors)
+        }
+    }
+}

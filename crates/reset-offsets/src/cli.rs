@@ -1,0 +1,106 @@
+//! reset-offsets' flags: those `kafka-consumer-groups.sh --reset-offsets` takes, so that a Kafka command line works
+//! once the program name is swapped. The doc comments are the `--help` text.
+
+use clap::Parser;
+
+/// Resets consumer group offsets, like kafka-consumer-groups.sh --reset-offsets.
+///
+/// Prints the plan (dry run, the default) or, with --execute, commits it once per group, reads the offsets back
+/// and prints what the groups now have. Only inactive groups (no members) are reset.
+/// Exit codes: 0 success, 1 cluster failure or a partition that failed, 2 bad command line or input file,
+/// 3 a group was not inactive.
+#[derive(Debug, Parser)]
+#[command(name = "reset-offsets", version, max_term_width = 110)]
+pub struct Args {
+    /// REQUIRED. The Kafka servers to connect to, as host1:port1,host2:port2.
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub bootstrap_server: Option<String>,
+
+    /// Client properties file (Java .properties, as for Kafka's tools): security.protocol, sasl.*, ssl.*, ...
+    #[arg(long, value_name = "FILE")]
+    pub command_config: Option<String>,
+
+    /// Bound in ms for every call to the cluster, the commit included [default: default.api.timeout.ms from
+    /// --command-config, else 30000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+
+    /// The consumer group to reset; repeat for several groups.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+
+    /// Reset every consumer group the brokers list.
+    #[arg(long)]
+    pub all_groups: bool,
+
+    /// A topic (literal name) with all its partitions, or topic:0,1,2 for some; repeatable.
+    #[arg(long, value_name = "TOPIC[:PARTITIONS]")]
+    pub topic: Vec<String>,
+
+    /// All partitions the group has committed offsets for.
+    #[arg(long)]
+    pub all_topics: bool,
+
+    /// Reset to the offsets at this date-time: yyyy-MM-ddTHH:mm:ss.SSS, no zone meaning UTC; also
+    /// 2024-01-15T10:00, 2024-01-15, RFC 3339, +05:30 or +0530 zones. The instant is printed on stderr.
+    #[arg(long, value_name = "DATETIME")]
+    pub to_datetime: Option<String>,
+
+    /// Reset to the offsets at this long ago, an ISO-8601 duration PnDTnHnMnS (PT1H, P1D, PT0.5S, -PT10M).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub by_duration: Option<String>,
+
+    /// Reset to the earliest offsets (log start).
+    #[arg(long)]
+    pub to_earliest: bool,
+
+    /// Reset to the latest offsets (log end).
+    #[arg(long)]
+    pub to_latest: bool,
+
+    /// Reset to the current (committed) offsets; partitions without one get the latest offset.
+    #[arg(long)]
+    pub to_current: bool,
+
+    /// Reset to this offset, kept within [earliest, latest].
+    #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+    pub to_offset: Option<String>,
+
+    /// Move the committed offsets by N (negative moves back), kept within [earliest, latest].
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub shift_by: Option<String>,
+
+    /// Reset to the offsets in this file (- for stdin): Kafka's CSV topic,partition,offset (one --group) or
+    /// group,topic,partition,offset, or get-offset's topic:partition:offset lines. Scope options are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<String>,
+
+    /// Only show the plan (the default).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Commit the plan.
+    #[arg(long)]
+    pub execute: bool,
+
+    /// Print the plan or result as CSV (the --from-file format) instead of the table.
+    #[arg(long)]
+    pub export: bool,
+
+    /// Accepted for kafka-consumer-groups.sh command lines; this tool only resets offsets.
+    #[arg(long)]
+    pub reset_offsets: bool,
+
+    /// Accepted for old command lines (Kafka 0.10-1.1); no effect.
+    #[arg(long)]
+    pub new_consumer: bool,
+
+    /// How to find out the brokers' protocol: auto (probe the first reachable broker), legacy (Kafka 0.9, no
+    /// ApiVersions) or modern (0.10+).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub broker_protocol: kafka_offsets::config::ProtocolChoice,
+
+    /// Print librdkafka's log on stderr.
+    #[arg(long)]
+    pub verbose: bool,
+}

@@ -1,0 +1,211 @@
+//! reset-offsets: a drop-in replacement for `kafka-consumer-groups.sh --reset-offsets`.
+
+mod cli;
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::Parser;
+use kafka_offsets::config::{self, ClientSettings};
+use kafka_offsets::format::{self, write_reset_csv, write_reset_table};
+use kafka_offsets::plan::Scenario;
+use kafka_offsets::reset::{GroupSelection, PartitionScope, ResetRequest};
+use kafka_offsets::select::parse_topic_arg;
+use kafka_offsets::time::{self, format_utc};
+use kafka_offsets::{Error, ExitStatus};
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Kafka's warning (2.0+) when neither --dry-run nor --execute is given, word for word.
+const NO_ACTION_WARNING: &str = "WARN: No action will be performed as the --execute option is missing.In a future \
+major release, the default behavior of this command will be to prompt the user before executing the reset rather \
+than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to \
+keep the current default behavior without prompting.";
+
+/// The scenarios in the order Kafka checks them (its conflict message names the first two present).
+const SCENARIOS: [&str; 8] =
+    ["to-offset", "to-datetime", "by-duration", "to-earliest", "to-latest", "to-current", "shift-by", "from-file"];
+
+fn main() -> ExitCode {
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => return kafka_offsets::cli_support::clap_exit(e, "Error: "),
+    };
+    let status = match run(args) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            e.exit_status()
+        }
+    };
+    ExitCode::from(status.code())
+}
+
+fn number(flag: &str, raw: &str) -> Result<i64, Error> {
+    raw.trim().parse().map_err(|_| Error::Usage(format!("--{flag} expects a whole number, but received: {raw}")))
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Kafka's argument checks, in Kafka's order, then the scenario with its value parsed.
+fn scenario(args: &cli::Args, notes: &mut Vec<String>) -> Result<Scenario, Error> {
+    if args.dry_run && args.execute {
+        return Err(Error::Usage("Option [reset-offsets] only accepts one of [execute] and [dry-run]".into()));
+    }
+    if args.group.is_empty() && !args.all_groups {
+        return Err(Error::Usage("Option [reset-offsets] takes one of these options: [group], [all-groups]".into()));
+    }
+    if !args.group.is_empty() && args.all_groups {
+        return Err(Error::Usage("Option \"[group]\" can't be used with option \"[all-groups]\"".into()));
+    }
+    let present = [
+        args.to_offset.is_some(),
+        args.to_datetime.is_some(),
+        args.by_duration.is_some(),
+        args.to_earliest,
+        args.to_latest,
+        args.to_current,
+        args.shift_by.is_some(),
+        args.from_file.is_some(),
+    ];
+    let given: Vec<&str> = SCENARIOS.iter().zip(present).filter(|(_, p)| *p).map(|(s, _)| *s).collect();
+    match given.as_slice() {
+        [] => {
+            let all: Vec<String> = SCENARIOS.iter().map(|s| format!("[{s}]")).collect();
+            return Err(Error::Usage(format!(
+                "Option '[reset-offsets]' requires one of the following scenarios: [{}]",
+                all.join(", ")
+            )));
+        }
+        [first, second, ..] => {
+            return Err(Error::Usage(format!("Option \"[{first}]\" can't be used with option \"[{second}]\"")));
+        }
+        [_] => {}
+    }
+    if args.from_file.is_none() && args.topic.is_empty() && !args.all_topics {
+        return Err(Error::Usage("One of the reset scopes should be defined: --all-topics, --topic.".into()));
+    }
+    Ok(if let Some(offset) = &args.to_offset {
+        Scenario::ToOffset(number("to-offset", offset)?)
+    } else if let Some(raw) = &args.to_datetime {
+        let resolved = time::parse_datetime(raw)?;
+        let zone = if resolved.zone_given { "" } else { "; no zone was given, so UTC" };
+        notes.push(format!(
+            "Note: --to-datetime {raw} is {} ({} ms since the epoch{zone})",
+            resolved.utc(),
+            resolved.epoch_ms
+        ));
+        Scenario::AtTime(resolved.epoch_ms)
+    } else if let Some(raw) = &args.by_duration {
+        let at = now_ms().saturating_sub(time::parse_duration(raw)?);
+        notes.push(format!("Note: --by-duration {raw} is {} ({at} ms since the epoch)", format_utc(at)));
+        Scenario::AtTime(at)
+    } else if args.to_earliest {
+        Scenario::ToEarliest
+    } else if args.to_latest {
+        Scenario::ToLatest
+    } else if args.to_current {
+        Scenario::ToCurrent
+    } else if let Some(delta) = &args.shift_by {
+        Scenario::ShiftBy(number("shift-by", delta)?)
+    } else {
+        Scenario::FromFile
+    })
+}
+
+/// Reads `--from-file` (or stdin for `-`) whole and validates every row before anything is sent.
+fn read_file(path: &str, single_group: bool, notes: &mut Vec<String>) -> Result<PartitionScope, Error> {
+    let input_error = |reason: String| Error::InputFile { what: "--from-file", path: path.to_string(), reason };
+    let mut bytes = Vec::new();
+    if path == "-" {
+        io::stdin().lock().read_to_end(&mut bytes).map_err(|e| input_error(format!("cannot read stdin: {e}")))?;
+    } else {
+        bytes = std::fs::read(path).map_err(|e| input_error(format!("cannot read: {e}")))?;
+    }
+    let rows = format::read_offset_file(&bytes, single_group).map_err(|e| input_error(e.to_string()))?;
+    notes.extend(format::repeated_rows(&rows).into_iter().map(|w| format!("Warn: {w}")));
+    let with_group = rows.first().is_some_and(|r| r.group.is_some());
+    Ok(PartitionScope::File { rows, with_group })
+}
+
+fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Error> {
+    let Some(bootstrap) = &args.bootstrap_server else {
+        return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
+    };
+    let scenario = scenario(&args, notes)?;
+    let bootstrap = config::parse_bootstrap(bootstrap)?;
+    let mut groups = args.group.clone();
+    groups.sort();
+    groups.dedup();
+    let single_group = groups.len() == 1;
+    let scope = match &args.from_file {
+        Some(path) => {
+            if !args.topic.is_empty() || args.all_topics {
+                notes.push("Warn: --topic and --all-topics are ignored with --from-file".into());
+            }
+            read_file(path, single_group, notes)?
+        }
+        None if args.all_topics => {
+            if !args.topic.is_empty() {
+                notes.push("Warn: --all-topics is given, so --topic is ignored (as in Kafka)".into());
+            }
+            PartitionScope::AllTopics
+        }
+        None => PartitionScope::Topics(args.topic.iter().map(|t| parse_topic_arg(t)).collect::<Result<_, _>>()?),
+    };
+    let properties = match &args.command_config {
+        Some(path) => config::load_properties(path)?,
+        None => Vec::new(),
+    };
+    let translated = config::translate(&properties)?;
+    notes.extend(translated.warnings.into_iter().map(|w| format!("Warn: {w}")));
+    let timeout = args.timeout.map(Duration::from_millis).or(translated.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    Ok(ResetRequest {
+        settings: ClientSettings {
+            bootstrap,
+            client_id: "reset-offsets".into(),
+            timeout,
+            protocol: args.broker_protocol,
+            settings: translated.settings,
+            verbose: args.verbose,
+        },
+        groups: if args.all_groups { GroupSelection::All } else { GroupSelection::Named(groups) },
+        scope,
+        scenario,
+        execute: args.execute,
+    })
+}
+
+fn run(args: cli::Args) -> Result<ExitStatus, Error> {
+    let (export, warn_no_action) = (args.export, !args.dry_run && !args.execute);
+    let export_with_group = args.all_groups || args.group.len() != 1;
+    let mut notes = Vec::new();
+    let request = request(args, &mut notes)?;
+    if warn_no_action {
+        eprintln!("{NO_ACTION_WARNING}");
+    }
+    for note in &notes {
+        eprintln!("{note}");
+    }
+    let report = request.run()?;
+    for message in &report.messages {
+        eprintln!("{message}");
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = if export {
+        write_reset_csv(&mut out, &report.rows, export_with_group)
+    } else if report.any_group {
+        write_reset_table(&mut out, &report.rows)
+    } else {
+        Ok(())
+    };
+    match written.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    Ok(report.status)
+}
