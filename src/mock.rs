@@ -20,6 +20,13 @@ impl Mock {
         Mock { cluster, bootstrap }
     }
 
+    /// librdkafka settings for a test client of this cluster.
+    pub fn client_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.bootstrap).set("log_level", "0");
+        config
+    }
+
     /// Creates a topic with leaders spread over the brokers.
     pub fn topic(&self, name: &str, partitions: i32) -> &Mock {
         self.cluster.create_topic_spread(name, partitions).expect("create mock topic");
@@ -28,8 +35,8 @@ impl Mock {
 
     /// Produces `count` messages to one partition, timestamps `first_ms`, `first_ms + 1000`, ...
     pub fn produce(&self, topic: &str, partition: i32, count: usize, first_ms: i64) -> &Mock {
-        let mut config = ClientConfig::new();
-        config.set("bootstrap.servers", &self.bootstrap).set("linger.ms", "2").set("log_level", "0");
+        let mut config = self.client_config();
+        config.set("linger.ms", "2");
         produce(&config, topic, partition, count, Some(&|i| first_ms + i as i64 * 1000));
         self
     }

@@ -33,6 +33,17 @@ pub fn get_offset(args: &[&str]) -> Output {
     tool("get-offset", args, None)
 }
 
+pub fn reset_offsets(args: &[&str]) -> Output {
+    tool("reset-offsets", args, None)
+}
+
+/// Runs a bash script (pipelines), with the workspace's binaries first on PATH.
+pub fn shell(script: &str) -> Output {
+    let bin = binary("get-offset").parent().expect("binary directory").to_path_buf();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    command(std::process::Command::new("bash").arg("-c").arg(script).env("PATH", path), None)
+}
+
 /// Runs any command to completion, capturing its output.
 pub fn command(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let started = Instant::now();

@@ -15,7 +15,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::{BrokerAddress, ClientSettings, ProtocolChoice};
 use crate::error::{Error, Result};
-use crate::native::{self, IsolationLevel};
+use crate::native::{self, ErrorCode, IsolationLevel};
 use crate::probe::{self, BrokerGeneration};
 use crate::select::{PartitionMetadata, TopicMetadata};
 use crate::time::OffsetSpec;
@@ -244,18 +244,18 @@ impl GroupClient {
                     format!("no answer within {} ms; it may or may not have been applied", self.timeout.as_millis()),
                 )
             })?;
-        let active = |code: &RDKafkaErrorCode| ACTIVE_GROUP_ERRORS.contains(code);
-        let errors: Vec<&RDKafkaErrorCode> = reply.partitions.iter().filter_map(|(_, _, e)| e.as_ref()).collect();
+        let active = |e: &ErrorCode| ACTIVE_GROUP_ERRORS.contains(&e.code);
+        let errors: Vec<&ErrorCode> = reply.partitions.iter().filter_map(|(_, _, e)| e.as_ref()).collect();
         match reply.error {
-            Some(code) if active(&code) => return Ok(CommitOutcome::GroupActive(format!("{code:?}"))),
+            Some(e) if active(&e) => return Ok(CommitOutcome::GroupActive(e.name)),
             // A request-level error without per-partition ones failed the whole commit.
-            Some(code) if errors.is_empty() => {
-                return Err(failure(&self.client, &format!("the commit of group '{}' failed", self.group), code))
+            Some(e) if errors.is_empty() => {
+                return Err(failure(&self.client, &format!("the commit of group '{}' failed", self.group), e))
             }
             _ => {}
         }
-        if !errors.is_empty() && errors.iter().all(|c| active(c)) {
-            return Ok(CommitOutcome::GroupActive(format!("{:?}", errors[0])));
+        if !errors.is_empty() && errors.iter().all(|e| active(e)) {
+            return Ok(CommitOutcome::GroupActive(errors[0].name.clone()));
         }
         Ok(CommitOutcome::Answered(
             reply

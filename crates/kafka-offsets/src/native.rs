@@ -47,13 +47,37 @@ fn c_string(s: &str) -> Result<CString, String> {
     CString::new(s).map_err(|_| format!("name contains a NUL byte: {s:?}"))
 }
 
-/// librdkafka's description and Kafka's name of an error code, e.g.
-/// "Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)".
+/// An error code with Kafka's name for it and librdkafka's description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorCode {
+    pub code: RDKafkaErrorCode,
+    /// Kafka's name, e.g. `UNKNOWN_MEMBER_ID` (librdkafka's own errors start with `_`).
+    pub name: String,
+    pub description: String,
+}
+
+impl ErrorCode {
+    fn new(code: rd::rd_kafka_resp_err_t) -> ErrorCode {
+        // SAFETY: both functions return pointers to static strings, for any code.
+        let (text, name) =
+            unsafe { (CStr::from_ptr(rd::rd_kafka_err2str(code)), CStr::from_ptr(rd::rd_kafka_err2name(code))) };
+        ErrorCode {
+            code: RDKafkaErrorCode::from(code),
+            name: name.to_string_lossy().into_owned(),
+            description: text.to_string_lossy().into_owned(),
+        }
+    }
+}
+
+/// e.g. "Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)".
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.description, self.name)
+    }
+}
+
 fn err_name(code: rd::rd_kafka_resp_err_t) -> String {
-    // SAFETY: both functions return pointers to static strings, for any code.
-    let (text, name) =
-        unsafe { (CStr::from_ptr(rd::rd_kafka_err2str(code)), CStr::from_ptr(rd::rd_kafka_err2name(code))) };
-    format!("{} ({})", text.to_string_lossy(), name.to_string_lossy())
+    ErrorCode::new(code).to_string()
 }
 
 /// A native topic-partition list with an offset (or ListOffsets spec) per partition.
@@ -76,8 +100,8 @@ fn partition_list(partitions: &[(&str, i32, i64)]) -> Result<Owned<rd::rd_kafka_
 /// The broker's answer to a commit: a request-level error, or each partition's error (None = committed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitReply {
-    pub error: Option<RDKafkaErrorCode>,
-    pub partitions: Vec<(String, i32, Option<RDKafkaErrorCode>)>,
+    pub error: Option<ErrorCode>,
+    pub partitions: Vec<(String, i32, Option<ErrorCode>)>,
 }
 
 /// Commits offsets for the client's `group.id` and waits at most `timeout` for the answer. rdkafka's
@@ -107,7 +131,7 @@ pub fn commit_offsets<C: ClientContext>(
     // SAFETY: `event.ptr` is a live OFFSET_COMMIT event; its list is owned by the event.
     let (err, committed) =
         unsafe { (rd::rd_kafka_event_error(event.ptr), rd::rd_kafka_event_topic_partition_list(event.ptr)) };
-    let error = (err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR).then(|| RDKafkaErrorCode::from(err));
+    let error = (err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR).then(|| ErrorCode::new(err));
     let mut partitions = Vec::new();
     if !committed.is_null() {
         // SAFETY: the list is live as long as the event; `elems` has `cnt` elements.
@@ -115,8 +139,7 @@ pub fn commit_offsets<C: ClientContext>(
         for e in elems {
             // SAFETY: topic names are NUL-terminated strings owned by the list.
             let topic = unsafe { CStr::from_ptr(e.topic) }.to_string_lossy().into_owned();
-            let code =
-                (e.err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR).then(|| RDKafkaErrorCode::from(e.err));
+            let code = (e.err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR).then(|| ErrorCode::new(e.err));
             partitions.push((topic, e.partition, code));
         }
     }

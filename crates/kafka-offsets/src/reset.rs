@@ -83,6 +83,15 @@ impl Outcome {
         self.refused = true;
     }
 
+    /// The broker itself refused the commit because the group has members.
+    fn refuse_commit(&mut self, group: &str, error: &str) {
+        self.messages.push(format!(
+            "Error: Assignments can only be reset if the group '{group}' is inactive, but the broker refused the \
+             commit with {error}: the group has members. Nothing was committed for it."
+        ));
+        self.refused = true;
+    }
+
     /// Validation failed: nothing is committed, for any group.
     fn abort(mut self) -> ResetReport {
         self.messages.push("Error: nothing was committed: fix the errors above and run again".into());
@@ -260,10 +269,7 @@ impl ResetRequest {
         let answers = match client.commit(plan) {
             Ok(CommitOutcome::Answered(answers)) => answers,
             Ok(CommitOutcome::GroupActive(error)) => {
-                out.refuse(
-                    group,
-                    &format!("not inactive (the broker refused the commit with {error}: the group has members)"),
-                );
+                out.refuse_commit(group, &error);
                 return Ok(Vec::new());
             }
             Err(e) => {

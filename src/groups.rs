@@ -1,0 +1,80 @@
+//! Consumer groups in tests: read a group's committed offsets as an outsider, and keep a real, subscribed member
+//! in a group (which makes the group active).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{Offset, TopicPartitionList};
+
+/// The committed offsets of `group` for the given partitions (None where there is none).
+pub fn committed(config: &ClientConfig, group: &str, topic: &str, partitions: &[i32]) -> Vec<Option<i64>> {
+    let consumer: BaseConsumer =
+        config.clone().set("group.id", group).create().expect("consumer for committed offsets");
+    let mut list = TopicPartitionList::new();
+    for p in partitions {
+        list.add_partition(topic, *p);
+    }
+    let committed = consumer.committed_offsets(list, Duration::from_secs(20)).expect("read committed offsets");
+    partitions
+        .iter()
+        .map(|p| match committed.find_partition(topic, *p).map(|e| e.offset()) {
+            Some(Offset::Offset(o)) => Some(o),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A subscribed group member, polling in its own thread until dropped (then it leaves the group).
+#[derive(Debug)]
+pub struct Member {
+    stop: Arc<AtomicBool>,
+    assigned: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Member {
+    pub fn join(config: &ClientConfig, group: &str, topic: &str) -> Member {
+        let consumer: BaseConsumer = config
+            .clone()
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .set("session.timeout.ms", "10000")
+            .set("auto.offset.reset", "earliest")
+            .create()
+            .expect("group member");
+        consumer.subscribe(&[topic]).expect("subscribe");
+        let stop = Arc::new(AtomicBool::new(false));
+        let assigned = Arc::new(AtomicBool::new(false));
+        let (stop_flag, assigned_flag) = (Arc::clone(&stop), Arc::clone(&assigned));
+        let thread = std::thread::spawn(move || {
+            while !stop_flag.load(Ordering::Relaxed) {
+                let _ = consumer.poll(Duration::from_millis(100));
+                if consumer.assignment().is_ok_and(|a| a.count() > 0) {
+                    assigned_flag.store(true, Ordering::Relaxed);
+                }
+            }
+            consumer.unsubscribe();
+            drop(consumer);
+        });
+        let member = Member { stop, assigned, thread: Some(thread) };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !member.assigned.load(Ordering::Relaxed) {
+            assert!(Instant::now() < deadline, "the member of group {group} got no assignment within 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        member
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

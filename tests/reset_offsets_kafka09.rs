@@ -1,0 +1,316 @@
+//! reset-offsets against a real Apache Kafka 0.9.0.1 broker: group state (a really subscribed member), commits
+//! read back, unknown topics and partitions, and the get-offset | reset-offsets pipeline. One broker for all cases.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use offset_tools_tests::compare::{assert_output, reset_table};
+use offset_tools_tests::groups::{committed, Member};
+use offset_tools_tests::kafka09::Kafka09;
+use offset_tools_tests::run::{get_offset, reset_offsets, shell};
+use offset_tools_tests::scratch_dir;
+
+struct Fixture {
+    kafka: Kafka09,
+    /// Instants (ms) between the produce batches of topic `segments`.
+    marks: Vec<i64>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as i64
+}
+
+fn setup() -> Fixture {
+    let kafka = Kafka09::start();
+    kafka.create_topic("orders", 3, &[]);
+    kafka.create_topic("active", 2, &[]);
+    kafka.create_topic("segments", 3, &["segment.bytes=50"]);
+    for p in 0..3 {
+        kafka.produce("orders", p, 10);
+    }
+    for p in 0..2 {
+        kafka.produce("active", p, 5);
+    }
+    let pause = || std::thread::sleep(Duration::from_millis(700));
+    let mut marks = vec![now_ms()];
+    pause();
+    for batch in [3, 2] {
+        for p in 0..3 {
+            kafka.produce("segments", p, batch);
+        }
+        pause();
+        marks.push(now_ms());
+        pause();
+    }
+    Fixture { kafka, marks }
+}
+
+fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Failed> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message().into())
+    }
+}
+
+const NOTHING_COMMITTED: &str = "Error: nothing was committed: fix the errors above and run again\n";
+
+type Case = fn(&Fixture) -> Result<(), Failed>;
+
+fn cases() -> Vec<(&'static str, Case)> {
+    vec![
+        ("active_group_is_refused_then_reset_after_it_leaves", |f| {
+            let b = f.kafka.bootstrap();
+            let config = f.kafka.client_config();
+            let member = Member::join(&config, "busy", "active");
+            let args =
+                ["--bootstrap-server", &b, "--group", "busy", "--topic", "active", "--to-offset", "2", "--execute"];
+            assert_output(
+                &reset_offsets(&args),
+                &reset_table(&[]),
+                "Error: Assignments can only be reset if the group 'busy' is inactive, but the current state is Stable.\n",
+                3,
+            );
+            check(committed(&config, "busy", "active", &[0, 1]) == [None, None], || {
+                "a refused reset committed".into()
+            })?;
+            drop(member);
+            // Once the member has left, the group is Dead on 0.9 (Empty on newer brokers): inactive.
+            assert_output(
+                &reset_offsets(&args),
+                &reset_table(&[("busy", "active", 0, 2), ("busy", "active", 1, 2)]),
+                "",
+                0,
+            );
+            check(committed(&config, "busy", "active", &[0, 1]) == [Some(2), Some(2)], || "read-back differs".into())
+        }),
+        ("execute_commits_and_reads_back", |f| {
+            let b = f.kafka.bootstrap();
+            let config = f.kafka.client_config();
+            let base = ["--bootstrap-server", &b, "--group", "g-exec", "--topic", "orders:0,2"];
+            assert_output(
+                &reset_offsets(&[&base[..], &["--to-offset", "4", "--execute"]].concat()),
+                &reset_table(&[("g-exec", "orders", 0, 4), ("g-exec", "orders", 2, 4)]),
+                "",
+                0,
+            );
+            check(committed(&config, "g-exec", "orders", &[0, 1, 2]) == [Some(4), None, Some(4)], || {
+                "read-back".into()
+            })?;
+            // The dry run of a shift shows the plan and changes nothing.
+            assert_output(
+                &reset_offsets(&[&base[..], &["--shift-by", "-3", "--dry-run"]].concat()),
+                &reset_table(&[("g-exec", "orders", 0, 1), ("g-exec", "orders", 2, 1)]),
+                "",
+                0,
+            );
+            check(committed(&config, "g-exec", "orders", &[0, 2]) == [Some(4), Some(4)], || "dry run committed".into())
+        }),
+        ("unknown_topic_commits_nothing", |f| {
+            let b = f.kafka.bootstrap();
+            let out = reset_offsets(&[
+                "--bootstrap-server",
+                &b,
+                "--group",
+                "g-unknown",
+                "--topic",
+                "orders",
+                "--topic",
+                "nosuch",
+                "--to-earliest",
+                "--execute",
+            ]);
+            assert_output(&out, "", &format!("Error: topic 'nosuch' does not exist\n{NOTHING_COMMITTED}"), 1);
+            let config = f.kafka.client_config();
+            check(committed(&config, "g-unknown", "orders", &[0, 1, 2]) == [None, None, None], || "committed".into())
+        }),
+        ("unknown_partition_commits_nothing", |f| {
+            let b = f.kafka.bootstrap();
+            let out = reset_offsets(&[
+                "--bootstrap-server",
+                &b,
+                "--group",
+                "g-unknown-p",
+                "--topic",
+                "orders:1,7",
+                "--to-latest",
+                "--execute",
+            ]);
+            assert_output(
+                &out,
+                "",
+                &format!(
+                    "Error: partition 7 of topic 'orders' does not exist (it has 3 partitions)\n{NOTHING_COMMITTED}"
+                ),
+                1,
+            );
+            let config = f.kafka.client_config();
+            check(committed(&config, "g-unknown-p", "orders", &[1]) == [None], || "committed".into())
+        }),
+        ("pipeline_from_get_offset", |f| {
+            let b = f.kafka.bootstrap();
+            let config = f.kafka.client_config();
+            for (i, mark) in f.marks.iter().enumerate() {
+                let group = format!("g-pipe-{i}");
+                let get =
+                    ["--bootstrap-server", &b, "--topic", "segments", "--time", &mark.to_string(), "--format", "csv"];
+                let expected = get_offset(&get);
+                let script = format!(
+                    "get-offset {} 2>/dev/null | reset-offsets --bootstrap-server {b} --group {group} --from-file - --execute",
+                    get.join(" ")
+                );
+                let out = shell(&script);
+                if expected.stdout.is_empty() {
+                    // Before every segment get-offset finds nothing, and an empty plan is refused.
+                    assert_output(&out, "", "Error: --from-file -: has no offsets (it is empty)\n", 2);
+                    check(committed(&config, &group, "segments", &[0, 1, 2]) == [None; 3], || "committed".into())?;
+                    continue;
+                }
+                check(out.code == Some(0), || format!("pipeline failed: {out:?}"))?;
+                // Partitions get-offset had an offset for are reset to exactly it.
+                let mut want = [None, None, None];
+                for line in expected.stdout.lines() {
+                    let fields: Vec<&str> = line.split(',').collect();
+                    want[fields[1].parse::<usize>().unwrap()] = Some(fields[2].parse::<i64>().unwrap());
+                }
+                let got = committed(&config, &group, "segments", &[0, 1, 2]);
+                check(got == want, || format!("mark {i}: committed {got:?}, get-offset said {want:?}\n{out:?}"))?;
+            }
+            Ok(())
+        }),
+        ("export_then_from_file_round_trip", |f| {
+            let b = f.kafka.bootstrap();
+            let dir = scratch_dir("roundtrip");
+            let file = dir.join("plan.csv");
+            let file = file.to_str().unwrap();
+            let export = reset_offsets(&[
+                "--bootstrap-server",
+                &b,
+                "--group",
+                "g-rt",
+                "--topic",
+                "orders",
+                "--to-offset",
+                "6",
+                "--dry-run",
+                "--export",
+            ]);
+            assert_output(&export, "orders,0,6\norders,1,6\norders,2,6\n\n", "", 0);
+            std::fs::write(file, &export.stdout).unwrap();
+            assert_output(
+                &reset_offsets(&[
+                    "--bootstrap-server",
+                    &b,
+                    "--group",
+                    "g-rt",
+                    "--from-file",
+                    file,
+                    "--execute",
+                    "--export",
+                ]),
+                &export.stdout,
+                "",
+                0,
+            );
+            let config = f.kafka.client_config();
+            check(committed(&config, "g-rt", "orders", &[0, 1, 2]) == [Some(6); 3], || "round trip".into())?;
+            // Two groups: the 4-column format, read back for both.
+            let four = reset_offsets(&[
+                "--bootstrap-server",
+                &b,
+                "--group",
+                "g-rt2",
+                "--group",
+                "g-rt",
+                "--topic",
+                "orders:1",
+                "--to-earliest",
+                "--dry-run",
+                "--export",
+            ]);
+            assert_output(&four, "g-rt,orders,1,0\ng-rt2,orders,1,0\n\n", "", 0);
+            std::fs::write(file, &four.stdout).unwrap();
+            assert_output(
+                &reset_offsets(&[
+                    "--bootstrap-server",
+                    &b,
+                    "--group",
+                    "g-rt",
+                    "--group",
+                    "g-rt2",
+                    "--from-file",
+                    file,
+                    "--execute",
+                ]),
+                &reset_table(&[("g-rt", "orders", 1, 0), ("g-rt2", "orders", 1, 0)]),
+                "",
+                0,
+            );
+            check(committed(&config, "g-rt2", "orders", &[1]) == [Some(0)], || "4-column round trip".into())?;
+            std::fs::remove_dir_all(dir).map_err(|e| e.to_string().into())
+        }),
+        ("datetime_before_every_segment_falls_back_to_earliest_on_0_9", |f| {
+            let b = f.kafka.bootstrap();
+            let out = reset_offsets(&[
+                "--bootstrap-server",
+                &b,
+                "--group",
+                "g-dt",
+                "--topic",
+                "orders:0",
+                "--to-datetime",
+                "2001-09-09T01:46:40",
+                "--dry-run",
+            ]);
+            assert_output(
+                &out,
+                &reset_table(&[("g-dt", "orders", 0, 0)]),
+                "Note: --to-datetime 2001-09-09T01:46:40 is 2001-09-09T01:46:40.000Z (1000000000000 ms since the epoch; no zone was given, so UTC)\n\
+                 Warn: Partition 0 from topic orders has no log segment last written at or before 2001-09-09T01:46:40.000Z. Falling back to earliest known offset 0.\n",
+                0,
+            );
+            Ok(())
+        }),
+        ("to_current_and_shift_without_commit", |f| {
+            let b = f.kafka.bootstrap();
+            assert_output(
+                &reset_offsets(&[
+                    "--bootstrap-server",
+                    &b,
+                    "--group",
+                    "g-fresh",
+                    "--topic",
+                    "orders:2",
+                    "--to-current",
+                    "--dry-run",
+                ]),
+                &reset_table(&[("g-fresh", "orders", 2, 10)]),
+                "",
+                0,
+            );
+            assert_output(
+                &reset_offsets(&["--bootstrap-server", &b, "--group", "g-fresh", "--topic", "orders:2", "--shift-by", "1", "--dry-run"]),
+                "",
+                &format!("Error: Cannot shift offset for partition orders-2 since there is no current committed offset\n{NOTHING_COMMITTED}"),
+                1,
+            );
+            Ok(())
+        }),
+    ]
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let fixture: Arc<OnceLock<Fixture>> = Arc::new(OnceLock::new());
+    let trials = cases()
+        .into_iter()
+        .map(|(name, case)| {
+            let fixture = Arc::clone(&fixture);
+            Trial::test(name, move || case(fixture.get_or_init(setup)))
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(Arc::try_unwrap(fixture).ok().and_then(OnceLock::into_inner));
+    conclusion.exit();
+}
