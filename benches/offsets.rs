@@ -131,8 +131,38 @@ fn main() {
             );
         }
     }
+    let reset_offsets = binary("reset-offsets").display().to_string();
+    let case = "Kafka 0.9.0.1, reset 1000 partitions";
+    let reset = |extra: &[&str]| {
+        let mut cmd =
+            strings(&[&reset_offsets, "--bootstrap-server", &bootstrap, "--group", "bench", "--topic", "bench1000"]);
+        cmd.extend(strings(extra));
+        cmd
+    };
+    table.row(
+        case,
+        "reset-offsets --to-earliest --dry-run",
+        &measure(11, &reset(&["--to-earliest", "--dry-run"])),
+        None,
+    );
+    table.row(
+        case,
+        "reset-offsets --to-earliest --execute",
+        &measure(11, &reset(&["--to-earliest", "--execute"])),
+        None,
+    );
+    table.row(
+        case,
+        "reset-offsets --shift-by 1 --execute",
+        &measure(11, &reset(&["--shift-by", "1", "--execute"])),
+        None,
+    );
     drop(kafka);
 
+    let mut requests_note = String::from(
+        "\nRequests per run received by the mock brokers for the 10,000-partition reset (3 brokers, 1 group):\n\n\
+         | run | Metadata | ListOffsets | OffsetFetch | OffsetCommit |\n|---|---:|---:|---:|---:|\n",
+    );
     eprintln!("starting the mock cluster ...");
     let mock = Mock::start(3);
     mock.topic("bench10k", 10_000);
@@ -147,6 +177,35 @@ fn main() {
             Some(&ours),
         );
     }
+    let reset_offsets = binary("reset-offsets").display().to_string();
+    let case = "mock cluster (3 brokers), reset 10,000 partitions";
+    let reset = |extra: &[&str]| {
+        let mut cmd = strings(&[
+            &reset_offsets,
+            "--bootstrap-server",
+            &mock.bootstrap,
+            "--group",
+            "bench",
+            "--topic",
+            "bench10k",
+        ]);
+        cmd.extend(strings(extra));
+        cmd
+    };
+    mock.cluster.start_request_tracking();
+    for (label, extra) in [
+        ("--to-earliest --dry-run", &["--to-earliest", "--dry-run"][..]),
+        ("--to-earliest --execute", &["--to-earliest", "--execute"][..]),
+    ] {
+        mock.cluster.clear_requests();
+        let m = measure(5, &reset(extra));
+        table.row(case, &format!("reset-offsets {label}"), &m, None);
+        let requests = mock.cluster.requests();
+        let per_run = |api: i16| requests.iter().filter(|(_, a)| *a == api).count() as f64 / m.runs as f64;
+        let _ =
+            writeln!(requests_note, "| {label} | {} | {} | {} | {} |", per_run(3), per_run(2), per_run(9), per_run(8));
+    }
+    table.markdown.push_str(&requests_note);
     if kcat.is_none() {
         table.markdown.push_str("\nkcat was not available on this machine.\n");
     }

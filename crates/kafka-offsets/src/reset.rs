@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::cluster::{Cluster, CommitOutcome, GroupState};
+use crate::cluster::{Cluster, CommitOutcome, GroupClient, GroupState};
 use crate::config::ClientSettings;
 use crate::error::{ExitStatus, Result};
 use crate::format::{OffsetFileRow, ResetRow};
@@ -127,6 +127,10 @@ impl ResetRequest {
 
         // 1. Which groups may be reset, and their partitions. Nothing is committed if any input is invalid.
         let mut scopes: BTreeMap<String, GroupScope> = BTreeMap::new();
+        // One client per group that needs one, created early: librdkafka looks up the group coordinator in the
+        // background while the offsets are being fetched.
+        let needs_client = self.execute || self.scenario.needs_committed() || self.scope == PartitionScope::AllTopics;
+        let mut clients: BTreeMap<String, GroupClient> = BTreeMap::new();
         let mut committed: HashMap<String, HashMap<TopicPartition, Option<i64>>> = HashMap::new();
         let mut warned_unsupported = false;
         let mut invalid = false;
@@ -145,7 +149,10 @@ impl ResetRequest {
                      make the commit fail instead",
                 );
             }
-            match self.group_scope(group, &topics, &cluster, &mut committed) {
+            if needs_client {
+                clients.insert(group.clone(), cluster.group(group)?);
+            }
+            match self.group_scope(group, &topics, clients.get(group), &mut committed) {
                 Ok(scope) => {
                     scopes.insert(group.clone(), scope);
                 }
@@ -200,7 +207,8 @@ impl ResetRequest {
         for (group, scope) in &scopes {
             if self.scenario.needs_committed() && !committed.contains_key(group) {
                 let partitions: Vec<TopicPartition> = scope.partitions.keys().cloned().collect();
-                committed.insert(group.clone(), cluster.group(group)?.committed(&partitions)?);
+                let client = clients.get(group).expect("a client for every group when committed offsets are needed");
+                committed.insert(group.clone(), client.committed(&partitions)?);
             }
             let mut plan = Vec::new();
             for (tp, requested) in &scope.partitions {
@@ -251,7 +259,8 @@ impl ResetRequest {
             if plan.is_empty() {
                 continue;
             }
-            rows.extend(self.commit_group(&cluster, &group, &plan, &mut out)?);
+            let client = clients.get(&group).expect("a client for every group when executing");
+            rows.extend(self.commit_group(client, &group, &plan, &mut out)?);
         }
         rows.sort();
         Ok(out.report(rows, any_group))
@@ -260,12 +269,11 @@ impl ResetRequest {
     /// Commits one group's plan and returns the rows whose read-back matches it.
     fn commit_group(
         &self,
-        cluster: &Cluster,
+        client: &GroupClient,
         group: &str,
         plan: &[(TopicPartition, i64)],
         out: &mut Outcome,
     ) -> Result<Vec<ResetRow>> {
-        let client = cluster.group(group)?;
         let answers = match client.commit(plan) {
             Ok(CommitOutcome::Answered(answers)) => answers,
             Ok(CommitOutcome::GroupActive(error)) => {
@@ -303,7 +311,7 @@ impl ResetRequest {
         &self,
         group: &str,
         topics: &[TopicMetadata],
-        cluster: &Cluster,
+        client: Option<&GroupClient>,
         committed: &mut HashMap<String, HashMap<TopicPartition, Option<i64>>>,
     ) -> std::result::Result<GroupScope, Vec<String>> {
         let find = |name: &str| topics.iter().find(|t| t.name == name);
@@ -340,8 +348,10 @@ impl ResetRequest {
                     .filter(|t| !is_internal_topic(&t.name))
                     .flat_map(|t| t.partitions.iter().map(move |p| TopicPartition::new(&t.name, p.id)))
                     .collect();
-                let found =
-                    cluster.group(group).and_then(|c| c.committed(&candidates)).map_err(|e| vec![e.to_string()])?;
+                let found = client
+                    .expect("a client for --all-topics")
+                    .committed(&candidates)
+                    .map_err(|e| vec![e.to_string()])?;
                 for (tp, offset) in &found {
                     if offset.is_some() {
                         scope.partitions.insert(tp.clone(), None);
