@@ -175,27 +175,33 @@ impl ResetRequest {
                 .collect();
             wanted.into_iter().filter_map(|tp| meta.get(tp).map(|m| (tp.clone(), *m))).collect()
         };
+        // The lookups are independent: ask them at once (each is itself one request per leader).
+        let mut specs = vec![OffsetSpec::Earliest, OffsetSpec::Latest];
+        if let Scenario::AtTime(ms) = self.scenario {
+            specs.push(OffsetSpec::Timestamp(ms));
+        }
+        let answers = std::thread::scope(|scope| {
+            let lookups: Vec<_> = specs.iter().map(|spec| scope.spawn(|| cluster.offsets(&all, *spec, 1))).collect();
+            lookups.into_iter().map(|l| l.join().expect("offset lookup thread")).collect::<Result<Vec<_>>>()
+        })?;
         let mut failed_partitions: BTreeMap<TopicPartition, String> = BTreeMap::new();
-        let mut lookup = |spec: OffsetSpec| -> Result<HashMap<TopicPartition, Option<i64>>> {
-            let mut found = HashMap::new();
-            for (tp, result) in cluster.offsets(&all, spec, 1)? {
+        let mut found: Vec<HashMap<TopicPartition, Option<i64>>> = Vec::new();
+        for answer in answers {
+            let mut offsets = HashMap::new();
+            for (tp, result) in answer {
                 match result {
-                    Ok(offsets) => {
-                        found.insert(tp, offsets.first().copied());
+                    Ok(o) => {
+                        offsets.insert(tp, o.first().copied());
                     }
                     Err(e) => {
                         failed_partitions.entry(tp).or_insert(e);
                     }
                 }
             }
-            Ok(found)
-        };
-        let earliest = lookup(OffsetSpec::Earliest)?;
-        let latest = lookup(OffsetSpec::Latest)?;
-        let at_time = match self.scenario {
-            Scenario::AtTime(ms) => Some(lookup(OffsetSpec::Timestamp(ms))?),
-            _ => None,
-        };
+            found.push(offsets);
+        }
+        let at_time = if found.len() > 2 { found.pop() } else { None };
+        let (earliest, latest) = (&found[0], &found[1]);
         for (tp, error) in &failed_partitions {
             out.error(format!("cannot get the offsets of {tp}: {error}"));
         }
