@@ -40,3 +40,16 @@ show ./get-offset --bootstrap-server "$bootstrap" --exclude-internal-topics --fo
 show ./get-offset --bootstrap-server "$bootstrap" --topic payments --format json
 show ./get-offset --bootstrap-server "$bootstrap" --topic nosuch
 show ./get-offset --bootstrap-server "$bootstrap" --topic orders --time yesterday
+
+echo
+echo "--- reset-offsets: plan (dry run), execute, then the get-offset | reset-offsets pipeline"
+echo "    (the development broker cannot describe groups, hence the Warn: line; real brokers can)"
+show ./reset-offsets --bootstrap-server "$bootstrap" --group billing --topic orders:0,1 --to-offset 7 --dry-run
+show ./reset-offsets --bootstrap-server "$bootstrap" --group billing --topic orders --to-offset 25 --execute
+show ./reset-offsets --bootstrap-server "$bootstrap" --group billing --topic orders --shift-by -5 --execute --export
+echo
+echo "\$ ./get-offset --bootstrap-server \$B --topic payments --time earliest --format csv | ./reset-offsets --bootstrap-server \$B --group audit --from-file - --execute"
+./get-offset --bootstrap-server "$bootstrap" --topic payments --time earliest --format csv \
+    | ./reset-offsets --bootstrap-server "$bootstrap" --group audit --from-file - --execute
+echo "(exit code $?)"
+show ./reset-offsets --bootstrap-server "$bootstrap" --group billing --topic nosuch --to-earliest --execute
