@@ -75,6 +75,28 @@ fn cases() -> Vec<(&'static str, Case)> {
             check(committed(&config, "busy", "active", &[0, 1]) == [None, None], || {
                 "a refused reset committed".into()
             })?;
+            // With several groups, the inactive ones are still reset; the exit code says one was refused.
+            let both = [
+                "--bootstrap-server",
+                &b,
+                "--group",
+                "busy",
+                "--group",
+                "idle",
+                "--topic",
+                "active",
+                "--to-offset",
+                "3",
+                "--execute",
+            ];
+            assert_output(
+                &reset_offsets(&both),
+                &reset_table(&[("idle", "active", 0, 3), ("idle", "active", 1, 3)]),
+                "Error: Assignments can only be reset if the group 'busy' is inactive, but the current state is Stable.\n",
+                3,
+            );
+            check(committed(&config, "idle", "active", &[0, 1]) == [Some(3), Some(3)], || "idle not reset".into())?;
+            check(committed(&config, "busy", "active", &[0, 1]) == [None, None], || "busy was reset".into())?;
             drop(member);
             // Once the member has left, the group is Dead on 0.9 (Empty on newer brokers): inactive.
             assert_output(
