@@ -3,6 +3,7 @@
 //! comparisons. Every helper fails loudly: a test that cannot get its broker fails, it never skips.
 
 pub mod compare;
+pub mod fake_broker;
 pub mod groups;
 pub mod kafka09;
 pub mod mock;

@@ -7,14 +7,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use kafka_offsets::config::{self, ClientSettings};
+use kafka_offsets::config::{self, ConnectionFlags};
 use kafka_offsets::format::write_offsets;
 use kafka_offsets::lookup::{OffsetLookup, OffsetReport};
 use kafka_offsets::select::{self, Selector, TopicPattern};
 use kafka_offsets::time::OffsetSpec;
 use kafka_offsets::{Error, ExitStatus};
-
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
@@ -33,10 +31,19 @@ fn main() -> ExitCode {
 
 /// Turns the flags into a lookup, checking everything Kafka checks before connecting.
 fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, Error> {
-    let bootstrap = match (&args.bootstrap_server, &args.broker_list) {
-        (Some(servers), _) | (None, Some(servers)) => config::parse_bootstrap(servers)?,
-        (None, None) => return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into())),
+    let Some(bootstrap) = args.bootstrap_server.as_deref().or(args.broker_list.as_deref()) else {
+        return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
+    let (settings, config_warnings) = ConnectionFlags {
+        bootstrap,
+        command_config: args.command_config.as_deref(),
+        timeout_ms: args.timeout,
+        protocol: args.broker_protocol,
+        verbose: args.verbose,
+        client_id: "get-offset",
+    }
+    .settings()?;
+    warnings.extend(config_warnings);
     if args.topic_partitions.is_some() && (args.topic.is_some() || args.partitions.is_some()) {
         return Err(Error::Usage("--topic-partitions cannot be used with --topic or --partitions".into()));
     }
@@ -52,22 +59,8 @@ fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, E
             partitions: select::parse_partition_list(args.partitions.as_deref().unwrap_or(""))?,
         },
     };
-    let properties = match &args.command_config {
-        Some(path) => config::load_properties(path)?,
-        None => Vec::new(),
-    };
-    let translated = config::translate(&properties)?;
-    warnings.extend(translated.warnings);
-    let timeout = args.timeout.map(Duration::from_millis).or(translated.timeout).unwrap_or(DEFAULT_TIMEOUT);
     Ok(OffsetLookup {
-        settings: ClientSettings {
-            bootstrap,
-            client_id: "get-offset".into(),
-            timeout,
-            protocol: args.broker_protocol,
-            settings: translated.settings,
-            verbose: args.verbose,
-        },
+        settings,
         selector,
         exclude_internal_topics: args.exclude_internal_topics,
         spec,
@@ -77,11 +70,15 @@ fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, E
 }
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
-    let format = args.format;
+    let (format, dump_config) = (args.format, args.dump_config);
     let mut warnings = Vec::new();
     let lookup = lookup(args, &mut warnings)?;
     for warning in &warnings {
         eprintln!("Warn: {warning}");
+    }
+    if dump_config {
+        config::dump(&lookup.settings).iter().for_each(|line| println!("{line}"));
+        return Ok(ExitStatus::Success);
     }
     let OffsetReport { rows, warnings, failures } = lookup.run()?;
     for warning in &warnings {

@@ -282,19 +282,17 @@ impl GroupClient {
 }
 
 impl Cluster {
-    /// Finds out the brokers' protocol generation, unless told or unless the transport is one the probe cannot
-    /// speak. Fails fast when no bootstrap server accepts a connection.
+    /// Finds out the brokers' protocol generation, unless told. Fails fast when no bootstrap server accepts a
+    /// connection.
     pub fn connect(settings: ClientSettings) -> Result<Cluster> {
-        let probe_can_speak = matches!(settings.security_protocol().as_str(), "plaintext" | "sasl_plaintext");
+        let tls = matches!(settings.security_protocol().as_str(), "ssl" | "sasl_ssl");
         let (generation, legacy_metadata) = match settings.protocol {
             ProtocolChoice::Legacy => (Some(BrokerGeneration::Legacy), None),
             ProtocolChoice::Modern => (None, None),
-            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() || !probe_can_speak => {
-                (None, None)
-            }
+            ProtocolChoice::Auto if settings.setting("api.version.request").is_some() => (None, None),
             ProtocolChoice::Auto => {
-                let answer = probe::probe(&settings.bootstrap, settings.timeout)?;
-                (Some(answer.generation), answer.legacy_metadata)
+                let answer = probe::probe(&settings.bootstrap, settings.timeout, tls)?;
+                (answer.generation, answer.legacy_metadata)
             }
         };
         Ok(Cluster { settings, generation, legacy_metadata, brokers: HashMap::new(), client: OnceLock::new() })

@@ -1,14 +1,10 @@
-//! Client settings: the bootstrap list, the `--command-config` Java properties file and its translation into
-//! librdkafka settings, the timeout, and the protocol generation of old brokers.
+//! Client settings: the bootstrap list, the timeout, the protocol generation of old brokers, and the librdkafka
+//! configuration they make (with the settings translated from `--command-config`, see `command_config`).
 
 use std::fmt;
-use std::fs::File;
-use std::io::BufReader;
 use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
-use rdkafka::error::KafkaError;
-use rdkafka::types::RDKafkaConfRes;
 
 use crate::error::{Error, Result};
 use crate::probe::BrokerGeneration;
@@ -51,90 +47,6 @@ pub fn parse_bootstrap(raw: &str) -> Result<Vec<BrokerAddress>> {
 
 pub fn bootstrap_string(servers: &[BrokerAddress]) -> String {
     servers.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
-}
-
-/// Reads a Java `.properties` file (full syntax: `=` or `:`, escapes, line continuations, comments), keeping the
-/// order of the keys.
-pub fn load_properties(path: &str) -> Result<Vec<(String, String)>> {
-    let input_error = |reason: String| Error::InputFile { what: "--command-config", path: path.to_string(), reason };
-    let file = File::open(path).map_err(|e| input_error(format!("cannot open: {e}")))?;
-    let mut properties: Vec<(String, String)> = Vec::new();
-    java_properties::PropertiesIter::new(BufReader::new(file))
-        .read_into(|key, value| {
-            properties.retain(|(k, _)| *k != key);
-            properties.push((key, value));
-        })
-        .map_err(|e| {
-            let reason = match e.line_number() {
-                Some(line) => format!("line {line}: {e}"),
-                None => e.to_string(),
-            };
-            input_error(reason)
-        })?;
-    Ok(properties)
-}
-
-/// The outcome of translating `--command-config` properties.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Translated {
-    /// librdkafka settings, in file order.
-    pub settings: Vec<(String, String)>,
-    /// A timeout given in the file (`default.api.timeout.ms`, else `request.timeout.ms`).
-    pub timeout: Option<Duration>,
-    /// One line per key that was ignored.
-    pub warnings: Vec<String>,
-}
-
-/// Translates Java client properties into librdkafka settings. `bootstrap.servers` is dropped because the command
-/// line always decides it (as in Kafka's tools).
-pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
-    let mut out = Translated::default();
-    let mut api_timeout = None;
-    let mut request_timeout = None;
-    for (key, value) in properties {
-        match key.as_str() {
-            "bootstrap.servers" => {}
-            "default.api.timeout.ms" | "request.timeout.ms" => {
-                let ms: u64 = value
-                    .trim()
-                    .parse()
-                    .map_err(|_| Error::Usage(format!("--command-config: {key} must be a number of milliseconds")))?;
-                if key == "default.api.timeout.ms" {
-                    api_timeout = Some(Duration::from_millis(ms));
-                } else {
-                    request_timeout = Some(Duration::from_millis(ms));
-                }
-            }
-            _ => match check_librdkafka_setting(key, value) {
-                Ok(()) => out.settings.push((key.clone(), value.clone())),
-                Err(SettingProblem::Unknown) => {
-                    out.warnings.push(format!("ignoring '{key}' from --command-config: librdkafka has no such setting"))
-                }
-                Err(SettingProblem::Invalid(reason)) => {
-                    return Err(Error::Usage(format!("--command-config: invalid value for '{key}': {reason}")))
-                }
-            },
-        }
-    }
-    out.timeout = api_timeout.or(request_timeout);
-    Ok(out)
-}
-
-enum SettingProblem {
-    Unknown,
-    Invalid(String),
-}
-
-/// Asks librdkafka whether it accepts one setting. The value is never echoed back: it may be a secret.
-fn check_librdkafka_setting(key: &str, value: &str) -> std::result::Result<(), SettingProblem> {
-    match ClientConfig::new().set(key, value).create_native_config() {
-        Ok(_) => Ok(()),
-        Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => Err(SettingProblem::Unknown),
-        Err(KafkaError::ClientConfig(_, description, ..)) => {
-            Err(SettingProblem::Invalid(description.replace(value, "<value>")))
-        }
-        Err(other) => Err(SettingProblem::Invalid(other.to_string().replace(value, "<value>"))),
-    }
 }
 
 /// How to find out the brokers' protocol generation.
@@ -185,26 +97,82 @@ impl ClientSettings {
         self.setting("security.protocol").unwrap_or("plaintext").to_ascii_lowercase()
     }
 
+    /// The librdkafka settings for a cluster of the given generation, in the order they are applied (the
+    /// `--command-config` ones last, so they win).
+    pub fn effective(&self, generation: Option<&BrokerGeneration>) -> Vec<(String, String)> {
+        let ms = self.timeout.as_millis().clamp(1000, i32::MAX as u128).to_string();
+        let mut settings: Vec<(String, String)> = vec![
+            ("bootstrap.servers".into(), bootstrap_string(&self.bootstrap)),
+            ("client.id".into(), self.client_id.clone()),
+            ("socket.connection.setup.timeout.ms".into(), ms.clone()),
+            ("socket.timeout.ms".into(), ms),
+            ("enable.auto.commit".into(), "false".into()),
+            ("enable.auto.offset.store".into(), "false".into()),
+        ];
+        if generation == Some(&BrokerGeneration::Legacy) {
+            // Kafka 0.9 does not answer ApiVersions; without these every call fails after a 10 s wait.
+            settings.push(("api.version.request".into(), "false".into()));
+            settings.push(("broker.version.fallback".into(), "0.9.0.1".into()));
+        }
+        settings.extend(self.settings.iter().cloned());
+        settings
+    }
+
     /// The librdkafka configuration for a cluster of the given generation.
     pub fn rdkafka_config(&self, generation: Option<&BrokerGeneration>) -> ClientConfig {
         let mut config = ClientConfig::new();
-        config.set("bootstrap.servers", bootstrap_string(&self.bootstrap));
-        config.set("client.id", &self.client_id);
-        let ms = self.timeout.as_millis().clamp(1000, i32::MAX as u128).to_string();
-        config.set("socket.connection.setup.timeout.ms", &ms);
-        config.set("socket.timeout.ms", &ms);
-        config.set("enable.auto.commit", "false");
-        config.set("enable.auto.offset.store", "false");
-        if generation == Some(&BrokerGeneration::Legacy) {
-            // Kafka 0.9 does not answer ApiVersions; without these every call fails after a 10 s wait.
-            config.set("api.version.request", "false");
-            config.set("broker.version.fallback", "0.9.0.1");
-        }
-        for (key, value) in &self.settings {
+        for (key, value) in self.effective(generation) {
             config.set(key, value);
         }
         config
     }
+}
+
+/// What both binaries take from their command line to reach a cluster.
+#[derive(Debug, Clone)]
+pub struct ConnectionFlags<'a> {
+    pub bootstrap: &'a str,
+    pub command_config: Option<&'a str>,
+    pub timeout_ms: Option<u64>,
+    pub protocol: ProtocolChoice,
+    pub verbose: bool,
+    pub client_id: &'a str,
+}
+
+/// Default bound for each call when neither `--timeout` nor the properties file give one (Kafka 4.x's default).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl ConnectionFlags<'_> {
+    /// Validates the bootstrap list, reads and translates `--command-config`; returns the settings and the
+    /// warnings to print.
+    pub fn settings(&self) -> crate::Result<(ClientSettings, Vec<String>)> {
+        let bootstrap = parse_bootstrap(self.bootstrap)?;
+        let properties = match self.command_config {
+            Some(path) => crate::command_config::load(path)?,
+            None => Vec::new(),
+        };
+        let translated = crate::command_config::translate(&properties)?;
+        let timeout = self.timeout_ms.map(Duration::from_millis).or(translated.timeout).unwrap_or(DEFAULT_TIMEOUT);
+        let settings = ClientSettings {
+            bootstrap,
+            client_id: self.client_id.to_string(),
+            timeout,
+            protocol: self.protocol,
+            settings: translated.settings,
+            verbose: self.verbose,
+        };
+        Ok((settings, translated.warnings))
+    }
+}
+
+/// `--dump-config`: the effective librdkafka settings, secrets hidden, as `key=value` lines.
+pub fn dump(settings: &ClientSettings) -> Vec<String> {
+    let mut lines =
+        vec!["# librdkafka settings (secrets hidden); on a Kafka 0.9 broker, api.version.request=false and \
+                          broker.version.fallback=0.9.0.1 are added"
+            .to_string()];
+    lines.extend(crate::command_config::describe(&settings.effective(None)));
+    lines
 }
 
 #[cfg(test)]
@@ -230,31 +198,5 @@ mod tests {
             );
         }
         assert_eq!(parse_bootstrap(" ").unwrap_err().to_string(), "Error while validating the bootstrap address");
-    }
-
-    #[test]
-    fn translation_passes_librdkafka_keys_and_warns_on_others() {
-        let props = vec![
-            ("bootstrap.servers".to_string(), "elsewhere:1".to_string()),
-            ("client.id".to_string(), "ops".to_string()),
-            ("security.protocol".to_string(), "PLAINTEXT".to_string()),
-            ("no.such.key".to_string(), "x".to_string()),
-            ("default.api.timeout.ms".to_string(), "1500".to_string()),
-        ];
-        let t = translate(&props).unwrap();
-        assert_eq!(
-            t.settings,
-            vec![("client.id".into(), "ops".into()), ("security.protocol".into(), "PLAINTEXT".into())]
-        );
-        assert_eq!(t.timeout, Some(Duration::from_millis(1500)));
-        assert_eq!(t.warnings, vec!["ignoring 'no.such.key' from --command-config: librdkafka has no such setting"]);
-    }
-
-    #[test]
-    fn invalid_values_are_errors_without_the_value() {
-        let props = vec![("security.protocol".to_string(), "s3cr3t-nonsense".to_string())];
-        let err = translate(&props).unwrap_err().to_string();
-        assert!(err.starts_with("--command-config: invalid value for 'security.protocol'"), "{err}");
-        assert!(!err.contains("s3cr3t"), "{err}");
     }
 }

@@ -11,6 +11,7 @@ use std::fmt;
 
 pub mod cli_support;
 pub mod cluster;
+pub mod command_config;
 pub mod config;
 pub mod error;
 pub mod format;
@@ -20,6 +21,7 @@ pub mod plan;
 pub mod probe;
 pub mod reset;
 pub mod select;
+pub mod stores;
 pub mod time;
 pub mod wire;
 

@@ -6,8 +6,10 @@
 //! Metadata request, so the first answer carries correlation 2. No timeout is needed to tell them apart.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
+
+use openssl::ssl::{SslConnector, SslMethod, SslStream, SslVerifyMode};
 
 use crate::config::BrokerAddress;
 use crate::error::{Error, Result};
@@ -43,15 +45,87 @@ impl BrokerGeneration {
     }
 }
 
-/// One plaintext connection with a deadline.
+/// A broker connection: plain TCP, or TLS for SSL listeners.
+#[derive(Debug)]
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<SslStream<TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => s.get_ref(),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Why a probe connection failed: no TCP connection at all, or a connection whose TLS handshake failed (librdkafka
+/// will then give the real reason, with the certificate checks the probe leaves out).
+#[derive(Debug)]
+enum OpenError {
+    Connect(String),
+    Handshake,
+}
+
+/// One connection with a deadline.
 #[derive(Debug)]
 pub struct Connection {
-    stream: TcpStream,
+    stream: Stream,
     deadline: Instant,
 }
 
 impl Connection {
     pub fn open(address: &BrokerAddress, deadline: Instant) -> std::result::Result<Connection, String> {
+        let stream = tcp_connect(address, deadline)?;
+        Ok(Connection { stream: Stream::Plain(stream), deadline })
+    }
+
+    /// TLS without certificate checks: the probe sends no credentials and only learns the protocol generation.
+    fn open_tls(address: &BrokerAddress, deadline: Instant) -> std::result::Result<Connection, OpenError> {
+        let tcp = tcp_connect(address, deadline).map_err(OpenError::Connect)?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let _ = tcp.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+        let _ = tcp.set_write_timeout(Some(left.max(Duration::from_millis(1))));
+        let handshake = |_: String| OpenError::Handshake;
+        let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|e| handshake(e.to_string()))?;
+        builder.set_verify(SslVerifyMode::NONE);
+        let mut config = builder.build().configure().map_err(|e| handshake(e.to_string()))?;
+        config.set_verify_hostname(false);
+        config.set_use_server_name_indication(address.host.parse::<IpAddr>().is_err());
+        let tls = config.connect(&address.host, tcp).map_err(|e| handshake(e.to_string()))?;
+        Ok(Connection { stream: Stream::Tls(Box::new(tls)), deadline })
+    }
+}
+
+fn tcp_connect(address: &BrokerAddress, deadline: Instant) -> std::result::Result<TcpStream, String> {
+    {
         let addrs = (address.host.as_str(), address.port)
             .to_socket_addrs()
             .map_err(|e| format!("cannot resolve {}: {e}", address.host))?;
@@ -64,21 +138,23 @@ impl Connection {
             match TcpStream::connect_timeout(&addr, left) {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);
-                    return Ok(Connection { stream, deadline });
+                    return Ok(stream);
                 }
                 Err(e) => last = e.to_string(),
             }
         }
         Err(last)
     }
+}
 
+impl Connection {
     fn arm(&self) -> std::io::Result<()> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out"));
         }
-        self.stream.set_read_timeout(Some(left))?;
-        self.stream.set_write_timeout(Some(left))
+        self.stream.tcp().set_read_timeout(Some(left))?;
+        self.stream.tcp().set_write_timeout(Some(left))
     }
 
     pub fn send(&mut self, frame: &[u8]) -> std::io::Result<()> {
@@ -106,23 +182,32 @@ impl Connection {
 fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => {
-            "the connection was closed before any answer (not a Kafka PLAINTEXT listener?)".into()
+            "the connection was closed before any answer (not a Kafka listener of this security.protocol?)".into()
         }
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => "no answer in time".into(),
         _ => e.to_string(),
     }
 }
 
-/// The probe's findings: the generation and, from a 0.9 broker, its Metadata v0 answer (all topics), which saves
-/// asking again (librdkafka 2.12's own metadata request to 0.9 takes some 50 ms longer than this).
+/// The probe's findings: the generation (None when a TLS handshake failed, so that librdkafka, which checks
+/// certificates, reports why) and, from a 0.9 broker, its Metadata v0 answer (all topics), which saves asking
+/// again (librdkafka 2.12's own metadata request to 0.9 takes some 50 ms longer than this).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeAnswer {
-    pub generation: BrokerGeneration,
+    pub generation: Option<BrokerGeneration>,
     pub legacy_metadata: Option<MetadataV0>,
 }
 
-fn probe_one(address: &BrokerAddress, deadline: Instant) -> std::result::Result<ProbeAnswer, String> {
-    let mut conn = Connection::open(address, deadline)?;
+fn probe_one(address: &BrokerAddress, deadline: Instant, tls: bool) -> std::result::Result<ProbeAnswer, String> {
+    let mut conn = if tls {
+        match Connection::open_tls(address, deadline) {
+            Ok(conn) => conn,
+            Err(OpenError::Connect(e)) => return Err(e),
+            Err(OpenError::Handshake) => return Ok(ProbeAnswer { generation: None, legacy_metadata: None }),
+        }
+    } else {
+        Connection::open(address, deadline)?
+    };
     let mut frames = wire::api_versions_v0(1, CLIENT_ID);
     frames.extend(wire::metadata_v0(2, CLIENT_ID));
     conn.send(&frames).map_err(|e| describe_io(&e))?;
@@ -130,23 +215,23 @@ fn probe_one(address: &BrokerAddress, deadline: Instant) -> std::result::Result<
     match correlation_id {
         1 => {
             let (_, apis) = wire::decode_api_versions_v0(&body).map_err(|e| e.to_string())?;
-            Ok(ProbeAnswer { generation: BrokerGeneration::Modern(apis), legacy_metadata: None })
+            Ok(ProbeAnswer { generation: Some(BrokerGeneration::Modern(apis)), legacy_metadata: None })
         }
         2 => Ok(ProbeAnswer {
-            generation: BrokerGeneration::Legacy,
+            generation: Some(BrokerGeneration::Legacy),
             legacy_metadata: wire::decode_metadata_v0(&body).ok().filter(|_| !body.is_empty()),
         }),
         other => Err(format!("unexpected correlation id {other} in the broker's answer")),
     }
 }
 
-/// Probes the bootstrap servers in order and returns the first answer. Fails with every server's reason when none
-/// answers before the deadline.
-pub fn probe(servers: &[BrokerAddress], timeout: Duration) -> Result<ProbeAnswer> {
+/// Probes the bootstrap servers in order (over TLS for SSL listeners) and returns the first answer. Fails with every
+/// server's reason when none answers before the deadline.
+pub fn probe(servers: &[BrokerAddress], timeout: Duration, tls: bool) -> Result<ProbeAnswer> {
     let deadline = Instant::now() + timeout;
     let mut attempts = Vec::new();
     for server in servers {
-        match probe_one(server, deadline) {
+        match probe_one(server, deadline, tls) {
             Ok(answer) => return Ok(answer),
             Err(reason) => attempts.push(format!("{server}: {reason}")),
         }

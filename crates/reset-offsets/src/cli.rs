@@ -103,4 +103,8 @@ pub struct Args {
     /// Print librdkafka's log on stderr.
     #[arg(long)]
     pub verbose: bool,
+
+    /// Print the effective client settings (secrets hidden) and exit without connecting.
+    #[arg(long)]
+    pub dump_config: bool,
 }

@@ -4,18 +4,16 @@ mod cli;
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use kafka_offsets::config::{self, ClientSettings};
+use kafka_offsets::config::{self, ConnectionFlags};
 use kafka_offsets::format::{self, write_reset_csv, write_reset_table};
 use kafka_offsets::plan::Scenario;
 use kafka_offsets::reset::{GroupSelection, PartitionScope, ResetRequest};
 use kafka_offsets::select::parse_topic_arg;
 use kafka_offsets::time::{self, format_utc};
 use kafka_offsets::{Error, ExitStatus};
-
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Kafka's warning (2.0+) when neither --dry-run nor --execute is given, word for word.
 const NO_ACTION_WARNING: &str = "WARN: No action will be performed as the --execute option is missing.In a future \
@@ -136,7 +134,16 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
     let scenario = scenario(&args, notes)?;
-    let bootstrap = config::parse_bootstrap(bootstrap)?;
+    let (settings, config_warnings) = ConnectionFlags {
+        bootstrap,
+        command_config: args.command_config.as_deref(),
+        timeout_ms: args.timeout,
+        protocol: args.broker_protocol,
+        verbose: args.verbose,
+        client_id: "reset-offsets",
+    }
+    .settings()?;
+    notes.extend(config_warnings.into_iter().map(|w| format!("Warn: {w}")));
     let mut groups = args.group.clone();
     groups.sort();
     groups.dedup();
@@ -156,22 +163,8 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         }
         None => PartitionScope::Topics(args.topic.iter().map(|t| parse_topic_arg(t)).collect::<Result<_, _>>()?),
     };
-    let properties = match &args.command_config {
-        Some(path) => config::load_properties(path)?,
-        None => Vec::new(),
-    };
-    let translated = config::translate(&properties)?;
-    notes.extend(translated.warnings.into_iter().map(|w| format!("Warn: {w}")));
-    let timeout = args.timeout.map(Duration::from_millis).or(translated.timeout).unwrap_or(DEFAULT_TIMEOUT);
     Ok(ResetRequest {
-        settings: ClientSettings {
-            bootstrap,
-            client_id: "reset-offsets".into(),
-            timeout,
-            protocol: args.broker_protocol,
-            settings: translated.settings,
-            verbose: args.verbose,
-        },
+        settings,
         groups: if args.all_groups { GroupSelection::All } else { GroupSelection::Named(groups) },
         scope,
         scenario,
@@ -182,8 +175,14 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let (export, warn_no_action) = (args.export, !args.dry_run && !args.execute);
     let export_with_group = args.all_groups || args.group.len() != 1;
+    let dump_config = args.dump_config;
     let mut notes = Vec::new();
     let request = request(args, &mut notes)?;
+    if dump_config {
+        notes.iter().for_each(|note| eprintln!("{note}"));
+        config::dump(&request.settings).iter().for_each(|line| println!("{line}"));
+        return Ok(ExitStatus::Success);
+    }
     if warn_no_action {
         eprintln!("{NO_ACTION_WARNING}");
     }

@@ -1,0 +1,598 @@
+//! `--command-config`: the Java client `.properties` file Kafka's tools read, translated into librdkafka settings.
+//!
+//! Java and librdkafka share many names (`security.protocol`, `client.id`, `ssl.endpoint.identification.algorithm`,
+//! ...). The rest is translated here: `sasl.jaas.config` (PLAIN, SCRAM, OAUTHBEARER login modules) into
+//! `sasl.username`/`sasl.password` or OAUTHBEARER settings, Java trust and key stores into librdkafka's PEM and PKCS12
+//! settings (a JKS store gets the `keytool` command that converts it), Java-only timeouts into the tool's timeout.
+//! librdkafka's own keys pass through unchanged; a Java-only key without an equivalent gets one warning.
+//! Secrets never appear in an error or a warning.
+
+use std::time::Duration;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaConfRes;
+
+use crate::error::{Error, Result};
+use crate::stores;
+
+/// librdkafka settings translated from a properties file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Translated {
+    /// librdkafka settings, in file order.
+    pub settings: Vec<(String, String)>,
+    /// A timeout given in the file (`default.api.timeout.ms`, else `request.timeout.ms`).
+    pub timeout: Option<Duration>,
+    /// One line per key that was ignored.
+    pub warnings: Vec<String>,
+}
+
+/// Java keys with a librdkafka equivalent under another name.
+const RENAMED: &[(&str, &str)] = &[
+    ("sasl.mechanism", "sasl.mechanisms"),
+    ("receive.buffer.bytes", "socket.receive.buffer.bytes"),
+    ("send.buffer.bytes", "socket.send.buffer.bytes"),
+];
+
+/// Java keys that need no equivalent (they describe the JVM's TLS, which librdkafka configures its own way), with
+/// what librdkafka does instead.
+const JAVA_ONLY: &[(&str, &str)] = &[
+    ("ssl.protocol", "librdkafka negotiates the TLS version itself"),
+    ("ssl.enabled.protocols", "librdkafka negotiates the TLS version itself"),
+    ("ssl.keymanager.algorithm", "not needed by librdkafka"),
+    ("ssl.trustmanager.algorithm", "not needed by librdkafka"),
+    ("ssl.secure.random.implementation", "not needed by librdkafka"),
+    ("security.providers", "not needed by librdkafka"),
+    ("sasl.login.class", "librdkafka has its own login"),
+    ("sasl.login.callback.handler.class", "librdkafka has its own login"),
+    ("sasl.client.callback.handler.class", "librdkafka has its own login"),
+];
+
+/// Keys whose values are secrets: never printed (`--dump-config` shows `[hidden]`).
+pub fn is_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("password")
+        || key.contains("secret")
+        || key == "sasl.jaas.config"
+        || key == "ssl.key.pem"
+        || key == "ssl.keystore.key"
+        || key == "sasl.oauthbearer.config"
+}
+
+/// Reads a Java `.properties` file (full syntax: `=` or `:`, escapes, line continuations, comments), keeping the
+/// order of the keys.
+pub fn load(path: &str) -> Result<Vec<(String, String)>> {
+    let input_error = |reason: String| Error::InputFile { what: "--command-config", path: path.to_string(), reason };
+    let file = std::fs::File::open(path).map_err(|e| input_error(format!("cannot open: {e}")))?;
+    let mut properties: Vec<(String, String)> = Vec::new();
+    java_properties::PropertiesIter::new(std::io::BufReader::new(file))
+        .read_into(|key, value| {
+            properties.retain(|(k, _)| *k != key);
+            properties.push((key, value));
+        })
+        .map_err(|e| {
+            // The parser's message may quote the line, which may hold a secret: name the line only.
+            let reason = match e.line_number() {
+                Some(line) => format!("line {line}: not valid Java properties syntax"),
+                None => "not valid Java properties syntax".to_string(),
+            };
+            input_error(reason)
+        })?;
+    Ok(properties)
+}
+
+fn invalid(key: &str, reason: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("--command-config: {key}: {reason}"))
+}
+
+fn get<'a>(properties: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    properties.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// Translates Java client properties into librdkafka settings. `bootstrap.servers` is dropped because the command
+/// line always decides it (as in Kafka's tools).
+pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
+    let mut out = Translated::default();
+    let mut api_timeout = None;
+    let mut request_timeout = None;
+    for (key, value) in properties {
+        let key = key.as_str();
+        match key {
+            "bootstrap.servers" => {}
+            "default.api.timeout.ms" | "request.timeout.ms" => {
+                let ms: u64 = value.trim().parse().map_err(|_| invalid(key, "must be a number of milliseconds"))?;
+                let slot = if key == "default.api.timeout.ms" { &mut api_timeout } else { &mut request_timeout };
+                *slot = Some(Duration::from_millis(ms));
+            }
+            "security.protocol" => {
+                let protocol = value.trim().to_ascii_uppercase();
+                if !["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"].contains(&protocol.as_str()) {
+                    return Err(invalid(key, "must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"));
+                }
+                out.settings.push((key.into(), protocol));
+            }
+            "sasl.mechanism" | "sasl.mechanisms" => {
+                let mechanism = value.trim().to_ascii_uppercase();
+                match mechanism.as_str() {
+                    "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" => {}
+                    "GSSAPI" => return Err(invalid(key, "GSSAPI (Kerberos) is not built into these tools")),
+                    _ => return Err(invalid(key, "must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER")),
+                }
+                out.settings.push(("sasl.mechanisms".into(), mechanism));
+            }
+            // Translated together below, once every key is known.
+            "sasl.jaas.config"
+            | "ssl.truststore.location"
+            | "ssl.truststore.type"
+            | "ssl.truststore.password"
+            | "ssl.truststore.certificates"
+            | "ssl.keystore.location"
+            | "ssl.keystore.type"
+            | "ssl.keystore.password"
+            | "ssl.keystore.key"
+            | "ssl.keystore.certificate.chain"
+            | "ssl.key.password" => {}
+            "ssl.endpoint.identification.algorithm" => {
+                let algorithm =
+                    if value.trim().is_empty() { "none".to_string() } else { value.trim().to_ascii_lowercase() };
+                if algorithm != "none" && algorithm != "https" {
+                    return Err(invalid(key, "must be https or empty"));
+                }
+                out.settings.push((key.into(), algorithm));
+            }
+            _ => {
+                if let Some((reason_key, reason)) = JAVA_ONLY.iter().find(|(k, _)| *k == key) {
+                    out.warnings.push(format!("ignoring '{reason_key}' from --command-config: {reason}"));
+                    continue;
+                }
+                let target = RENAMED.iter().find(|(java, _)| *java == key).map_or(key, |(_, native)| native);
+                match check_librdkafka_setting(target, value) {
+                    Ok(()) => out.settings.push((target.to_string(), value.clone())),
+                    Err(SettingProblem::Unknown) => out
+                        .warnings
+                        .push(format!("ignoring '{key}' from --command-config: librdkafka has no such setting")),
+                    Err(SettingProblem::Invalid(reason)) => {
+                        return Err(invalid(key, format!("invalid value: {reason}")))
+                    }
+                }
+            }
+        }
+    }
+    out.timeout = api_timeout.or(request_timeout);
+    translate_jaas(properties, &mut out)?;
+    stores::translate_truststore(properties, &mut out.settings)?;
+    stores::translate_keystore(properties, &mut out.settings)?;
+    Ok(out)
+}
+
+fn translate_jaas(properties: &[(String, String)], out: &mut Translated) -> Result<()> {
+    let Some(jaas) = get(properties, "sasl.jaas.config") else { return Ok(()) };
+    let login = parse_jaas(jaas)?;
+    let module = login.module.rsplit('.').next().unwrap_or_default();
+    let mechanism = out.settings.iter().rev().find(|(k, _)| k == "sasl.mechanisms").map(|(_, v)| v.clone());
+    let option = |name: &str| login.options.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    match module {
+        "PlainLoginModule" | "ScramLoginModule" => {
+            let username = option("username").ok_or_else(|| invalid("sasl.jaas.config", "has no username option"))?;
+            let password = option("password").ok_or_else(|| invalid("sasl.jaas.config", "has no password option"))?;
+            match (module, mechanism.as_deref()) {
+                ("PlainLoginModule", None) => {
+                    out.settings.push(("sasl.mechanisms".into(), "PLAIN".into()));
+                    out.warnings.push(
+                        "sasl.mechanism is not set (Java's default is GSSAPI); using PLAIN, as sasl.jaas.config asks"
+                            .into(),
+                    );
+                }
+                ("ScramLoginModule", None) => {
+                    return Err(invalid(
+                        "sasl.mechanism",
+                        "must be SCRAM-SHA-256 or SCRAM-SHA-512 for ScramLoginModule (Java's default is GSSAPI)",
+                    ))
+                }
+                ("PlainLoginModule", Some(m)) if m != "PLAIN" => {
+                    return Err(invalid(
+                        "sasl.jaas.config",
+                        format!("PlainLoginModule does not fit sasl.mechanism={m}"),
+                    ))
+                }
+                ("ScramLoginModule", Some(m)) if !m.starts_with("SCRAM-") => {
+                    return Err(invalid(
+                        "sasl.jaas.config",
+                        format!("ScramLoginModule does not fit sasl.mechanism={m}"),
+                    ))
+                }
+                _ => {}
+            }
+            out.settings.push(("sasl.username".into(), username));
+            out.settings.push(("sasl.password".into(), password));
+        }
+        "OAuthBearerLoginModule" => {
+            if mechanism.as_deref().is_some_and(|m| m != "OAUTHBEARER") {
+                return Err(invalid("sasl.jaas.config", "OAuthBearerLoginModule needs sasl.mechanism=OAUTHBEARER"));
+            }
+            if mechanism.is_none() {
+                out.settings.push(("sasl.mechanisms".into(), "OAUTHBEARER".into()));
+            }
+            if let Some(subject) = option("unsecuredLoginStringClaim_sub") {
+                // Kafka's unsecured (unsigned) JWTs, for development clusters.
+                let mut config = format!("principal={subject}");
+                for (name, value) in &login.options {
+                    if let Some(extension) = name.strip_prefix("unsecuredLoginExtension_") {
+                        config.push_str(&format!(" extension_{extension}={value}"));
+                    } else if name == "unsecuredLoginListClaim_scope" {
+                        config.push_str(&format!(" scope={}", value.replace(' ', ",")));
+                    } else if name == "unsecuredLoginLifetimeSeconds" {
+                        config.push_str(&format!(" lifeSeconds={value}"));
+                    }
+                }
+                out.settings.push(("enable.sasl.oauthbearer.unsecure.jwt".into(), "true".into()));
+                out.settings.push(("sasl.oauthbearer.config".into(), config));
+            } else if option("clientId").is_some() {
+                // KIP-768 OpenID Connect needs librdkafka built with libcurl, which this build is not.
+                return Err(invalid(
+                    "sasl.jaas.config",
+                    "OAUTHBEARER with OpenID Connect (clientId, clientSecret) is not built into these tools; \
+                     unsecured tokens (unsecuredLoginStringClaim_sub) are",
+                ));
+            } else {
+                return Err(invalid("sasl.jaas.config", "OAuthBearerLoginModule needs unsecuredLoginStringClaim_sub"));
+            }
+        }
+        "Krb5LoginModule" => {
+            return Err(invalid("sasl.jaas.config", "GSSAPI (Kerberos) is not built into these tools"))
+        }
+        _ => return Err(invalid("sasl.jaas.config", format!("unsupported login module {}", login.module))),
+    }
+    Ok(())
+}
+
+/// One JAAS login entry: `<module class> <flag> [key=value ...];`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JaasLogin {
+    pub module: String,
+    pub flag: String,
+    pub options: Vec<(String, String)>,
+}
+
+/// Parses `sasl.jaas.config` as Kafka's `JaasConfig` does: a module class, a control flag, options whose values
+/// are bare words or double-quoted strings (with `\"` and `\\` escapes), and a closing `;`. Errors never quote
+/// option values (they are passwords).
+pub fn parse_jaas(text: &str) -> Result<JaasLogin> {
+    let fail = |reason: &str| invalid("sasl.jaas.config", reason);
+    let mut chars = text.chars().peekable();
+    let skip_space = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+    };
+    let word = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+        let mut w = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '=' || c == ';' || c == '"' {
+                break;
+            }
+            w.push(c);
+            chars.next();
+        }
+        w
+    };
+    skip_space(&mut chars);
+    let module = word(&mut chars);
+    if module.is_empty() {
+        return Err(fail("has no login module"));
+    }
+    skip_space(&mut chars);
+    let flag = word(&mut chars);
+    if !["required", "requisite", "sufficient", "optional"].contains(&flag.to_ascii_lowercase().as_str()) {
+        return Err(fail("needs a control flag (required, requisite, sufficient or optional) after the login module"));
+    }
+    let mut options = Vec::new();
+    loop {
+        skip_space(&mut chars);
+        match chars.peek() {
+            None => return Err(fail("must end with ';'")),
+            Some(';') => {
+                chars.next();
+                break;
+            }
+            Some(_) => {}
+        }
+        let key = word(&mut chars);
+        if key.is_empty() {
+            return Err(fail("has an option without a name"));
+        }
+        skip_space(&mut chars);
+        if chars.next() != Some('=') {
+            return Err(fail(&format!("option '{key}' has no '=' and value")));
+        }
+        skip_space(&mut chars);
+        let value = if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut value = String::new();
+            loop {
+                match chars.next() {
+                    None => return Err(fail(&format!("the value of option '{key}' has no closing quote"))),
+                    Some('\\') => match chars.next() {
+                        Some(c) => value.push(c),
+                        None => return Err(fail(&format!("the value of option '{key}' has no closing quote"))),
+                    },
+                    Some('"') => break,
+                    Some(c) => value.push(c),
+                }
+            }
+            value
+        } else {
+            let value = word(&mut chars);
+            if value.is_empty() {
+                return Err(fail(&format!("option '{key}' has no value")));
+            }
+            value
+        };
+        options.push((key, value));
+    }
+    skip_space(&mut chars);
+    if chars.next().is_some() {
+        return Err(fail("has text after ';' (only one login module is supported)"));
+    }
+    Ok(JaasLogin { module, flag, options })
+}
+
+enum SettingProblem {
+    Unknown,
+    Invalid(String),
+}
+
+/// Asks librdkafka whether it accepts one setting. The value is never echoed back: it may be a secret.
+fn check_librdkafka_setting(key: &str, value: &str) -> std::result::Result<(), SettingProblem> {
+    match ClientConfig::new().set(key, value).create_native_config() {
+        Ok(_) => Ok(()),
+        Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => Err(SettingProblem::Unknown),
+        Err(KafkaError::ClientConfig(_, description, ..)) => Err(SettingProblem::Invalid(hide(&description, value))),
+        Err(other) => Err(SettingProblem::Invalid(hide(&other.to_string(), value))),
+    }
+}
+
+fn hide(text: &str, value: &str) -> String {
+    if value.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(value, "<value>")
+    }
+}
+
+/// `key=value` lines of effective settings for `--dump-config`, secrets hidden and PEM blobs summarized.
+pub fn describe(settings: &[(String, String)]) -> Vec<String> {
+    settings
+        .iter()
+        .map(|(key, value)| {
+            if is_secret(key) {
+                format!("{key}=[hidden]")
+            } else if value.contains("-----BEGIN") {
+                format!("{key}=[PEM, {} certificate(s)]", value.matches("-----BEGIN CERTIFICATE-----").count())
+            } else {
+                format!("{key}={value}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn settings(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        translate(&props(pairs)).unwrap().settings
+    }
+
+    fn error(pairs: &[(&str, &str)]) -> String {
+        translate(&props(pairs)).unwrap_err().to_string()
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        props(pairs)
+    }
+
+    const PLAIN: &str =
+        r#"org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="s3cr3t";"#;
+
+    #[test]
+    fn plain_jaas_becomes_username_and_password() {
+        assert_eq!(
+            settings(&[("security.protocol", "sasl_ssl"), ("sasl.mechanism", "PLAIN"), ("sasl.jaas.config", PLAIN)]),
+            owned(&[
+                ("security.protocol", "SASL_SSL"),
+                ("sasl.mechanisms", "PLAIN"),
+                ("sasl.username", "alice"),
+                ("sasl.password", "s3cr3t")
+            ])
+        );
+    }
+
+    #[test]
+    fn scram_jaas_with_quotes_escapes_and_bare_words() {
+        let jaas = r#"  org.apache.kafka.common.security.scram.ScramLoginModule   required
+            username=bob password="p\"a;ss w\\rd" tokenauth=false ; "#;
+        assert_eq!(
+            settings(&[("sasl.mechanism", "SCRAM-SHA-512"), ("sasl.jaas.config", jaas)]),
+            owned(&[
+                ("sasl.mechanisms", "SCRAM-SHA-512"),
+                ("sasl.username", "bob"),
+                ("sasl.password", r#"p"a;ss w\rd"#)
+            ])
+        );
+    }
+
+    #[test]
+    fn mechanism_and_module_must_agree() {
+        let t = translate(&props(&[("sasl.jaas.config", PLAIN)])).unwrap();
+        assert_eq!(t.settings[0], ("sasl.mechanisms".to_string(), "PLAIN".to_string()));
+        assert_eq!(
+            t.warnings,
+            ["sasl.mechanism is not set (Java's default is GSSAPI); using PLAIN, as sasl.jaas.config asks"]
+        );
+        let scram = r#"org.apache.kafka.common.security.scram.ScramLoginModule required username="a" password="b";"#;
+        assert_eq!(
+            error(&[("sasl.jaas.config", scram)]),
+            "--command-config: sasl.mechanism: must be SCRAM-SHA-256 or SCRAM-SHA-512 for ScramLoginModule (Java's default is GSSAPI)"
+        );
+        assert_eq!(
+            error(&[("sasl.mechanism", "SCRAM-SHA-256"), ("sasl.jaas.config", PLAIN)]),
+            "--command-config: sasl.jaas.config: PlainLoginModule does not fit sasl.mechanism=SCRAM-SHA-256"
+        );
+        assert_eq!(
+            error(&[("sasl.mechanism", "GSSAPI")]),
+            "--command-config: sasl.mechanism: GSSAPI (Kerberos) is not built into these tools"
+        );
+    }
+
+    #[test]
+    fn oauthbearer_unsecured_and_oidc() {
+        let unsecured = r#"org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required
+            unsecuredLoginStringClaim_sub="admin" unsecuredLoginExtension_traceId="123";"#;
+        assert_eq!(
+            settings(&[("sasl.mechanism", "OAUTHBEARER"), ("sasl.jaas.config", unsecured)]),
+            owned(&[
+                ("sasl.mechanisms", "OAUTHBEARER"),
+                ("enable.sasl.oauthbearer.unsecure.jwt", "true"),
+                ("sasl.oauthbearer.config", "principal=admin extension_traceId=123")
+            ])
+        );
+        let oidc = r#"org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="app" clientSecret="hush" scope="kafka";"#;
+        let message = error(&[("sasl.mechanism", "OAUTHBEARER"), ("sasl.jaas.config", oidc)]);
+        assert_eq!(
+            message,
+            "--command-config: sasl.jaas.config: OAUTHBEARER with OpenID Connect (clientId, clientSecret) is not built \
+             into these tools; unsecured tokens (unsecuredLoginStringClaim_sub) are"
+        );
+    }
+
+    #[test]
+    fn malformed_jaas_never_quotes_the_secret() {
+        let cases = [
+            (r#"org.x.PlainLoginModule required username="a" password="s3cr3t""#, "must end with ';'"),
+            (
+                r#"org.x.PlainLoginModule username="a" password="s3cr3t";"#,
+                "needs a control flag (required, requisite, sufficient or optional) after the login module",
+            ),
+            (
+                r#"org.x.PlainLoginModule required username="a" password="s3cr3t;"#,
+                "the value of option 'password' has no closing quote",
+            ),
+            (
+                r#"org.x.PlainLoginModule required username password="s3cr3t";"#,
+                "option 'username' has no '=' and value",
+            ),
+            (
+                r#"org.x.PlainLoginModule required password="s3cr3t"; other required;"#,
+                "has text after ';' (only one login module is supported)",
+            ),
+            ("", "has no login module"),
+        ];
+        for (jaas, reason) in cases {
+            let message = error(&[("sasl.mechanism", "PLAIN"), ("sasl.jaas.config", jaas)]);
+            assert_eq!(message, format!("--command-config: sasl.jaas.config: {reason}"), "{jaas}");
+            assert!(!message.contains("s3cr3t"));
+        }
+        assert_eq!(
+            error(&[("sasl.jaas.config", "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true;")]),
+            "--command-config: sasl.jaas.config: GSSAPI (Kerberos) is not built into these tools"
+        );
+    }
+
+    #[test]
+    fn common_keys_renamed_passed_or_warned() {
+        let t = translate(&props(&[
+            ("bootstrap.servers", "elsewhere:1"),
+            ("client.id", "ops"),
+            ("receive.buffer.bytes", "65536"),
+            ("isolation.level", "read_committed"),
+            ("ssl.endpoint.identification.algorithm", ""),
+            ("ssl.enabled.protocols", "TLSv1.2"),
+            ("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"),
+            ("default.api.timeout.ms", "1500"),
+            ("request.timeout.ms", "900"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            t.settings,
+            owned(&[
+                ("client.id", "ops"),
+                ("socket.receive.buffer.bytes", "65536"),
+                ("isolation.level", "read_committed"),
+                ("ssl.endpoint.identification.algorithm", "none")
+            ])
+        );
+        assert_eq!(t.timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(
+            t.warnings,
+            [
+                "ignoring 'ssl.enabled.protocols' from --command-config: librdkafka negotiates the TLS version itself",
+                "ignoring 'key.deserializer' from --command-config: librdkafka has no such setting",
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_named_without_the_value() {
+        assert_eq!(
+            error(&[("security.protocol", "TLS")]),
+            "--command-config: security.protocol: must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+        );
+        let message = error(&[("socket.timeout.ms", "s3cr3t-nonsense")]);
+        assert!(message.starts_with("--command-config: socket.timeout.ms: invalid value: "), "{message}");
+        assert!(!message.contains("s3cr3t"), "{message}");
+        assert_eq!(
+            error(&[("default.api.timeout.ms", "soon")]),
+            "--command-config: default.api.timeout.ms: must be a number of milliseconds"
+        );
+    }
+
+    #[test]
+    fn describe_hides_secrets() {
+        let lines = describe(&owned(&[
+            ("sasl.username", "alice"),
+            ("sasl.password", "s3cr3t"),
+            ("ssl.keystore.password", "s3cr3t"),
+            ("sasl.oauthbearer.client.secret", "s3cr3t"),
+            ("ssl.ca.pem", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n"),
+        ]));
+        assert_eq!(
+            lines,
+            [
+                "sasl.username=alice",
+                "sasl.password=[hidden]",
+                "ssl.keystore.password=[hidden]",
+                "sasl.oauthbearer.client.secret=[hidden]",
+                "ssl.ca.pem=[PEM, 1 certificate(s)]",
+            ]
+        );
+    }
+
+    #[test]
+    fn properties_syntax_and_malformed_files() {
+        let dir = std::env::temp_dir().join(format!("command-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.properties");
+        std::fs::write(
+            &good,
+            "# comment\n! also a comment\nsecurity.protocol : SASL_SSL\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule \\\n    required username=\"alice\" \\\n    password=\"pa\\\\ss\";\nclient.id=a\\u00e9\n",
+        )
+        .unwrap();
+        let loaded = load(good.to_str().unwrap()).unwrap();
+        assert_eq!(loaded[0], ("security.protocol".to_string(), "SASL_SSL".to_string()));
+        assert_eq!(
+            loaded[1].1,
+            r#"org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="pa\ss";"#
+        );
+        assert_eq!(loaded[2].1, "aé");
+        let bad = dir.join("bad.properties");
+        std::fs::write(&bad, "client.id=ok\nsasl.password=s3cr3t\\u12zz\n").unwrap();
+        let message = load(bad.to_str().unwrap()).unwrap_err().to_string();
+        assert_eq!(message, format!("--command-config {}: line 2: not valid Java properties syntax", bad.display()));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
