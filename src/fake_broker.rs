@@ -200,7 +200,7 @@ fn attribute(message: &str, name: &str) -> Option<String> {
 
 fn decode_base64url(text: &str) -> Vec<u8> {
     let mut standard = text.replace('-', "+").replace('_', "/");
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     base64::decode_block(&standard).unwrap_or_default()
