@@ -12,6 +12,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use crate::produce::produce;
 use crate::run::{command, Output};
+use crate::tls::TestPki;
 use crate::{free_port, scratch_dir, workspace_root};
 
 /// A running single-broker Kafka 0.9.0.1 cluster. Stopped (killed) and cleaned up on drop.
@@ -24,6 +25,8 @@ pub struct Kafka09 {
     watchdog: Option<Child>,
     pub zookeeper_port: u16,
     pub port: u16,
+    /// The SSL listener's port (when started with `start_ssl`).
+    pub ssl_port: u16,
 }
 
 /// The unpacked distribution, fetched on first use.
@@ -61,10 +64,32 @@ fn zookeeper_ok(port: u16) -> bool {
 impl Kafka09 {
     /// Starts ZooKeeper and the broker; panics with their logs when either does not come up within 60 s.
     pub fn start() -> Kafka09 {
+        Kafka09::start_with(None)
+    }
+
+    /// Starts the broker with a second, SSL listener (`ssl_port`) using the test PKI's broker keystore.
+    pub fn start_ssl(pki: &TestPki) -> Kafka09 {
+        Kafka09::start_with(Some(pki))
+    }
+
+    fn start_with(pki: Option<&TestPki>) -> Kafka09 {
         let home = distribution();
         let dir = scratch_dir("kafka09");
         let zookeeper_port = free_port();
         let port = free_port();
+        let ssl_port = free_port();
+        let (listeners, ssl) = match pki {
+            None => (format!("PLAINTEXT://127.0.0.1:{port}"), String::new()),
+            Some(pki) => (
+                format!("PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{ssl_port}"),
+                format!(
+                    "ssl.keystore.location={}\nssl.keystore.password={pass}\nssl.key.password={pass}\n\
+                     ssl.keystore.type=JKS\nssl.client.auth=none\nssl.enabled.protocols=TLSv1.2\n",
+                    pki.broker_keystore.display(),
+                    pass = pki.broker_password
+                ),
+            ),
+        };
         std::fs::write(
             dir.join("zookeeper.properties"),
             format!(
@@ -76,7 +101,7 @@ impl Kafka09 {
         std::fs::write(
             dir.join("server.properties"),
             format!(
-                "broker.id=0\nlisteners=PLAINTEXT://127.0.0.1:{port}\nadvertised.listeners=PLAINTEXT://127.0.0.1:{port}\n\
+                "broker.id=0\nlisteners={listeners}\nadvertised.listeners={listeners}\n{ssl}\
                  zookeeper.connect=127.0.0.1:{zookeeper_port}\nlog.dirs={}\nnum.partitions=1\n\
                  offsets.topic.replication.factor=1\noffsets.topic.num.partitions=4\nauto.create.topics.enable=false\n\
                  delete.topic.enable=true\ngroup.max.session.timeout.ms=300000\nlog.flush.interval.messages=1\n",
@@ -86,7 +111,7 @@ impl Kafka09 {
         .expect("write server.properties");
 
         let zookeeper = spawn_server(&home, &dir, "zookeeper-server-start.sh", "zookeeper.properties", "zookeeper");
-        let mut kafka = Kafka09 { home, dir, zookeeper, broker: None, watchdog: None, zookeeper_port, port };
+        let mut kafka = Kafka09 { home, dir, zookeeper, broker: None, watchdog: None, zookeeper_port, port, ssl_port };
         kafka.wait_for("ZooKeeper", "zookeeper", || zookeeper_ok(zookeeper_port));
         kafka.broker =
             Some(spawn_server(&kafka.home, &kafka.dir, "kafka-server-start.sh", "server.properties", "broker"));
@@ -130,6 +155,10 @@ impl Kafka09 {
 
     pub fn bootstrap(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn ssl_bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.ssl_port)
     }
 
     pub fn zookeeper(&self) -> String {

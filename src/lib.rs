@@ -9,6 +9,7 @@ pub mod kafka09;
 pub mod mock;
 pub mod produce;
 pub mod run;
+pub mod tls;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -26,7 +26,9 @@ use crate::TopicPartition;
 #[derive(Debug, Default)]
 pub struct ToolContext {
     verbose: bool,
-    last_error: Mutex<Option<String>>,
+    /// Distinct errors librdkafka reported, oldest first (the first is usually the cause: a refused certificate
+    /// or login; later ones are consequences such as "all brokers are down").
+    errors: Mutex<Vec<String>>,
 }
 
 /// Errors with which Kafka refuses a commit from outside the group because the group has members.
@@ -53,8 +55,10 @@ impl ClientContext for ToolContext {
         if self.verbose {
             eprintln!("librdkafka error: {error}: {reason}");
         }
-        if let Ok(mut last) = self.last_error.lock() {
-            *last = Some(reason.to_string());
+        if let Ok(mut errors) = self.errors.lock() {
+            if !errors.iter().any(|e| e == reason) && errors.len() < 4 {
+                errors.push(reason.to_string());
+            }
         }
     }
 }
@@ -109,9 +113,11 @@ fn drain_events(client: &BaseConsumer<ToolContext>) {
 /// A failure message with what librdkafka last reported (for example "Connection refused") added.
 fn failure(client: &BaseConsumer<ToolContext>, what: &str, error: impl std::fmt::Display) -> Error {
     drain_events(client);
-    match client.context().last_error.lock().ok().and_then(|l| l.clone()) {
-        Some(reason) => Error::cluster(format!("{what}: {error} (last error from the cluster: {reason})")),
-        None => Error::cluster(format!("{what}: {error}")),
+    let errors = client.context().errors.lock().map(|e| e.join("; ")).unwrap_or_default();
+    if errors.is_empty() {
+        Error::cluster(format!("{what}: {error}"))
+    } else {
+        Error::cluster(format!("{what}: {error} (errors from the cluster: {errors})"))
     }
 }
 
@@ -292,7 +298,8 @@ impl Cluster {
             ProtocolChoice::Auto if settings.setting("api.version.request").is_some() => (None, None),
             ProtocolChoice::Auto => {
                 let answer = probe::probe(&settings.bootstrap, settings.timeout, tls)?;
-                (answer.generation, answer.legacy_metadata)
+                // Over TLS the probe checks no certificate: it may tell the generation, not the metadata.
+                (answer.generation, answer.legacy_metadata.filter(|_| !tls))
             }
         };
         Ok(Cluster { settings, generation, legacy_metadata, brokers: HashMap::new(), client: OnceLock::new() })

@@ -206,7 +206,7 @@ pub fn list_offsets<C: ClientContext>(
     if err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
         // SAFETY: the event owns the error string, which lives as long as the event.
         let message = unsafe { CStr::from_ptr(rd::rd_kafka_event_error_string(event.ptr)) };
-        return Err(format!("{} ({})", message.to_string_lossy(), err_name(err)));
+        return Err(format!("{} ({})", message.to_string_lossy(), ErrorCode::new(err).name));
     }
     // SAFETY: `event.ptr` is a live ListOffsets result event (the only kind this queue receives).
     let result = unsafe { rd::rd_kafka_event_ListOffsets_result(event.ptr) };
