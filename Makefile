@@ -2,7 +2,12 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all build release test lint unit e2e demo bench clean
+PROFILE ?= release
+TARGET_DIR ?= target
+# `make install BUILD=` installs what is already built (the install test uses it inside `cargo test`).
+BUILD ?= 1
+
+.PHONY: all build release test lint demo bench install clean
 
 all: build
 
@@ -28,6 +33,28 @@ demo: build
 bench: release
 	./scripts/fetch-kafka09.sh >/dev/null
 	$(CARGO) bench -p offset-tools-tests --bench offsets
+
+# Binaries, the Kafka-named shims, man pages and bash/zsh/fish completions under $(PREFIX).
+install:
+ifneq ($(BUILD),)
+	$(CARGO) build --workspace $(if $(filter release,$(PROFILE)),--release,)
+endif
+	rm -rf $(TARGET_DIR)/$(PROFILE)/docs
+	$(TARGET_DIR)/$(PROFILE)/docgen $(TARGET_DIR)/$(PROFILE)/docs
+	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
+		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(TARGET_DIR)/$(PROFILE)/get-offset $(TARGET_DIR)/$(PROFILE)/reset-offsets \
+		bin/kafka-offset-tools-shim $(PREFIX)/bin/
+	for name in kafka-run-class.sh kafka-get-offsets.sh kafka-consumer-groups.sh; do \
+		ln -sf kafka-offset-tools-shim $(PREFIX)/bin/$$name; done
+	install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/man/man1/*.1 $(PREFIX)/share/man/man1/
+	for tool in get-offset reset-offsets; do \
+		install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/completions/bash/$$tool.bash \
+			$(PREFIX)/share/bash-completion/completions/$$tool; \
+		install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/completions/zsh/_$$tool $(PREFIX)/share/zsh/site-functions/; \
+		install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/completions/fish/$$tool.fish \
+			$(PREFIX)/share/fish/vendor_completions.d/; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -1,12 +1,11 @@
 //! get-offset: a drop-in replacement for Kafka's GetOffsetShell.
 
-mod cli;
-
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use get_offset::cli;
 use kafka_offsets::config::{self, ConnectionFlags};
 use kafka_offsets::format::write_offsets;
 use kafka_offsets::lookup::{OffsetLookup, OffsetReport};

@@ -1,7 +1,5 @@
 //! reset-offsets: a drop-in replacement for `kafka-consumer-groups.sh --reset-offsets`.
 
-mod cli;
-
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,6 +12,7 @@ use kafka_offsets::reset::{GroupSelection, PartitionScope, ResetRequest};
 use kafka_offsets::select::parse_topic_arg;
 use kafka_offsets::time::{self, format_utc};
 use kafka_offsets::{Error, ExitStatus};
+use reset_offsets::cli;
 
 /// Kafka's warning (2.0+) when neither --dry-run nor --execute is given, word for word.
 const NO_ACTION_WARNING: &str = "WARN: No action will be performed as the --execute option is missing.In a future \

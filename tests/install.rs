@@ -1,0 +1,88 @@
+//! `make install PREFIX=...` into a temporary prefix: working binaries, Kafka-named shims, man pages and bash, zsh and
+//! fish completions. Uses what `cargo build` already built (BUILD= skips the build inside `cargo test`).
+
+use std::path::Path;
+use std::process::Command;
+
+use offset_tools_tests::compare::assert_output;
+use offset_tools_tests::run::{binary, command};
+use offset_tools_tests::{scratch_dir, workspace_root};
+
+fn run(program: &Path, args: &[&str]) -> offset_tools_tests::run::Output {
+    command(Command::new(program).args(args).env_remove("OFFSET_TOOLS_BIN"), None)
+}
+
+#[test]
+fn make_install_into_a_temporary_prefix() {
+    let prefix = scratch_dir("install");
+    let built = binary("get-offset");
+    let profile_dir = built.parent().unwrap();
+    let profile = profile_dir.file_name().unwrap().to_str().unwrap();
+    let target_dir = profile_dir.parent().unwrap();
+    let out = command(
+        Command::new("make")
+            .current_dir(workspace_root())
+            .arg("install")
+            .arg(format!("PREFIX={}", prefix.display()))
+            .arg(format!("PROFILE={profile}"))
+            .arg(format!("TARGET_DIR={}", target_dir.display()))
+            .arg("BUILD="),
+        None,
+    );
+    assert_eq!(out.code, Some(0), "make install failed: {out:?}");
+
+    let bin = prefix.join("bin");
+    let version = env!("CARGO_PKG_VERSION");
+    assert_output(&run(&bin.join("get-offset"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
+    assert_output(&run(&bin.join("reset-offsets"), &["--version"]), &format!("reset-offsets {version}\n"), "", 0);
+    // The shims find the installed binaries next to them.
+    assert_output(&run(&bin.join("kafka-get-offsets.sh"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
+    for class in ["kafka.tools.GetOffsetShell", "org.apache.kafka.tools.GetOffsetShell"] {
+        assert_output(
+            &run(&bin.join("kafka-run-class.sh"), &[class, "--version"]),
+            &format!("get-offset {version}\n"),
+            "",
+            0,
+        );
+    }
+    assert_output(
+        &run(&bin.join("kafka-consumer-groups.sh"), &["--reset-offsets", "--version"]),
+        &format!("reset-offsets {version}\n"),
+        "",
+        0,
+    );
+    assert_output(
+        &run(&bin.join("kafka-run-class.sh"), &["kafka.admin.TopicCommand", "--list"]),
+        "",
+        "kafka-run-class.sh: these tools provide only kafka.tools.GetOffsetShell and org.apache.kafka.tools.GetOffsetShell \
+         (get-offset), not 'kafka.admin.TopicCommand'\n",
+        2,
+    );
+    assert_output(
+        &run(&bin.join("kafka-consumer-groups.sh"), &["--bootstrap-server", "127.0.0.1:9092", "--list"]),
+        "",
+        "kafka-consumer-groups.sh: these tools provide only --reset-offsets (reset-offsets); --list, --describe, --delete \
+         and --delete-offsets are not provided\n",
+        2,
+    );
+
+    let share = prefix.join("share");
+    for tool in ["get-offset", "reset-offsets"] {
+        let man = std::fs::read_to_string(share.join(format!("man/man1/{tool}.1"))).expect("man page");
+        assert!(man.starts_with(&format!(".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH {tool} 1")), "{man}");
+        assert!(man.contains("\\-\\-bootstrap\\-server"), "{tool}.1 lacks --bootstrap-server");
+        let bash = share.join(format!("bash-completion/completions/{tool}"));
+        let loaded = command(
+            Command::new("bash").arg("-c").arg(format!("source '{}' && complete -p {tool}", bash.display())),
+            None,
+        );
+        assert_eq!(loaded.code, Some(0), "{loaded:?}");
+        assert!(loaded.stdout.ends_with(&format!(" {tool}\n")), "{loaded:?}");
+        let zsh = std::fs::read_to_string(share.join(format!("zsh/site-functions/_{tool}"))).expect("zsh completion");
+        assert!(zsh.starts_with(&format!("#compdef {tool}")) && zsh.contains("--bootstrap-server"), "{zsh}");
+        let fish = std::fs::read_to_string(share.join(format!("fish/vendor_completions.d/{tool}.fish"))).expect("fish");
+        assert!(fish.contains(&format!("complete -c {tool} -l bootstrap-server")), "{fish}");
+    }
+    assert!(std::fs::read_to_string(share.join("man/man1/reset-offsets.1")).unwrap().contains("\\-\\-to\\-datetime"));
+    std::fs::remove_dir_all(prefix).unwrap();
+}
