@@ -128,3 +128,97 @@ pub fn translate_keystore(properties: &[(String, String)], settings: &mut Vec<(S
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    fn temp(name: &str, bytes: &[u8]) -> String {
+        let dir = std::env::temp_dir().join(format!("stores-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn pem_truststore_is_used_as_the_ca_location() {
+        let pem = temp("ca.pem", b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        let mut settings = Vec::new();
+        translate_truststore(&props(&[("ssl.truststore.location", pem.clone())]), &mut settings).unwrap();
+        assert_eq!(settings, [("ssl.ca.location".to_string(), pem)]);
+    }
+
+    #[test]
+    fn jks_is_recognized_by_its_magic_and_refused_with_the_command() {
+        let jks = temp("trust.jks", &[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]);
+        let err =
+            translate_truststore(&props(&[("ssl.truststore.location", jks.clone())]), &mut Vec::new()).unwrap_err();
+        let p12 = jks.replace(".jks", ".p12");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "--command-config: ssl.truststore.location: {jks} is a JKS store, which these tools cannot read; convert it \
+                 once with: keytool -importkeystore -srckeystore {jks} -srcstoretype JKS -destkeystore {p12} -deststoretype \
+                 PKCS12, then set ssl.truststore.location={p12} and ssl.truststore.type=PKCS12"
+            )
+        );
+        let declared = props(&[("ssl.keystore.location", jks.clone()), ("ssl.keystore.type", "jks".into())]);
+        assert!(translate_keystore(&declared, &mut Vec::new())
+            .unwrap_err()
+            .to_string()
+            .contains("ssl.keystore.type=PKCS12"));
+    }
+
+    #[test]
+    fn unreadable_pkcs12_names_the_password_not_its_value() {
+        let p12 = temp("broken.p12", &[0x30, 0x82, 0x01, 0x00, 0x02]);
+        let pairs = props(&[("ssl.truststore.location", p12.clone()), ("ssl.truststore.password", "s3cr3t".into())]);
+        let message = translate_truststore(&pairs, &mut Vec::new()).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            format!("--command-config: ssl.truststore.location: cannot read {p12} as PKCS12: not a PKCS12 file, or a wrong ssl.truststore.password")
+        );
+    }
+
+    #[test]
+    fn keystores_become_librdkafka_client_certificates() {
+        let p12 = temp("client.p12", &[0x30, 0x82]);
+        let mut settings = Vec::new();
+        let pairs = props(&[("ssl.keystore.location", p12.clone()), ("ssl.keystore.password", "kp".into())]);
+        translate_keystore(&pairs, &mut settings).unwrap();
+        assert_eq!(settings, props(&[("ssl.keystore.location", p12), ("ssl.keystore.password", "kp".into())]));
+
+        let pem = temp("client.pem", b"-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n");
+        let mut settings = Vec::new();
+        let pairs = props(&[("ssl.keystore.location", pem.clone()), ("ssl.key.password", "kp".into())]);
+        translate_keystore(&pairs, &mut settings).unwrap();
+        assert_eq!(
+            settings,
+            props(&[
+                ("ssl.certificate.location", pem.clone()),
+                ("ssl.key.location", pem),
+                ("ssl.key.password", "kp".into())
+            ])
+        );
+
+        let mut settings = Vec::new();
+        let inline = props(&[("ssl.keystore.key", "KEY".into()), ("ssl.keystore.certificate.chain", "CHAIN".into())]);
+        translate_keystore(&inline, &mut settings).unwrap();
+        assert_eq!(settings, props(&[("ssl.key.pem", "KEY".into()), ("ssl.certificate.pem", "CHAIN".into())]));
+    }
+
+    #[test]
+    fn unknown_store_type() {
+        let pem = temp("x.pem", b"-----BEGIN CERTIFICATE-----\n");
+        let pairs = props(&[("ssl.truststore.location", pem), ("ssl.truststore.type", "BCFKS".into())]);
+        assert_eq!(
+            translate_truststore(&pairs, &mut Vec::new()).unwrap_err().to_string(),
+            "--command-config: ssl.truststore.type: must be PEM, PKCS12 or JKS"
+        );
+    }
+}
