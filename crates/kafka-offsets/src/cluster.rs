@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
@@ -14,7 +14,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::{BrokerAddress, ClientSettings, ProtocolChoice};
 use crate::error::{Error, Result};
-use crate::native::{self, ErrorCode, IsolationLevel};
+use crate::native::{self, CommitWait, ErrorCode, IsolationLevel};
 use crate::probe::{self, BrokerGeneration};
 use crate::select::{PartitionMetadata, TopicMetadata};
 use crate::time::OffsetSpec;
@@ -42,6 +42,8 @@ pub enum CommitOutcome {
     Answered(Vec<(TopicPartition, Option<String>)>),
     /// The broker refused the commit because the group has members (the error's name).
     GroupActive(String),
+    /// Waiting for the answer was stopped (a signal): the commit was sent, its outcome is unknown.
+    Stopped,
 }
 
 impl ClientContext for ToolContext {
@@ -70,6 +72,20 @@ pub type PartitionResult<T> = (TopicPartition, std::result::Result<T, String>);
 
 /// Answers of the raw v0 path, and the partitions to ask again through librdkafka.
 type V0Answers = (Vec<PartitionResult<Vec<i64>>>, Vec<TopicPartition>);
+
+/// ListOffsets errors that go away by themselves (Kafka's retriable exceptions).
+const RETRIABLE: &[RDKafkaErrorCode] = &[
+    RDKafkaErrorCode::NotLeaderForPartition,
+    RDKafkaErrorCode::LeaderNotAvailable,
+    RDKafkaErrorCode::RequestTimedOut,
+    RDKafkaErrorCode::NotCoordinator,
+    RDKafkaErrorCode::CoordinatorLoadInProgress,
+    RDKafkaErrorCode::KafkaStorageError,
+    RDKafkaErrorCode::OffsetNotAvailable,
+    RDKafkaErrorCode::FencedLeaderEpoch,
+    RDKafkaErrorCode::UnknownLeaderEpoch,
+    RDKafkaErrorCode::BrokerTransportFailure,
+];
 
 /// Errors after which asking again (through librdkafka, which refreshes leaders and retries) can succeed.
 const RETRIABLE_V0_ERRORS: &[i16] = &[3, 5, 6, 7];
@@ -248,20 +264,24 @@ impl GroupClient {
             .collect())
     }
 
-    /// Commits the offsets in one request and waits for the broker's answer within the timeout.
-    pub fn commit(&self, offsets: &[(TopicPartition, i64)]) -> Result<CommitOutcome> {
+    /// Commits the offsets in one request and waits for the broker's answer within the timeout, or until `stop`.
+    pub fn commit(&self, offsets: &[(TopicPartition, i64)], stop: &dyn Fn() -> bool) -> Result<CommitOutcome> {
         let wanted: Vec<(&str, i32, i64)> =
             offsets.iter().map(|(tp, o)| (tp.topic.as_str(), tp.partition, *o)).collect();
         let what = format!("cannot commit group '{}'", self.group);
-        let reply = native::commit_offsets(self.client.client(), &wanted, self.timeout)
+        let reply = match native::commit_offsets(self.client.client(), &wanted, self.timeout, stop)
             .map_err(|e| failure(&self.client, &what, e))?
-            .ok_or_else(|| {
-                failure(
+        {
+            CommitWait::Answered(reply) => reply,
+            CommitWait::Stopped => return Ok(CommitOutcome::Stopped),
+            CommitWait::TimedOut => {
+                return Err(failure(
                     &self.client,
                     &format!("the commit of group '{}' was not confirmed", self.group),
                     format!("no answer within {} ms; it may or may not have been applied", self.timeout.as_millis()),
-                )
-            })?;
+                ))
+            }
+        };
         let active = |e: &ErrorCode| ACTIVE_GROUP_ERRORS.contains(&e.code);
         let errors: Vec<&ErrorCode> = reply.partitions.iter().filter_map(|(_, _, e)| e.as_ref()).collect();
         match reply.error {
@@ -279,9 +299,7 @@ impl GroupClient {
             reply
                 .partitions
                 .into_iter()
-                .map(|(topic, partition, e)| {
-                    (TopicPartition::new(&topic, partition), e.map(|c| format!("{c} ({c:?})")))
-                })
+                .map(|(topic, partition, e)| (TopicPartition::new(&topic, partition), e.map(|e| e.to_string())))
                 .collect(),
         ))
     }
@@ -440,24 +458,46 @@ impl Cluster {
             return Ok(Vec::new());
         }
         let client = self.client()?.client();
-        let mut by_leader: BTreeMap<i32, Vec<(&str, i32)>> = BTreeMap::new();
-        for (tp, meta) in partitions {
-            by_leader.entry(meta.leader).or_default().push((tp.topic.as_str(), tp.partition));
-        }
-        let (isolation, timeout) = (self.isolation_level(), self.settings.timeout);
-        let answers = std::thread::scope(|scope| {
-            let calls: Vec<_> = by_leader
-                .values()
-                .map(|wanted| {
-                    scope.spawn(move || native::list_offsets(client, wanted, spec.wire_value(), isolation, timeout))
-                })
-                .collect();
-            calls.into_iter().map(|c| c.join().expect("ListOffsets thread")).collect::<Vec<_>>()
-        });
+        let (isolation, deadline) = (self.isolation_level(), Instant::now() + self.settings.timeout);
         let mut by_partition: HashMap<TopicPartition, std::result::Result<i64, String>> = HashMap::new();
-        for answer in answers {
-            let listed = answer.map_err(|e| self.failure("ListOffsets failed", e))?;
-            by_partition.extend(listed.into_iter().map(|l| (TopicPartition::new(&l.topic, l.partition), l.result)));
+        let mut pending: Vec<&(TopicPartition, PartitionMetadata)> = partitions.iter().collect();
+        let mut backoff = Duration::from_millis(100);
+        // Retriable answers (a leader that moved, a broker busy loading) are asked again until the timeout, as
+        // Kafka's own admin client does; librdkafka's Admin ListOffsets returns them as they are.
+        while !pending.is_empty() {
+            let mut by_leader: BTreeMap<i32, Vec<(&str, i32)>> = BTreeMap::new();
+            for (tp, meta) in &pending {
+                by_leader.entry(meta.leader).or_default().push((tp.topic.as_str(), tp.partition));
+            }
+            let timeout = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+            let answers = std::thread::scope(|scope| {
+                let calls: Vec<_> = by_leader
+                    .values()
+                    .map(|wanted| {
+                        scope.spawn(move || native::list_offsets(client, wanted, spec.wire_value(), isolation, timeout))
+                    })
+                    .collect();
+                calls.into_iter().map(|c| c.join().expect("ListOffsets thread")).collect::<Vec<_>>()
+            });
+            let mut retry = HashSet::new();
+            for answer in answers {
+                for listed in answer.map_err(|e| self.failure("ListOffsets failed", e))? {
+                    let tp = TopicPartition::new(&listed.topic, listed.partition);
+                    match listed.result {
+                        Err(e) if RETRIABLE.contains(&e.code) && Instant::now() + backoff < deadline => {
+                            retry.insert(tp);
+                        }
+                        result => {
+                            by_partition.insert(tp, result.map_err(|e| e.to_string()));
+                        }
+                    }
+                }
+            }
+            pending.retain(|(tp, _)| retry.contains(tp));
+            if !pending.is_empty() {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
         }
         Ok(partitions
             .iter()

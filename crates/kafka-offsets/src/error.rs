@@ -14,6 +14,10 @@ pub enum ExitStatus {
     Usage = 2,
     /// A reset was refused because a consumer group is not inactive.
     GroupActive = 3,
+    /// reset-offsets stopped by SIGINT during its commits (128 + 2, the shell's convention).
+    InterruptedBySigint = 130,
+    /// reset-offsets stopped by SIGTERM during its commits (128 + 15).
+    InterruptedBySigterm = 143,
 }
 
 impl ExitStatus {
@@ -89,5 +93,30 @@ impl Error {
 
     pub fn cluster(message: impl fmt::Display) -> Error {
         Error::Cluster(message.to_string())
+    }
+}
+
+/// User input as an error line quotes it: control characters escaped and long input cut, so that the message
+/// stays one readable line whatever was typed.
+pub fn shown(raw: &str) -> String {
+    const MAX: usize = 200;
+    let mut text: String = raw.chars().take(MAX).flat_map(char::escape_debug).collect();
+    if raw.chars().count() > MAX {
+        text.push_str("...");
+    }
+    // escape_debug also escapes quotes, which Kafka's messages never show escaped.
+    text.replace("\\'", "'").replace("\\\"", "\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_keeps_plain_input_and_escapes_the_rest() {
+        assert_eq!(shown("orders:1-3"), "orders:1-3");
+        assert_eq!(shown("it's \"quoted\""), "it's \"quoted\"");
+        assert_eq!(shown("a\nb\u{7}"), "a\\nb\\u{7}");
+        assert_eq!(shown(&"x".repeat(300)), format!("{}...", "x".repeat(200)));
     }
 }

@@ -1,7 +1,7 @@
 //! Output writers. get-offset's `--format csv` writes exactly the 3-column `topic,partition,offset` rows that
 //! `reset-offsets --from-file` (and Kafka's `kafka-consumer-groups.sh --from-file`) reads.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::str::FromStr;
 
 use serde::Serialize;
@@ -161,7 +161,7 @@ impl std::fmt::Display for OffsetFileError {
     }
 }
 
-fn shown(content: &str) -> String {
+fn quote(content: &str) -> String {
     const MAX: usize = 120;
     let mut text: String = content.chars().take(MAX).collect();
     if content.chars().count() > MAX {
@@ -204,61 +204,109 @@ fn parse_fields(fields: &[&str], with_group: bool) -> Result<(Option<String>, To
         .parse()
         .ok()
         .filter(|p| *p >= 0)
-        .ok_or_else(|| format!("partition {} is not a partition number", shown(rest[1])))?;
-    let offset: i64 = rest[2].parse().map_err(|_| format!("offset {} is not a number", shown(rest[2])))?;
+        .ok_or_else(|| format!("partition {} is not a partition number", quote(rest[1])))?;
+    let offset: i64 = rest[2].parse().map_err(|_| format!("offset {} is not a number", quote(rest[2])))?;
     Ok((group.map(str::to_string), TopicPartition::new(rest[0], partition), offset))
 }
 
-/// Reads a `--from-file` input: Kafka's 3-column CSV `topic,partition,offset` (used when `single_group` is given
-/// and the first row parses as 3 columns, as Kafka decides), Kafka's 4-column CSV `group,topic,partition,offset`,
-/// or get-offset's `topic:partition:offset` lines. Blank lines, a UTF-8 byte order mark and CRLF line ends are
-/// accepted; anything else that does not parse is refused with its line number, before anything is used.
-pub fn read_offset_file(bytes: &[u8], single_group: bool) -> Result<Vec<OffsetFileRow>, OffsetFileError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        OffsetFileError { line, reason: "is not valid UTF-8".into() }
-    })?;
-    let lines: Vec<(usize, &str)> = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let Some(&(_, first)) = lines.first() else {
-        return Err(OffsetFileError { line: 0, reason: "has no offsets (it is empty)".into() });
-    };
-    let colon_format = first.contains(':') && !first.contains(',');
-    let split = |line: &str| -> Vec<String> {
-        if colon_format {
-            return line.split(':').map(|f| f.trim().to_string()).collect();
-        }
-        // The csv crate handles quoting (Kafka's export quotes values with commas or quotes).
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        match reader.records().next() {
-            Some(Ok(record)) => record.iter().map(|f| f.trim().to_string()).collect(),
-            _ => vec![line.to_string()],
-        }
-    };
-    // Kafka's rule: the first row decides; 3 columns only with exactly one group. (Kafka then also requires the
-    // first row to parse; a 3-field first row that does not would fail either way, so it is reported as 3 columns.)
-    let three_columns = colon_format || split(first).len() == 3;
-    if three_columns && !single_group {
-        return Err(OffsetFileError {
-            line: 0,
-            reason: "has topic,partition,offset rows, which need exactly one --group (use group,topic,partition,offset rows for several groups)".into(),
-        });
+/// Longest line a `--from-file` input may have: a row is a topic (at most 249 characters), a group id and two
+/// numbers, so anything longer is not a row, and is not read whole into memory.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Most rows a `--from-file` input may give the requested groups (a clear limit keeps memory bounded: about
+/// 300 bytes per row through planning and output).
+pub const MAX_ROWS: usize = 1_000_000;
+
+fn split_fields(line: &str, colon_format: bool) -> Vec<String> {
+    if colon_format {
+        return line.split(':').map(|f| f.trim().to_string()).collect();
     }
-    let with_group = !three_columns;
-    let mut rows = Vec::with_capacity(lines.len());
-    for (line, content) in lines {
-        let fields = split(content);
+    // The csv crate handles quoting (Kafka's export quotes values with commas or quotes).
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+    match reader.records().next() {
+        Some(Ok(record)) => record.iter().map(|f| f.trim().to_string()).collect(),
+        _ => vec![line.to_string()],
+    }
+}
+
+/// Reads a `--from-file` input, line by line: Kafka's 3-column CSV `topic,partition,offset` (for exactly one
+/// group, as Kafka decides from the first row), Kafka's 4-column CSV `group,topic,partition,offset`, or get-offset's
+/// `topic:partition:offset` lines. Blank lines, a UTF-8 byte order mark and CRLF line ends are accepted; anything else
+/// that does not parse is refused with its line number, before anything is used. 4-column rows of groups that
+/// `keep_group` rejects are dropped as they are read; at most [`MAX_ROWS`] rows are kept.
+pub fn read_offsets(
+    mut input: impl BufRead,
+    single_group: bool,
+    keep_group: &dyn Fn(&str) -> bool,
+) -> Result<Vec<OffsetFileRow>, OffsetFileError> {
+    let mut rows = Vec::new();
+    let mut layout: Option<(bool, bool)> = None; // (colon format, with group), decided by the first row
+    let mut buf = Vec::new();
+    for line in 1.. {
+        buf.clear();
+        let read = (&mut input)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| OffsetFileError { line, reason: format!("cannot be read: {e}") })?;
+        if read == 0 {
+            break;
+        }
+        if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            return Err(OffsetFileError { line, reason: format!("is longer than {MAX_LINE_BYTES} bytes") });
+        }
+        let mut bytes = buf.as_slice();
+        if line == 1 {
+            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        }
+        let content = std::str::from_utf8(bytes)
+            .map_err(|_| OffsetFileError { line, reason: "is not valid UTF-8".into() })?
+            .trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            continue;
+        }
+        let (colon_format, with_group) = match layout {
+            Some(layout) => layout,
+            None => {
+                let colon_format = content.contains(':') && !content.contains(',');
+                // Kafka's rule: 3 columns only with exactly one group. (Kafka also requires the first row to parse
+                // as such; a 3-field first row that does not would fail either way, so it is reported as 3 columns.)
+                let three_columns = colon_format || split_fields(content, false).len() == 3;
+                if three_columns && !single_group {
+                    return Err(OffsetFileError {
+                        line: 0,
+                        reason: "has topic,partition,offset rows, which need exactly one --group (use \
+                                 group,topic,partition,offset rows for several groups)"
+                            .into(),
+                    });
+                }
+                *layout.insert((colon_format, !three_columns))
+            }
+        };
+        let fields = split_fields(content, colon_format);
         let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
         let (group, partition, offset) = parse_fields(&refs, with_group)
-            .map_err(|reason| OffsetFileError { line, reason: format!("{reason}: {}", shown(content)) })?;
+            .map_err(|reason| OffsetFileError { line, reason: format!("{reason}: {}", quote(content)) })?;
+        if group.as_deref().is_some_and(|g| !keep_group(g)) {
+            continue;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(OffsetFileError {
+                line,
+                reason: format!(
+                    "goes over {MAX_ROWS} rows for the requested groups; split the file (by group or topic)"
+                ),
+            });
+        }
         rows.push(OffsetFileRow { line, group, partition, offset });
     }
+    if layout.is_none() {
+        return Err(OffsetFileError { line: 0, reason: "has no offsets (it is empty)".into() });
+    }
     Ok(rows)
+}
+
+/// [`read_offsets`] of an in-memory input, keeping every group.
+pub fn read_offset_file(bytes: &[u8], single_group: bool) -> Result<Vec<OffsetFileRow>, OffsetFileError> {
+    read_offsets(bytes, single_group, &|_| true)
 }
 
 #[cfg(test)]
@@ -369,6 +417,18 @@ mod tests {
         );
         let rows = read_offset_file(b"a,orders,0,1\nb,orders,0,1\n", false).unwrap();
         assert!(repeated_rows(&rows).is_empty());
+    }
+
+    #[test]
+    fn long_lines_and_row_limits() {
+        let long = format!("orders,0,1\n{}\n", "x".repeat(MAX_LINE_BYTES + 10));
+        assert_eq!(
+            read_offset_file(long.as_bytes(), true).unwrap_err().to_string(),
+            format!("line 2: is longer than {MAX_LINE_BYTES} bytes")
+        );
+        // Rows of groups not asked for are dropped while reading.
+        let rows = read_offsets(&b"a,t,0,1\nb,t,0,2\na,t,1,3\n"[..], false, &|g| g == "a").unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 3]);
     }
 
     #[test]

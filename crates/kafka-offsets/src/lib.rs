@@ -15,6 +15,7 @@ pub mod command_config;
 pub mod config;
 pub mod error;
 pub mod format;
+pub mod interrupt;
 pub mod lookup;
 pub mod native;
 pub mod plan;

@@ -4,7 +4,7 @@
 //! Every `unsafe` block of the workspace is here, each with a `// SAFETY:` line.
 
 use std::ffi::{CStr, CString};
-use std::os::raw::c_char;
+use std::os::raw::{c_char, c_int};
 use std::ptr;
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 pub struct ListedOffset {
     pub topic: String,
     pub partition: i32,
-    pub result: Result<i64, String>,
+    pub result: Result<i64, ErrorCode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,14 +104,25 @@ pub struct CommitReply {
     pub partitions: Vec<(String, i32, Option<ErrorCode>)>,
 }
 
-/// Commits offsets for the client's `group.id` and waits at most `timeout` for the answer. rdkafka's
-/// asynchronous commit reports to a configured callback only, and its synchronous commit waits without bound, so
-/// this uses `rd_kafka_commit_queue` with a queue of our own. None: no answer in time.
+/// How waiting for a commit's answer ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitWait {
+    Answered(CommitReply),
+    /// No answer within the timeout: the commit was sent and may or may not have been applied.
+    TimedOut,
+    /// `stop` said to stop waiting (a signal): likewise unknown.
+    Stopped,
+}
+
+/// Commits offsets for the client's `group.id` and waits at most `timeout` for the answer, asking `stop` every
+/// 100 ms. rdkafka's asynchronous commit reports to a configured callback only, and its synchronous commit waits
+/// without bound, so this uses `rd_kafka_commit_queue` with a queue of our own.
 pub fn commit_offsets<C: ClientContext>(
     client: &Client<C>,
     offsets: &[(&str, i32, i64)],
     timeout: Duration,
-) -> Result<Option<CommitReply>, String> {
+    stop: &dyn Fn() -> bool,
+) -> Result<CommitWait, String> {
     let rk = client.native_ptr();
     let list = partition_list(offsets)?;
     // SAFETY: `rk` is live; the queue is freed by `Owned`.
@@ -121,13 +132,24 @@ pub fn commit_offsets<C: ClientContext>(
     if err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
         return Err(err_name(err));
     }
-    let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
-    // SAFETY: `queue.ptr` is live; the event is freed by `Owned`.
-    let event =
-        Owned { ptr: unsafe { rd::rd_kafka_queue_poll(queue.ptr, timeout_ms) }, free: rd::rd_kafka_event_destroy };
-    if event.ptr.is_null() {
-        return Ok(None);
-    }
+    let deadline = std::time::Instant::now() + timeout;
+    let event = loop {
+        let slice = deadline.saturating_duration_since(std::time::Instant::now()).min(Duration::from_millis(100));
+        // SAFETY: `queue.ptr` is live; the event is freed by `Owned`.
+        let event = Owned {
+            ptr: unsafe { rd::rd_kafka_queue_poll(queue.ptr, slice.as_millis() as i32) },
+            free: rd::rd_kafka_event_destroy,
+        };
+        if !event.ptr.is_null() {
+            break event;
+        }
+        if stop() {
+            return Ok(CommitWait::Stopped);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Ok(CommitWait::TimedOut);
+        }
+    };
     // SAFETY: `event.ptr` is a live OFFSET_COMMIT event; its list is owned by the event.
     let (err, committed) =
         unsafe { (rd::rd_kafka_event_error(event.ptr), rd::rd_kafka_event_topic_partition_list(event.ptr)) };
@@ -143,7 +165,7 @@ pub fn commit_offsets<C: ClientContext>(
             partitions.push((topic, e.partition, code));
         }
     }
-    Ok(Some(CommitReply { error, partitions }))
+    Ok(CommitWait::Answered(CommitReply { error, partitions }))
 }
 
 /// Admin ListOffsets (librdkafka 2.3+): librdkafka looks up the leaders and sends one ListOffsets request per
@@ -225,7 +247,7 @@ pub fn list_offsets<C: ClientContext>(
         let result = if tp.err == rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
             Ok(tp.offset)
         } else {
-            Err(err_name(tp.err))
+            Err(ErrorCode::new(tp.err))
         };
         listed.push(ListedOffset { topic, partition: tp.partition, result });
     }
@@ -320,6 +342,31 @@ impl MockCluster {
     pub fn push_request_errors(&self, api_key: i16, errors: &[RDKafkaRespErr]) {
         // SAFETY: the cluster is live and `errors` holds `len` elements, copied by librdkafka.
         unsafe { rd::rd_kafka_mock_push_request_errors_array(self.cluster, api_key, errors.len(), errors.as_ptr()) }
+    }
+
+    /// The next requests with this API key to one broker fail with these errors, in order.
+    pub fn push_broker_request_errors(
+        &self,
+        broker: i32,
+        api_key: i16,
+        errors: &[RDKafkaRespErr],
+    ) -> Result<(), String> {
+        for error in errors {
+            // SAFETY: the cluster is live; the variadic part is `cnt` (error code, round-trip ms) pairs, here one.
+            let err = unsafe {
+                rd::rd_kafka_mock_broker_push_request_error_rtts(self.cluster, broker, api_key, 1, *error, 0 as c_int)
+            };
+            Self::check(err, "push broker request error")?;
+        }
+        Ok(())
+    }
+
+    /// Makes `broker` the coordinator of `group`.
+    pub fn set_group_coordinator(&self, group: &str, broker: i32) -> Result<(), String> {
+        let (kind, key) = (c_string("group")?, c_string(group)?);
+        // SAFETY: the cluster is live and both strings are NUL-terminated.
+        let err = unsafe { rd::rd_kafka_mock_coordinator_set(self.cluster, kind.as_ptr(), key.as_ptr(), broker) };
+        Self::check(err, "set coordinator")
     }
 
     pub fn clear_request_errors(&self, api_key: i16) {

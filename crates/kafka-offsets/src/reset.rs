@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::cluster::{Cluster, CommitOutcome, GroupClient, GroupState};
 use crate::config::ClientSettings;
 use crate::error::{ExitStatus, Result};
-use crate::format::{OffsetFileRow, ResetRow};
+use crate::format::{write_reset_csv, OffsetFileRow, ResetRow};
+use crate::interrupt::{self, Interrupt};
 use crate::plan::{self, PartitionFacts, Scenario};
 use crate::select::{is_internal_topic, TopicArg, TopicMetadata};
 use crate::time::OffsetSpec;
@@ -39,6 +40,15 @@ pub struct ResetRequest {
     pub scope: PartitionScope,
     pub scenario: Scenario,
     pub execute: bool,
+    /// `--backup FILE`: the groups' committed offsets before the change, written before the first commit in the
+    /// `--from-file` format (4 columns when `with_group`), so that `--from-file FILE --execute` undoes the reset.
+    pub backup: Option<Backup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub path: std::path::PathBuf,
+    pub with_group: bool,
 }
 
 /// What happened. The binary prints `rows` (the plan, or after `execute` what was committed and read back),
@@ -64,6 +74,7 @@ struct Outcome {
     messages: Vec<String>,
     failed: bool,
     refused: bool,
+    interrupted: Option<i32>,
 }
 
 impl Outcome {
@@ -103,7 +114,15 @@ impl Outcome {
         ResetReport { rows, any_group, messages: self.messages, status }
     }
 
+    fn interrupt(&mut self, signal: i32, what: String) {
+        self.messages.push(format!("Error: interrupted by {}: {what}", interrupt::signal_name(signal)));
+        self.interrupted = Some(signal);
+    }
+
     fn status(&self) -> ExitStatus {
+        if let Some(signal) = self.interrupted {
+            return if signal == 15 { ExitStatus::InterruptedBySigterm } else { ExitStatus::InterruptedBySigint };
+        }
         if self.failed {
             ExitStatus::Failure
         } else if self.refused {
@@ -112,6 +131,35 @@ impl Outcome {
             ExitStatus::Success
         }
     }
+}
+
+fn quoted(groups: &[&str]) -> String {
+    groups.iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes the committed offsets the plan will replace, and syncs the file, before anything is committed. A
+/// partition without a committed offset cannot be restored by a file: it is named in a warning.
+fn write_backup(
+    backup: &Backup,
+    plans: &BTreeMap<String, Vec<(TopicPartition, i64)>>,
+    committed: &HashMap<String, HashMap<TopicPartition, Option<i64>>>,
+    out: &mut Outcome,
+) -> std::io::Result<()> {
+    let mut rows = Vec::new();
+    for (group, plan) in plans {
+        for (tp, _) in plan {
+            match committed.get(group).and_then(|c| c.get(tp).copied().flatten()) {
+                Some(offset) => rows.push(ResetRow { group: group.clone(), partition: tp.clone(), offset }),
+                None => out.warn(format!(
+                    "--backup: group '{group}' had no committed offset for {tp}; restoring the backup leaves the new one"
+                )),
+            }
+        }
+    }
+    rows.sort();
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&backup.path)?;
+    write_reset_csv(&mut file, &rows, backup.with_group)?;
+    file.sync_all()
 }
 
 impl ResetRequest {
@@ -129,7 +177,8 @@ impl ResetRequest {
         let mut scopes: BTreeMap<String, GroupScope> = BTreeMap::new();
         // One client per group that needs one, created early: librdkafka looks up the group coordinator in the
         // background while the offsets are being fetched.
-        let needs_client = self.execute || self.scenario.needs_committed() || self.scope == PartitionScope::AllTopics;
+        let needs_committed = self.scenario.needs_committed() || (self.execute && self.backup.is_some());
+        let needs_client = self.execute || needs_committed || self.scope == PartitionScope::AllTopics;
         let mut clients: BTreeMap<String, GroupClient> = BTreeMap::new();
         let mut committed: HashMap<String, HashMap<TopicPartition, Option<i64>>> = HashMap::new();
         let mut warned_unsupported = false;
@@ -211,7 +260,7 @@ impl ResetRequest {
         let mut plans: BTreeMap<String, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         let mut planning_failed = false;
         for (group, scope) in &scopes {
-            if self.scenario.needs_committed() && !committed.contains_key(group) {
+            if needs_committed && !committed.contains_key(group) {
                 let partitions: Vec<TopicPartition> = scope.partitions.keys().cloned().collect();
                 let client = clients.get(group).expect("a client for every group when committed offsets are needed");
                 committed.insert(group.clone(), client.committed(&partitions)?);
@@ -251,22 +300,55 @@ impl ResetRequest {
             return Ok(out.abort());
         }
 
-        // 4. Dry run: the plan. Execute: one commit per group, then read back what the group has now.
+        // 4. Dry run: the plan.
+        if !self.execute {
+            let mut rows: Vec<ResetRow> = plans
+                .into_iter()
+                .flat_map(|(group, plan)| {
+                    plan.into_iter().map(move |(partition, offset)| ResetRow {
+                        group: group.clone(),
+                        partition,
+                        offset,
+                    })
+                })
+                .collect();
+            rows.sort();
+            return Ok(out.report(rows, any_group));
+        }
+
+        // Execute: the backup first, then one commit per group, each read back.
+        if let Some(backup) = &self.backup {
+            if let Err(e) = write_backup(backup, &plans, &committed, &mut out) {
+                out.error(format!("cannot write --backup {}: {e}", backup.path.display()));
+                return Ok(out.abort());
+            }
+        }
+        let interrupt = Interrupt::catch();
+        interrupt::pause_before_commit(&interrupt);
         let mut rows = Vec::new();
-        for (group, plan) in plans {
-            if !self.execute {
-                rows.extend(plan.into_iter().map(|(partition, offset)| ResetRow {
-                    group: group.clone(),
-                    partition,
-                    offset,
-                }));
-                continue;
+        let mut done: Vec<&str> = Vec::new();
+        for (group, plan) in &plans {
+            if let Some(signal) = interrupt.signal() {
+                let before = if done.is_empty() {
+                    "before any commit: nothing was committed".to_string()
+                } else {
+                    format!(
+                        "after the commits of {}: nothing was committed for '{group}' and the groups after it",
+                        quoted(&done)
+                    )
+                };
+                out.interrupt(signal, before);
+                break;
             }
             if plan.is_empty() {
                 continue;
             }
-            let client = clients.get(&group).expect("a client for every group when executing");
-            rows.extend(self.commit_group(client, &group, &plan, &mut out)?);
+            let client = clients.get(group).expect("a client for every group when executing");
+            rows.extend(self.commit_group(client, group, plan, &interrupt, &mut out)?);
+            if out.interrupted.is_some() {
+                break;
+            }
+            done.push(group);
         }
         rows.sort();
         Ok(out.report(rows, any_group))
@@ -278,10 +360,22 @@ impl ResetRequest {
         client: &GroupClient,
         group: &str,
         plan: &[(TopicPartition, i64)],
+        interrupt: &Interrupt,
         out: &mut Outcome,
     ) -> Result<Vec<ResetRow>> {
-        let answers = match client.commit(plan) {
+        let answers = match client.commit(plan, &|| interrupt.signal().is_some()) {
             Ok(CommitOutcome::Answered(answers)) => answers,
+            Ok(CommitOutcome::Stopped) => {
+                let signal = interrupt.signal().unwrap_or(2);
+                out.interrupt(
+                    signal,
+                    format!(
+                        "the commit of group '{group}' was sent, and whether it was applied is unknown (see it with \
+                         --to-current --dry-run)"
+                    ),
+                );
+                return Ok(Vec::new());
+            }
             Ok(CommitOutcome::GroupActive(error)) => {
                 out.refuse_commit(group, &error);
                 return Ok(Vec::new());

@@ -6,7 +6,7 @@ use std::fmt;
 
 use regex::Regex;
 
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::TopicPartition;
 
 /// Topics that brokers flag as internal (Kafka's `Topic.isInternal`, plus the share-group state topic of 4.x).
@@ -30,8 +30,7 @@ impl TopicPattern {
         let cleaned: String = raw.trim().replace(',', "|").replace(' ', "");
         let cleaned = cleaned.trim_start_matches(['"', '\'']).trim_end_matches(['"', '\'']).to_string();
         // Java's String.matches anchors at both ends.
-        let regex =
-            Regex::new(&format!("^(?:{cleaned})$")).map_err(|_| Error::InvalidRegex { regex: raw.to_string() })?;
+        let regex = Regex::new(&format!("^(?:{cleaned})$")).map_err(|_| Error::InvalidRegex { regex: shown(raw) })?;
         Ok(TopicPattern { source: cleaned, regex })
     }
 
@@ -57,7 +56,7 @@ pub fn parse_partition_list(raw: &str) -> Result<BTreeSet<i32>> {
     raw.split(',')
         .map(|item| match item.trim().parse::<i32>() {
             Ok(p) if p >= 0 => Ok(p),
-            _ => Err(Error::MalformedPartitions(raw.to_string())),
+            _ => Err(Error::MalformedPartitions(shown(raw))),
         })
         .collect()
 }
@@ -90,7 +89,7 @@ pub struct TopicPartitionRule {
 
 impl TopicPartitionRule {
     pub fn parse(spec: &str) -> Result<TopicPartitionRule> {
-        let invalid = || Error::InvalidRule(spec.to_string());
+        let invalid = || Error::InvalidRule(shown(spec));
         let (topic, partitions) = match spec.split_once(':') {
             None => (spec, None),
             Some((topic, partitions)) => (topic, Some(partitions)),
@@ -184,7 +183,9 @@ impl fmt::Display for Unmatched {
             Unmatched::Partition { partition, topics } => {
                 write!(f, "partition {partition} does not exist in any of the {} matched topics", topics.len())
             }
-            Unmatched::Rule(spec) => write!(f, "rule '{spec}' of --topic-partitions matched no topic-partition"),
+            Unmatched::Rule(spec) => {
+                write!(f, "rule '{}' of --topic-partitions matched no topic-partition", shown(spec))
+            }
         }
     }
 }
@@ -259,7 +260,7 @@ pub struct TopicArg {
 
 /// Parses `topic` or `topic:0,1,2` with Kafka's messages for what does not parse.
 pub fn parse_topic_arg(raw: &str) -> Result<TopicArg> {
-    let invalid = || Error::Usage(format!("Invalid topic arg '{raw}', expected topic name and partitions"));
+    let invalid = || Error::Usage(format!("Invalid topic arg '{}', expected topic name and partitions", shown(raw)));
     let mut parts = raw.split(':');
     let topic = parts.next().unwrap_or_default().trim();
     let partitions = parts.next();
@@ -273,7 +274,11 @@ pub fn parse_topic_arg(raw: &str) -> Result<TopicArg> {
             .split(',')
             .map(|item| {
                 item.trim().parse::<i32>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                    Error::Usage(format!("Invalid partition '{}' specified in topic arg '{raw}'", item.trim()))
+                    Error::Usage(format!(
+                        "Invalid partition '{}' specified in topic arg '{}'",
+                        shown(item.trim()),
+                        shown(raw)
+                    ))
                 })
             })
             .collect::<Result<_>>()?,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 
 /// What ListOffsets is asked for, per partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl OffsetSpec {
             }
             _ => match raw.parse::<i64>() {
                 Ok(ms) if ms >= 0 => Ok(OffsetSpec::Timestamp(ms)),
-                _ => Err(Error::MalformedTime(raw.to_string())),
+                _ => Err(Error::MalformedTime(shown(raw))),
             },
         }
     }
@@ -89,8 +89,9 @@ pub fn format_utc(epoch_ms: i64) -> String {
 
 fn datetime_error(raw: &str, reason: &str) -> Error {
     Error::Usage(format!(
-        "--to-datetime '{raw}' {reason}; expected yyyy-MM-ddTHH:mm:ss.SSS with an optional zone \
-         (Z, +05:30, +0530, +05), e.g. 2024-01-15T10:00:00.000Z"
+        "--to-datetime '{}' {reason}; expected yyyy-MM-ddTHH:mm:ss.SSS with an optional zone \
+         (Z, +05:30, +0530, +05), e.g. 2024-01-15T10:00:00.000Z",
+        shown(raw)
     ))
 }
 
@@ -181,7 +182,8 @@ fn parse_zone(s: &str) -> Option<FixedOffset> {
 pub fn parse_duration(raw: &str) -> Result<i64> {
     let invalid = |reason: &str| {
         Error::Usage(format!(
-            "--by-duration '{raw}' {reason}; expected an ISO-8601 duration PnDTnHnMnS, e.g. PT1H, P1D, PT0.5S, P1DT2H30M"
+            "--by-duration '{}' {reason}; expected an ISO-8601 duration PnDTnHnMnS, e.g. PT1H, P1D, PT0.5S, P1DT2H30M",
+            shown(raw)
         ))
     };
     let upper = raw.trim().to_ascii_uppercase();

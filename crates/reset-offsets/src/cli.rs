@@ -87,6 +87,11 @@ pub struct Args {
     #[arg(long)]
     pub export: bool,
 
+    /// With --execute: before committing, write the groups' current committed offsets to this new file, in the
+    /// --from-file format, so that --from-file FILE --execute undoes the reset.
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<String>,
+
     /// Accepted for kafka-consumer-groups.sh command lines; this tool only resets offsets.
     #[arg(long)]
     pub reset_offsets: bool,

@@ -1,6 +1,6 @@
 //! reset-offsets: a drop-in replacement for `kafka-consumer-groups.sh --reset-offsets`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -8,7 +8,7 @@ use clap::Parser;
 use kafka_offsets::config::{self, ConnectionFlags};
 use kafka_offsets::format::{self, write_reset_csv, write_reset_table};
 use kafka_offsets::plan::Scenario;
-use kafka_offsets::reset::{GroupSelection, PartitionScope, ResetRequest};
+use kafka_offsets::reset::{Backup, GroupSelection, PartitionScope, ResetRequest};
 use kafka_offsets::select::parse_topic_arg;
 use kafka_offsets::time::{self, format_utc};
 use kafka_offsets::{Error, ExitStatus};
@@ -113,16 +113,19 @@ fn scenario(args: &cli::Args, notes: &mut Vec<String>) -> Result<Scenario, Error
     })
 }
 
-/// Reads `--from-file` (or stdin for `-`) whole and validates every row before anything is sent.
-fn read_file(path: &str, single_group: bool, notes: &mut Vec<String>) -> Result<PartitionScope, Error> {
+/// Reads `--from-file` (or stdin for `-`) line by line and validates every row before anything is sent; rows of
+/// groups not asked for are dropped as they are read.
+fn read_file(path: &str, groups: &[String], notes: &mut Vec<String>) -> Result<PartitionScope, Error> {
     let input_error = |reason: String| Error::InputFile { what: "--from-file", path: path.to_string(), reason };
-    let mut bytes = Vec::new();
-    if path == "-" {
-        io::stdin().lock().read_to_end(&mut bytes).map_err(|e| input_error(format!("cannot read stdin: {e}")))?;
+    let keep = |group: &str| groups.is_empty() || groups.iter().any(|g| g == group);
+    let single_group = groups.len() == 1;
+    let rows = if path == "-" {
+        format::read_offsets(io::stdin().lock(), single_group, &keep)
     } else {
-        bytes = std::fs::read(path).map_err(|e| input_error(format!("cannot read: {e}")))?;
+        let file = std::fs::File::open(path).map_err(|e| input_error(format!("cannot read: {e}")))?;
+        format::read_offsets(io::BufReader::new(file), single_group, &keep)
     }
-    let rows = format::read_offset_file(&bytes, single_group).map_err(|e| input_error(e.to_string()))?;
+    .map_err(|e| input_error(e.to_string()))?;
     notes.extend(format::repeated_rows(&rows).into_iter().map(|w| format!("Warn: {w}")));
     let with_group = rows.first().is_some_and(|r| r.group.is_some());
     Ok(PartitionScope::File { rows, with_group })
@@ -143,16 +146,23 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
     }
     .settings()?;
     notes.extend(config_warnings.into_iter().map(|w| format!("Warn: {w}")));
+    let backup = match &args.backup {
+        None => None,
+        Some(_) if !args.execute => return Err(Error::Usage("--backup needs --execute".into())),
+        Some(path) if std::path::Path::new(path).exists() => {
+            return Err(Error::Usage(format!("--backup {path} already exists; give a new file")))
+        }
+        Some(path) => Some(Backup { path: path.into(), with_group: args.all_groups || args.group.len() != 1 }),
+    };
     let mut groups = args.group.clone();
     groups.sort();
     groups.dedup();
-    let single_group = groups.len() == 1;
     let scope = match &args.from_file {
         Some(path) => {
             if !args.topic.is_empty() || args.all_topics {
                 notes.push("Warn: --topic and --all-topics are ignored with --from-file".into());
             }
-            read_file(path, single_group, notes)?
+            read_file(path, &groups, notes)?
         }
         None if args.all_topics => {
             if !args.topic.is_empty() {
@@ -168,6 +178,7 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         scope,
         scenario,
         execute: args.execute,
+        backup,
     })
 }
 
