@@ -44,6 +44,56 @@ pub fn shell(script: &str) -> Output {
     command(std::process::Command::new("bash").arg("-c").arg(script).env("PATH", path), None)
 }
 
+/// A workspace binary started in the background (stdin closed, output captured), for tests that act on the cluster
+/// while it runs.
+#[derive(Debug)]
+pub struct Running {
+    child: std::process::Child,
+    started: Instant,
+}
+
+pub fn spawn_tool(name: &str, args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut cmd = Command::new(binary(name));
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    Running { child, started: Instant::now() }
+}
+
+impl Running {
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal by name (INT, TERM, ...) with kill(1).
+    pub fn signal(&self, name: &str) {
+        let status =
+            Command::new("kill").arg(format!("-{name}")).arg(self.id().to_string()).status().expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    pub fn finish(self) -> Output {
+        let out = self.child.wait_with_output().expect("wait for tool");
+        Output {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code(),
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+/// Waits (at most 60 s) until `path` exists: the tool created it, paused before its commits.
+pub fn wait_for_file(path: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} did not appear", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Runs any command to completion, capturing its output.
 pub fn command(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let started = Instant::now();

@@ -200,17 +200,26 @@ impl Cluster {
     pub fn group(&self, group: &str) -> Result<GroupClient> {
         Ok(GroupClient {
             group: group.to_string(),
-            client: self.new_client(Some(group))?,
+            client: Some(self.new_client(Some(group))?),
             timeout: self.settings.timeout,
         })
     }
 }
 
+/// Commit errors that go away by themselves: the partitions are sent again, within the timeout.
+const RETRIABLE_COMMIT: &[RDKafkaErrorCode] = &[
+    RDKafkaErrorCode::RequestTimedOut,
+    RDKafkaErrorCode::NotCoordinator,
+    RDKafkaErrorCode::CoordinatorLoadInProgress,
+    RDKafkaErrorCode::CoordinatorNotAvailable,
+];
+
 /// Reads and commits one consumer group's offsets, as an outsider (no subscription, no membership): Kafka accepts
 /// such commits only while the group has no members.
 pub struct GroupClient {
     group: String,
-    client: BaseConsumer<ToolContext>,
+    /// Always Some until dropped.
+    client: Option<BaseConsumer<ToolContext>>,
     timeout: Duration,
 }
 
@@ -221,14 +230,19 @@ impl std::fmt::Debug for GroupClient {
 }
 
 impl Drop for GroupClient {
-    /// Closes the consumer with a short poll interval: rdkafka's own drop polls in 100 ms steps, which would add
-    /// up to 100 ms to every run.
+    /// Closes the consumer with a short poll interval (rdkafka's own drop polls in 100 ms steps) and a bound: when
+    /// the group's coordinator is unreachable, librdkafka's close waits for it far longer than the tool's timeout
+    /// (up to the 45 s session timeout), so a consumer that does not close within 2 s is left to the process exit.
     fn drop(&mut self) {
-        if self.client.close_queue().is_ok() {
-            let deadline = std::time::Instant::now() + Duration::from_secs(2);
-            while !self.client.closed() && std::time::Instant::now() < deadline {
-                let _ = self.client.poll(Duration::from_millis(1));
+        let Some(client) = self.client.take() else { return };
+        if client.close_queue().is_ok() {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while !client.closed() && Instant::now() < deadline {
+                let _ = client.poll(Duration::from_millis(1));
             }
+        }
+        if !client.closed() {
+            std::mem::forget(client);
         }
     }
 }
@@ -242,14 +256,19 @@ fn partition_list(offsets: impl IntoIterator<Item = (TopicPartition, Offset)>) -
 }
 
 impl GroupClient {
+    fn consumer(&self) -> &BaseConsumer<ToolContext> {
+        self.client.as_ref().expect("the consumer lives until the client is dropped")
+    }
+
     /// The committed offset of each partition; None where the group has none.
     pub fn committed(&self, partitions: &[TopicPartition]) -> Result<HashMap<TopicPartition, Option<i64>>> {
         if partitions.is_empty() {
             return Ok(HashMap::new());
         }
+        let consumer = self.consumer();
         let list = partition_list(partitions.iter().map(|tp| (tp.clone(), Offset::Invalid)))?;
-        let committed = self.client.committed_offsets(list, self.timeout).map_err(|e| {
-            failure(&self.client, &format!("cannot read the committed offsets of group '{}'", self.group), e)
+        let committed = consumer.committed_offsets(list, self.timeout).map_err(|e| {
+            failure(consumer, &format!("cannot read the committed offsets of group '{}'", self.group), e)
         })?;
         Ok(committed
             .elements()
@@ -265,43 +284,65 @@ impl GroupClient {
     }
 
     /// Commits the offsets in one request and waits for the broker's answer within the timeout, or until `stop`.
+    /// Partitions refused with a passing error (coordinator moving or loading, request timed out) are sent again
+    /// until the timeout.
     pub fn commit(&self, offsets: &[(TopicPartition, i64)], stop: &dyn Fn() -> bool) -> Result<CommitOutcome> {
-        let wanted: Vec<(&str, i32, i64)> =
-            offsets.iter().map(|(tp, o)| (tp.topic.as_str(), tp.partition, *o)).collect();
-        let what = format!("cannot commit group '{}'", self.group);
-        let reply = match native::commit_offsets(self.client.client(), &wanted, self.timeout, stop)
-            .map_err(|e| failure(&self.client, &what, e))?
-        {
-            CommitWait::Answered(reply) => reply,
-            CommitWait::Stopped => return Ok(CommitOutcome::Stopped),
-            CommitWait::TimedOut => {
-                return Err(failure(
-                    &self.client,
-                    &format!("the commit of group '{}' was not confirmed", self.group),
-                    format!("no answer within {} ms; it may or may not have been applied", self.timeout.as_millis()),
-                ))
+        let consumer = self.consumer();
+        let deadline = Instant::now() + self.timeout;
+        let mut results: HashMap<TopicPartition, Option<String>> = HashMap::new();
+        let mut pending: Vec<(TopicPartition, i64)> = offsets.to_vec();
+        let mut backoff = Duration::from_millis(100);
+        while !pending.is_empty() {
+            let wanted: Vec<(&str, i32, i64)> =
+                pending.iter().map(|(tp, o)| (tp.topic.as_str(), tp.partition, *o)).collect();
+            let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+            let reply = match native::commit_offsets(consumer.client(), &wanted, left, stop)
+                .map_err(|e| failure(consumer, &format!("cannot commit group '{}'", self.group), e))?
+            {
+                CommitWait::Answered(reply) => reply,
+                CommitWait::Stopped => return Ok(CommitOutcome::Stopped),
+                CommitWait::TimedOut => {
+                    return Err(failure(
+                        consumer,
+                        &format!("the commit of group '{}' was not confirmed", self.group),
+                        format!(
+                            "no answer within {} ms; it may or may not have been applied",
+                            self.timeout.as_millis()
+                        ),
+                    ))
+                }
+            };
+            let active = |e: &ErrorCode| ACTIVE_GROUP_ERRORS.contains(&e.code);
+            let errors: Vec<&ErrorCode> = reply.partitions.iter().filter_map(|(_, _, e)| e.as_ref()).collect();
+            match &reply.error {
+                Some(e) if active(e) => return Ok(CommitOutcome::GroupActive(e.name.clone())),
+                // A request-level error without per-partition ones failed the whole commit.
+                Some(e) if errors.is_empty() => {
+                    return Err(failure(consumer, &format!("the commit of group '{}' failed", self.group), e))
+                }
+                _ => {}
             }
-        };
-        let active = |e: &ErrorCode| ACTIVE_GROUP_ERRORS.contains(&e.code);
-        let errors: Vec<&ErrorCode> = reply.partitions.iter().filter_map(|(_, _, e)| e.as_ref()).collect();
-        match reply.error {
-            Some(e) if active(&e) => return Ok(CommitOutcome::GroupActive(e.name)),
-            // A request-level error without per-partition ones failed the whole commit.
-            Some(e) if errors.is_empty() => {
-                return Err(failure(&self.client, &format!("the commit of group '{}' failed", self.group), e))
+            if !errors.is_empty() && errors.iter().all(|e| active(e)) {
+                return Ok(CommitOutcome::GroupActive(errors[0].name.clone()));
             }
-            _ => {}
+            let can_wait = Instant::now() + backoff < deadline;
+            let mut again = Vec::new();
+            for (topic, partition, error) in reply.partitions {
+                let tp = TopicPartition::new(&topic, partition);
+                match error {
+                    Some(e) if can_wait && RETRIABLE_COMMIT.contains(&e.code) => again.push(tp),
+                    error => {
+                        results.insert(tp, error.map(|e| e.to_string()));
+                    }
+                }
+            }
+            pending.retain(|(tp, _)| again.contains(tp));
+            if !pending.is_empty() {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
         }
-        if !errors.is_empty() && errors.iter().all(|e| active(e)) {
-            return Ok(CommitOutcome::GroupActive(errors[0].name.clone()));
-        }
-        Ok(CommitOutcome::Answered(
-            reply
-                .partitions
-                .into_iter()
-                .map(|(topic, partition, e)| (TopicPartition::new(&topic, partition), e.map(|e| e.to_string())))
-                .collect(),
-        ))
+        Ok(CommitOutcome::Answered(offsets.iter().map(|(tp, _)| (tp.clone(), results.remove(tp).flatten())).collect()))
     }
 }
 
@@ -480,8 +521,19 @@ impl Cluster {
                 calls.into_iter().map(|c| c.join().expect("ListOffsets thread")).collect::<Vec<_>>()
             });
             let mut retry = HashSet::new();
-            for answer in answers {
-                for listed in answer.map_err(|e| self.failure("ListOffsets failed", e))? {
+            for (wanted, answer) in by_leader.values().zip(answers) {
+                let listed = match answer {
+                    Ok(listed) => listed,
+                    // One leader's call failed as a whole (it is down, say): its partitions fail, not the others.
+                    Err(e) => {
+                        let reason = self.failure("ListOffsets failed", e).to_string();
+                        for (topic, partition) in wanted {
+                            by_partition.insert(TopicPartition::new(topic, *partition), Err(reason.clone()));
+                        }
+                        continue;
+                    }
+                };
+                for listed in listed {
                     let tp = TopicPartition::new(&listed.topic, listed.partition);
                     match listed.result {
                         Err(e) if RETRIABLE.contains(&e.code) && Instant::now() + backoff < deadline => {

@@ -1,0 +1,298 @@
+//! Faults on librdkafka's mock cluster, each with its exact outcome (stdout, stderr, exit code) and the committed
+//! offsets afterwards: brokers down, retriable and non-retriable errors injected per request, a group that becomes
+//! active between the plan and the commit, a cluster that dies before the commit, and signals during the commits.
+//! The tools pause before their commits when KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT names a file (a test hook).
+
+use std::time::Duration;
+
+use offset_tools_tests::compare::{assert_output, reset_table};
+use offset_tools_tests::groups::{committed, Member};
+use offset_tools_tests::mock::Mock;
+use offset_tools_tests::run::{get_offset, reset_offsets, spawn_tool, wait_for_file};
+use offset_tools_tests::scratch_dir;
+use rdkafka::types::RDKafkaRespErr as Err;
+
+const LIST_OFFSETS: i16 = 2;
+const OFFSET_COMMIT: i16 = 8;
+const FIND_COORDINATOR: i16 = 10;
+const PAUSE: &str = "KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT";
+
+const NO_DESCRIBE: &str = "Warn: the brokers cannot describe consumer groups (no DescribeGroups); a group with \
+members will make the commit fail instead\n";
+
+/// 3 brokers; topic `orders` with partitions 0, 1, 2 led by brokers 1, 2, 3 and 10, 20, 30 messages.
+fn cluster() -> Mock {
+    let mock = Mock::start(3);
+    mock.topic("orders", 3);
+    for (p, n) in [(0, 10), (1, 20), (2, 30)] {
+        mock.produce("orders", p, n, 1_700_000_000_000);
+    }
+    mock
+}
+
+#[test]
+fn retriable_list_offsets_errors_are_retried_within_the_timeout() {
+    let mock = cluster();
+    mock.cluster.push_request_errors(
+        LIST_OFFSETS,
+        &[
+            Err::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+            Err::RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+            Err::RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+        ],
+    );
+    assert_output(
+        &get_offset(&["--bootstrap-server", &mock.bootstrap, "--timeout", "10000"]),
+        "orders:0:10\norders:1:20\norders:2:30\n",
+        "",
+        0,
+    );
+}
+
+#[test]
+fn retriable_coordinator_and_commit_errors_are_retried() {
+    let mock = cluster();
+    mock.cluster.push_request_errors(FIND_COORDINATOR, &[Err::RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS; 2]);
+    mock.cluster.push_request_errors(
+        OFFSET_COMMIT,
+        &[
+            Err::RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+            Err::RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+            Err::RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        ],
+    );
+    assert_output(
+        &reset_offsets(&[
+            "--bootstrap-server",
+            &mock.bootstrap,
+            "--group",
+            "g",
+            "--topic",
+            "orders",
+            "--to-offset",
+            "5",
+            "--execute",
+            "--timeout",
+            "15000",
+        ]),
+        &reset_table(&[("g", "orders", 0, 5), ("g", "orders", 1, 5), ("g", "orders", 2, 5)]),
+        NO_DESCRIBE,
+        0,
+    );
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1, 2]), [Some(5); 3]);
+}
+
+#[test]
+fn non_retriable_errors_fail_only_their_partitions() {
+    let mock = cluster();
+    // Broker 2 leads partition 1: it refuses ListOffsets (both lookups of the reset, and get-offset's one).
+    mock.cluster
+        .push_broker_request_errors(2, LIST_OFFSETS, &[Err::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED; 3])
+        .unwrap();
+    let denied = "Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)";
+    assert_output(
+        &get_offset(&["--bootstrap-server", &mock.bootstrap]),
+        "orders:0:10\norders:2:30\n",
+        &format!("Skip getting offsets for topic-partition orders:1 due to error: {denied}\n"),
+        1,
+    );
+    assert_output(
+        &reset_offsets(&[
+            "--bootstrap-server",
+            &mock.bootstrap,
+            "--group",
+            "g",
+            "--topic",
+            "orders",
+            "--to-latest",
+            "--execute",
+        ]),
+        &reset_table(&[("g", "orders", 0, 10), ("g", "orders", 2, 30)]),
+        &format!("{NO_DESCRIBE}Error: cannot get the offsets of orders:1: {denied}\n"),
+        1,
+    );
+    // The read-back shows exactly what changed: partition 1 has no committed offset.
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1, 2]), [Some(10), None, Some(30)]);
+}
+
+#[test]
+fn a_broker_down_at_start_fails_its_partitions_within_the_timeout() {
+    let mock = cluster();
+    mock.cluster.broker_down(3).unwrap();
+    let out = get_offset(&["--bootstrap-server", &mock.bootstrap, "--timeout", "3000"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert_eq!(out.stdout, "orders:0:10\norders:1:20\n");
+    assert!(out.stderr.starts_with("Skip getting offsets for topic-partition orders:2 due to error: "), "{out:?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+    assert!(out.elapsed < Duration::from_secs(3 + 10), "bounded by --timeout: {:?}", out.elapsed);
+}
+
+#[test]
+fn a_dead_cluster_ends_both_tools_within_the_timeout() {
+    let mock = cluster();
+    for broker in 1..=3 {
+        mock.cluster.broker_down(broker).unwrap();
+    }
+    let b = mock.bootstrap.as_str();
+    for out in [
+        get_offset(&["--bootstrap-server", b, "--timeout", "2000"]),
+        reset_offsets(&[
+            "--bootstrap-server",
+            b,
+            "--timeout",
+            "2000",
+            "--group",
+            "g",
+            "--topic",
+            "orders",
+            "--to-latest",
+            "--execute",
+        ]),
+    ] {
+        assert_eq!(out.code, Some(1), "{out:?}");
+        assert_eq!(out.stdout, "");
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+        assert!(out.elapsed < Duration::from_secs(2 + 10), "bounded by --timeout: {:?}", out.elapsed);
+    }
+}
+
+#[test]
+fn a_listener_that_never_answers_is_bounded() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = silent.local_addr().unwrap().to_string();
+    for out in [
+        get_offset(&["--bootstrap-server", &b, "--timeout", "1500"]),
+        reset_offsets(&[
+            "--bootstrap-server",
+            &b,
+            "--timeout",
+            "1500",
+            "--group",
+            "g",
+            "--topic",
+            "t",
+            "--to-latest",
+            "--dry-run",
+        ]),
+    ] {
+        let prefix = if out.stderr.starts_with("Error occurred") { "Error occurred" } else { "Error" };
+        assert_output(
+            &out,
+            "",
+            &format!("{prefix}: cannot connect to any bootstrap server ({b}: no answer in time)\n"),
+            1,
+        );
+        assert!(out.elapsed < Duration::from_secs(1 + 10), "bounded by --timeout: {:?}", out.elapsed);
+    }
+}
+
+/// Runs `reset-offsets ... --execute` paused before its commits, does `fault` while it waits, lets it go on.
+fn execute_with_fault(
+    mock: &Mock,
+    extra: &[&str],
+    fault: impl FnOnce(&offset_tools_tests::run::Running),
+) -> offset_tools_tests::run::Output {
+    let dir = scratch_dir("fault");
+    let pause = dir.join("pause");
+    let pause_str = pause.to_str().unwrap();
+    let mut args = vec![
+        "--bootstrap-server",
+        mock.bootstrap.as_str(),
+        "--group",
+        "g",
+        "--topic",
+        "orders",
+        "--to-offset",
+        "4",
+        "--execute",
+    ];
+    args.extend_from_slice(extra);
+    let running = spawn_tool("reset-offsets", &args, &[(PAUSE, pause_str)]);
+    wait_for_file(&pause);
+    fault(&running);
+    let _ = std::fs::remove_file(&pause);
+    let out = running.finish();
+    let _ = std::fs::remove_dir_all(dir);
+    out
+}
+
+#[test]
+fn a_group_that_becomes_active_before_the_commit_is_not_reset() {
+    let mock = cluster();
+    let config = mock.client_config();
+    let mut member = None;
+    let out = execute_with_fault(&mock, &[], |_| member = Some(Member::join(&config, "g", "orders")));
+    assert_output(
+        &out,
+        &reset_table(&[]),
+        &format!(
+            "{NO_DESCRIBE}Error: Assignments can only be reset if the group 'g' is inactive, but the broker refused \
+             the commit with UNKNOWN_MEMBER_ID: the group has members. Nothing was committed for it.\n"
+        ),
+        3,
+    );
+    drop(member);
+    assert_eq!(committed(&config, "g", "orders", &[0, 1, 2]), [None; 3]);
+}
+
+#[test]
+fn a_cluster_that_dies_before_the_commit_gives_a_bounded_unknown_outcome() {
+    let mock = cluster();
+    let out = execute_with_fault(&mock, &["--timeout", "2000"], |_| {
+        for broker in 1..=3 {
+            mock.cluster.broker_down(broker).unwrap();
+        }
+    });
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert_eq!(out.stdout, reset_table(&[]));
+    assert!(
+        out.stderr.starts_with(&format!(
+            "{NO_DESCRIBE}Error: the commit of group 'g' was not confirmed: no answer within 2000 ms; it may or may not have been applied"
+        )),
+        "{out:?}"
+    );
+    assert_eq!(out.stderr.lines().count(), 2, "{out:?}");
+    assert!(out.elapsed < Duration::from_secs(2 + 15), "bounded by --timeout: {:?}", out.elapsed);
+}
+
+#[test]
+fn sigint_before_the_commit_commits_nothing() {
+    let mock = cluster();
+    let out = execute_with_fault(&mock, &[], |running| {
+        running.signal("INT");
+        std::thread::sleep(Duration::from_millis(300));
+    });
+    assert_output(
+        &out,
+        &reset_table(&[]),
+        &format!("{NO_DESCRIBE}Error: interrupted by SIGINT: before any commit: nothing was committed\n"),
+        130,
+    );
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1, 2]), [None; 3]);
+}
+
+#[test]
+fn sigterm_while_the_commit_is_unanswered_says_so() {
+    let mock = cluster();
+    let out = execute_with_fault(&mock, &["--timeout", "20000"], |running| {
+        // Every broker answers 5 s late from now: the commit is sent and waits; then SIGTERM.
+        for broker in 1..=3 {
+            mock.cluster.set_round_trip_time(broker, Duration::from_secs(5)).unwrap();
+        }
+        let pid = running.id();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500));
+            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        });
+    });
+    assert_output(
+        &out,
+        &reset_table(&[]),
+        &format!(
+            "{NO_DESCRIBE}Error: interrupted by SIGTERM: the commit of group 'g' was sent, and whether it was applied \
+             is unknown (see it with --to-current --dry-run)\n"
+        ),
+        143,
+    );
+    assert!(out.elapsed < Duration::from_secs(10), "stopped at the signal, not at the timeout: {:?}", out.elapsed);
+}
