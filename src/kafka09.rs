@@ -247,6 +247,13 @@ impl Kafka09 {
         produce(&config, topic, partition, count, None);
     }
 
+    /// Sends a signal (KILL, STOP, CONT, ...) to the broker's JVM.
+    pub fn signal_broker(&self, name: &str) {
+        let pid = self.broker.as_ref().expect("broker started").id();
+        let status = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().expect("run kill");
+        assert!(status.success(), "kill -{name} {pid} failed");
+    }
+
     /// Stops the broker and ZooKeeper at once (the data is thrown away anyway).
     fn kill_all(&mut self) {
         for child in self.broker.iter_mut().chain([&mut self.zookeeper]) {
