@@ -7,7 +7,7 @@ TARGET_DIR ?= target
 # `make install BUILD=` installs what is already built (the install test uses it inside `cargo test`).
 BUILD ?= 1
 
-.PHONY: all build release test lint demo bench install clean
+.PHONY: all build release test lint demo bench fuzz install clean
 
 all: build
 
@@ -26,6 +26,11 @@ lint:
 test: lint build
 	./scripts/fetch-kafka09.sh >/dev/null
 	$(CARGO) test --workspace
+
+# The property tests of every input parser, with many more cases than `make test` runs (256 each).
+FUZZ_CASES ?= 200000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p kafka-offsets --test fuzz_parsers
 
 demo: build
 	./scripts/demo.sh

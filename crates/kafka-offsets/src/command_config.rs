@@ -13,7 +13,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaConfRes;
 
-use crate::error::{Error, Result};
+use crate::error::{shown, Error, Result};
 use crate::stores;
 
 /// librdkafka settings translated from a properties file.
@@ -82,7 +82,7 @@ pub fn load(path: &str) -> Result<Vec<(String, String)>> {
 }
 
 fn invalid(key: &str, reason: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("--command-config: {key}: {reason}"))
+    Error::Usage(format!("--command-config: {}: {reason}", shown(key)))
 }
 
 fn get<'a>(properties: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -148,9 +148,10 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
                 let target = RENAMED.iter().find(|(java, _)| *java == key).map_or(key, |(_, native)| native);
                 match check_librdkafka_setting(target, value) {
                     Ok(()) => out.settings.push((target.to_string(), value.clone())),
-                    Err(SettingProblem::Unknown) => out
-                        .warnings
-                        .push(format!("ignoring '{key}' from --command-config: librdkafka has no such setting")),
+                    Err(SettingProblem::Unknown) => out.warnings.push(format!(
+                        "ignoring '{}' from --command-config: librdkafka has no such setting",
+                        shown(key)
+                    )),
                     Err(SettingProblem::Invalid(reason)) => {
                         return Err(invalid(key, format!("invalid value: {reason}")))
                     }
@@ -344,11 +345,16 @@ enum SettingProblem {
 
 /// Asks librdkafka whether it accepts one setting. The value is never echoed back: it may be a secret.
 fn check_librdkafka_setting(key: &str, value: &str) -> std::result::Result<(), SettingProblem> {
+    if key.contains('\0') || value.contains('\0') {
+        return Err(SettingProblem::Invalid("contains a NUL character".into()));
+    }
     match ClientConfig::new().set(key, value).create_native_config() {
         Ok(_) => Ok(()),
         Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => Err(SettingProblem::Unknown),
-        Err(KafkaError::ClientConfig(_, description, ..)) => Err(SettingProblem::Invalid(hide(&description, value))),
-        Err(other) => Err(SettingProblem::Invalid(hide(&other.to_string(), value))),
+        Err(KafkaError::ClientConfig(_, description, ..)) => {
+            Err(SettingProblem::Invalid(shown(&hide(&description, value))))
+        }
+        Err(other) => Err(SettingProblem::Invalid(shown(&hide(&other.to_string(), value)))),
     }
 }
 

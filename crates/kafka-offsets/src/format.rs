@@ -186,6 +186,11 @@ pub fn repeated_rows(rows: &[OffsetFileRow]) -> Vec<String> {
     warnings
 }
 
+/// Kafka's rule for topic names: 1 to 249 of `[a-zA-Z0-9._-]`.
+pub fn is_topic_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 249 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
 /// Parses one `topic,partition,offset` (or `group,topic,...`) record; `fields` are already trimmed.
 fn parse_fields(fields: &[&str], with_group: bool) -> Result<(Option<String>, TopicPartition, i64), String> {
     let expected = if with_group { 4 } else { 3 };
@@ -197,8 +202,8 @@ fn parse_fields(fields: &[&str], with_group: bool) -> Result<(Option<String>, To
     if group.is_some_and(str::is_empty) {
         return Err("the group is empty".into());
     }
-    if rest[0].is_empty() {
-        return Err("the topic is empty".into());
+    if !is_topic_name(rest[0]) {
+        return Err(format!("topic {} is not a valid Kafka topic name", quote(rest[0])));
     }
     let partition: i32 = rest[1]
         .parse()

@@ -1,0 +1,139 @@
+//! Property tests over every parser of user input: arbitrary input never panics, never hangs, and a bad input gets
+//! one error line. Valid inputs round-trip where a writer exists. `make test` runs the default number of cases;
+//! `make fuzz` runs many more (PROPTEST_CASES).
+
+use std::io::Write;
+
+use kafka_offsets::command_config;
+use kafka_offsets::config::parse_bootstrap;
+use kafka_offsets::format::{read_offset_file, write_reset_csv, ResetRow};
+use kafka_offsets::select::{parse_partition_list, parse_rules, parse_topic_arg, TopicPattern};
+use kafka_offsets::time::{format_utc, parse_datetime, parse_duration, OffsetSpec};
+use kafka_offsets::wire;
+use kafka_offsets::TopicPartition;
+use proptest::prelude::*;
+
+fn one_line(message: &str) -> bool {
+    !message.contains('\n') && !message.contains('\r') && !message.is_empty()
+}
+
+/// Strings that look like what people type for these flags, plus arbitrary ones.
+fn typed() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,40}",
+        "[a-z0-9._:,\\-\\[\\]()*+?|^$ ]{0,30}",
+        "-?[0-9]{1,25}",
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,12})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
+        "[-+]?[Pp]([0-9.]{1,6}[DdWwMmYy])?([Tt]([-+]?[0-9.]{1,6}[HhMmSs]){0,4})?",
+    ]
+}
+
+proptest! {
+    #[test]
+    fn time_values(raw in typed()) {
+        if let Err(e) = OffsetSpec::parse(&raw) {
+            prop_assert!(one_line(&e.to_string()), "{e}");
+        }
+    }
+
+    #[test]
+    fn selection_flags(raw in typed()) {
+        for message in [
+            parse_rules(&raw).err().map(|e| e.to_string()),
+            TopicPattern::parse(&raw).err().map(|e| e.to_string()),
+            parse_partition_list(&raw).err().map(|e| e.to_string()),
+            parse_topic_arg(&raw).err().map(|e| e.to_string()),
+            parse_bootstrap(&raw).err().map(|e| e.to_string()),
+        ].into_iter().flatten() {
+            prop_assert!(one_line(&message), "{message}");
+        }
+    }
+
+    #[test]
+    fn datetimes_and_durations(raw in typed()) {
+        if let Err(e) = parse_datetime(&raw) {
+            prop_assert!(one_line(&e.to_string()), "{e}");
+        }
+        if let Err(e) = parse_duration(&raw) {
+            prop_assert!(one_line(&e.to_string()), "{e}");
+        }
+    }
+
+    #[test]
+    fn datetimes_round_trip(ms in 0i64..253_402_300_799_999) {
+        let written = format_utc(ms);
+        prop_assert_eq!(parse_datetime(&written).unwrap().epoch_ms, ms);
+    }
+
+    #[test]
+    fn offset_files_of_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048), single in any::<bool>()) {
+        match read_offset_file(&bytes, single) {
+            Ok(rows) => prop_assert!(rows.iter().all(|r| r.partition.partition >= 0)),
+            Err(e) => prop_assert!(one_line(&e.to_string()), "{e}"),
+        }
+    }
+
+    #[test]
+    fn offset_files_of_csv_like_text(text in "([a-z0-9._\\-]{0,6}(,|:)?){0,5}(\\r?\\n([a-z0-9._\\-]{0,6}(,|:)?){0,5}){0,8}") {
+        if let Err(e) = read_offset_file(text.as_bytes(), true) {
+            prop_assert!(one_line(&e.to_string()), "{e}");
+        }
+    }
+
+    #[test]
+    fn exported_plans_read_back(rows in proptest::collection::vec(("[a-zA-Z0-9._-]{1,20}", "[a-zA-Z0-9._-]{1,20}", 0i32..100_000, any::<i64>()), 1..50), with_group in any::<bool>()) {
+        let plan: Vec<ResetRow> = rows.iter().map(|(g, t, p, o)| ResetRow { group: g.clone(), partition: TopicPartition::new(t, *p), offset: *o }).collect();
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &plan, with_group).unwrap();
+        let back = read_offset_file(&out, !with_group).unwrap();
+        prop_assert_eq!(back.len(), plan.len());
+        for (row, read) in plan.iter().zip(&back) {
+            prop_assert_eq!(&read.partition, &row.partition);
+            prop_assert_eq!(read.offset, row.offset);
+            if with_group {
+                prop_assert_eq!(read.group.as_deref(), Some(row.group.as_str()));
+            }
+        }
+    }
+
+    #[test]
+    fn jaas_configs(text in "\\PC{0,80}", secret in "[a-zA-Z0-9]{12}") {
+        let jaas = format!("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"{secret}\" {text}");
+        if let Err(e) = command_config::parse_jaas(&jaas) {
+            let message = e.to_string();
+            prop_assert!(one_line(&message), "{message}");
+            prop_assert!(!message.contains(&secret), "{message}");
+        }
+    }
+
+    #[test]
+    fn properties_files(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {
+        let mut file = tempfile();
+        file.1.write_all(&bytes).unwrap();
+        match command_config::load(file.0.to_str().unwrap()) {
+            Ok(properties) => {
+                if let Err(e) = command_config::translate(&properties) {
+                    prop_assert!(one_line(&e.to_string()), "{e}");
+                }
+            }
+            Err(e) => prop_assert!(one_line(&e.to_string()), "{e}"),
+        }
+        let _ = std::fs::remove_file(&file.0);
+    }
+
+    #[test]
+    fn broker_answers_of_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = wire::decode_api_versions_v0(&bytes);
+        let _ = wire::decode_list_offsets_v0(&bytes);
+        let _ = wire::decode_metadata_v0(&bytes);
+    }
+}
+
+fn tempfile() -> (std::path::PathBuf, std::fs::File) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let path =
+        std::env::temp_dir().join(format!("fuzz-props-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let file = std::fs::File::create(&path).unwrap();
+    (path, file)
+}
