@@ -17,6 +17,7 @@ struct Measured {
     median_ms: f64,
     peak_rss_kib: u64,
     runs: u64,
+    codes: Vec<i64>,
     ok: bool,
 }
 
@@ -36,6 +37,7 @@ fn measure(runs: u32, cmd: &[String]) -> Measured {
         median_ms: v["median_ms"].as_f64().unwrap(),
         peak_rss_kib: v["peak_rss_kib"].as_u64().unwrap(),
         runs: v["runs"].as_u64().unwrap(),
+        codes: v["exit_codes"].as_array().unwrap().iter().filter_map(|c| c.as_i64()).collect(),
         ok: v["exit_codes"] == serde_json::json!([0]),
     }
 }
@@ -206,6 +208,34 @@ fn main() {
             writeln!(requests_note, "| {label} | {} | {} | {} | {} |", per_run(3), per_run(2), per_run(9), per_run(8));
     }
     table.markdown.push_str(&requests_note);
+
+    // A 1,000,000-row --from-file (100 groups x 10,000 partitions), read line by line, validated, planned (dry run);
+    // and one row more than the limit, refused while reading.
+    let dir = offset_tools_tests::scratch_dir("bench-from-file");
+    let big = dir.join("1m.csv");
+    let mut text = String::with_capacity(21_000_000);
+    for g in 0..100 {
+        for p in 0..10_000 {
+            let _ = writeln!(text, "g{g:03},bench10k,{p},0");
+        }
+    }
+    std::fs::write(&big, &text).expect("write the 1,000,000-row file");
+    text.push_str("g000,bench10k,0,1\n");
+    let over = dir.join("over.csv");
+    std::fs::write(&over, &text).expect("write the 1,000,001-row file");
+    let groups: Vec<String> = (0..100).flat_map(|g| ["--group".to_string(), format!("g{g:03}")]).collect();
+    let case = "mock cluster, --from-file with 1,000,000 rows (100 groups)";
+    for (label, file, expected) in
+        [("reset-offsets --dry-run (1,000,000 rows)", &big, 0), ("refused at the row limit (1,000,001 rows)", &over, 2)]
+    {
+        let mut cmd = strings(&[&reset_offsets, "--bootstrap-server", &mock.bootstrap, "--dry-run", "--from-file"]);
+        cmd.push(file.display().to_string());
+        cmd.extend(groups.iter().cloned());
+        let m = measure(3, &cmd);
+        let ok = m.codes == [expected];
+        table.row(case, label, &Measured { ok, ..m }, None);
+    }
+    let _ = std::fs::remove_dir_all(dir);
     if kcat.is_none() {
         table.markdown.push_str("\nkcat was not available on this machine.\n");
     }

@@ -221,15 +221,42 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// 300 bytes per row through planning and output).
 pub const MAX_ROWS: usize = 1_000_000;
 
-fn split_fields(line: &str, colon_format: bool) -> Vec<String> {
-    if colon_format {
-        return line.split(':').map(|f| f.trim().to_string()).collect();
+/// Splits one line into trimmed fields: on `:` for get-offset's lines, else as CSV with quoting (Kafka's export quotes
+/// values with commas or quotes), through one csv-core reader for the whole input (building a reader per line cost
+/// 80% of the time of a 1,000,000-row file).
+struct FieldSplitter {
+    csv: csv_core::Reader,
+    output: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl FieldSplitter {
+    fn new() -> FieldSplitter {
+        FieldSplitter { csv: csv_core::Reader::new(), output: Vec::new(), ends: Vec::new() }
     }
-    // The csv crate handles quoting (Kafka's export quotes values with commas or quotes).
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-    match reader.records().next() {
-        Some(Ok(record)) => record.iter().map(|f| f.trim().to_string()).collect(),
-        _ => vec![line.to_string()],
+
+    fn split(&mut self, line: &str, colon_format: bool) -> Vec<String> {
+        if colon_format {
+            return line.split(':').map(|f| f.trim().to_string()).collect();
+        }
+        // With a line end appended, the record ends within this one call.
+        let input = [line.as_bytes(), b"\n"].concat();
+        self.output.resize(input.len(), 0);
+        self.ends.resize(input.len() + 1, 0);
+        self.csv.reset();
+        let (result, _, _, fields) = self.csv.read_record(&input, &mut self.output, &mut self.ends);
+        if result != csv_core::ReadRecordResult::Record {
+            return vec![line.to_string()];
+        }
+        let mut start = 0;
+        self.ends[..fields]
+            .iter()
+            .map(|&end| {
+                let field = String::from_utf8_lossy(&self.output[start..end]).trim().to_string();
+                start = end;
+                field
+            })
+            .collect()
     }
 }
 
@@ -244,6 +271,7 @@ pub fn read_offsets(
     keep_group: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<OffsetFileRow>, OffsetFileError> {
     let mut rows = Vec::new();
+    let mut splitter = FieldSplitter::new();
     let mut layout: Option<(bool, bool)> = None; // (colon format, with group), decided by the first row
     let mut buf = Vec::new();
     for line in 1.. {
@@ -274,7 +302,7 @@ pub fn read_offsets(
                 let colon_format = content.contains(':') && !content.contains(',');
                 // Kafka's rule: 3 columns only with exactly one group. (Kafka also requires the first row to parse
                 // as such; a 3-field first row that does not would fail either way, so it is reported as 3 columns.)
-                let three_columns = colon_format || split_fields(content, false).len() == 3;
+                let three_columns = colon_format || splitter.split(content, false).len() == 3;
                 if three_columns && !single_group {
                     return Err(OffsetFileError {
                         line: 0,
@@ -286,7 +314,7 @@ pub fn read_offsets(
                 *layout.insert((colon_format, !three_columns))
             }
         };
-        let fields = split_fields(content, colon_format);
+        let fields = splitter.split(content, colon_format);
         let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
         let (group, partition, offset) = parse_fields(&refs, with_group)
             .map_err(|reason| OffsetFileError { line, reason: format!("{reason}: {}", quote(content)) })?;

@@ -2,7 +2,7 @@
 //! for log start, log end, committed offsets and time lookups (batched), plan every partition, and, with
 //! `execute`, commit once per group and read the offsets back. Every input is validated before the first commit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::cluster::{Cluster, CommitOutcome, GroupClient, GroupState};
 use crate::config::ClientSettings;
@@ -181,6 +181,15 @@ impl ResetRequest {
         let needs_client = self.execute || needs_committed || self.scope == PartitionScope::AllTopics;
         let mut clients: BTreeMap<String, GroupClient> = BTreeMap::new();
         let mut committed: HashMap<String, HashMap<TopicPartition, Option<i64>>> = HashMap::new();
+        // Indexes for checking every row of a large --from-file in constant time.
+        let partitions_of: HashMap<&str, HashSet<i32>> =
+            topics.iter().map(|t| (t.name.as_str(), t.partitions.iter().map(|p| p.id).collect())).collect();
+        let mut file_rows: HashMap<Option<&str>, Vec<&OffsetFileRow>> = HashMap::new();
+        if let PartitionScope::File { rows, .. } = &self.scope {
+            for row in rows {
+                file_rows.entry(row.group.as_deref()).or_default().push(row);
+            }
+        }
         let mut warned_unsupported = false;
         let mut invalid = false;
         for group in &groups {
@@ -201,7 +210,7 @@ impl ResetRequest {
             if needs_client {
                 clients.insert(group.clone(), cluster.group(group)?);
             }
-            match self.group_scope(group, &topics, clients.get(group), &mut committed) {
+            match self.group_scope(group, &topics, &partitions_of, &file_rows, clients.get(group), &mut committed) {
                 Ok(scope) => {
                     scopes.insert(group.clone(), scope);
                 }
@@ -411,6 +420,8 @@ impl ResetRequest {
         &self,
         group: &str,
         topics: &[TopicMetadata],
+        partitions_of: &HashMap<&str, HashSet<i32>>,
+        file_rows: &HashMap<Option<&str>, Vec<&OffsetFileRow>>,
         client: Option<&GroupClient>,
         committed: &mut HashMap<String, HashMap<TopicPartition, Option<i64>>>,
     ) -> std::result::Result<GroupScope, Vec<String>> {
@@ -460,10 +471,10 @@ impl ResetRequest {
                 committed.insert(group.to_string(), found);
             }
             PartitionScope::File { rows, with_group } => {
-                let mine = rows.iter().filter(|r| !with_group || r.group.as_deref() == Some(group));
-                for row in mine {
+                let _ = (rows, with_group);
+                for row in file_rows.get(&Some(group)).or(file_rows.get(&None)).into_iter().flatten() {
                     let tp = &row.partition;
-                    let exists = find(&tp.topic).map(|t| t.partitions.iter().any(|p| p.id == tp.partition));
+                    let exists = partitions_of.get(tp.topic.as_str()).map(|ids| ids.contains(&tp.partition));
                     match exists {
                         None => {
                             errors.push(format!("--from-file line {}: topic '{}' does not exist", row.line, tp.topic))
