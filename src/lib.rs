@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod fake_broker;
 pub mod groups;
+pub mod harness;
 pub mod kafka09;
 pub mod mock;
 pub mod produce;

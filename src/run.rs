@@ -94,6 +94,20 @@ pub fn wait_for_file(path: &std::path::Path) {
     }
 }
 
+/// Runs a tool that pauses before its commits (the KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT test hook), does `fault`
+/// while it waits, lets it go on, and returns what it printed.
+pub fn with_fault_before_commit(name: &str, args: &[&str], fault: impl FnOnce(&Running)) -> Output {
+    let dir = crate::scratch_dir("pause");
+    let pause = dir.join("pause");
+    let running = spawn_tool(name, args, &[("KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT", pause.to_str().expect("path"))]);
+    wait_for_file(&pause);
+    fault(&running);
+    let _ = std::fs::remove_file(&pause);
+    let out = running.finish();
+    let _ = std::fs::remove_dir_all(dir);
+    out
+}
+
 /// Runs any command to completion, capturing its output.
 pub fn command(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let started = Instant::now();

@@ -7,11 +7,10 @@ use std::time::Duration;
 use libtest_mimic::{Arguments, Failed, Trial};
 use offset_tools_tests::compare::{assert_output, reset_table};
 use offset_tools_tests::groups::{committed, Member};
+use offset_tools_tests::harness::check;
 use offset_tools_tests::kafka09::Kafka09;
-use offset_tools_tests::run::{get_offset, reset_offsets, spawn_tool, wait_for_file, Output};
+use offset_tools_tests::run::{get_offset, reset_offsets, with_fault_before_commit, Output};
 use offset_tools_tests::scratch_dir;
-
-const PAUSE: &str = "KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT";
 
 fn broker() -> Kafka09 {
     let kafka = Kafka09::start();
@@ -22,28 +21,11 @@ fn broker() -> Kafka09 {
     kafka
 }
 
-fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Failed> {
-    if condition {
-        Ok(())
-    } else {
-        Err(message().into())
-    }
-}
-
-/// `reset-offsets ... --execute` paused before its commits; `fault` runs while it waits.
+/// `reset-offsets ... --execute` paused before its commits while `fault` runs.
 fn execute_with_fault(kafka: &Kafka09, args: &[&str], fault: impl FnOnce()) -> Output {
-    let dir = scratch_dir("fault09");
-    let pause = dir.join("pause");
     let b = kafka.bootstrap();
-    let mut all = vec!["--bootstrap-server", b.as_str(), "--execute"];
-    all.extend_from_slice(args);
-    let running = spawn_tool("reset-offsets", &all, &[(PAUSE, pause.to_str().unwrap())]);
-    wait_for_file(&pause);
-    fault();
-    let _ = std::fs::remove_file(&pause);
-    let out = running.finish();
-    let _ = std::fs::remove_dir_all(dir);
-    out
+    let base = ["--bootstrap-server", b.as_str(), "--execute"];
+    with_fault_before_commit("reset-offsets", &[&base[..], args].concat(), |_| fault())
 }
 
 type Case = fn() -> Result<(), Failed>;

@@ -8,14 +8,12 @@ use std::time::Duration;
 use offset_tools_tests::compare::{assert_output, reset_table};
 use offset_tools_tests::groups::{committed, Member};
 use offset_tools_tests::mock::Mock;
-use offset_tools_tests::run::{get_offset, reset_offsets, spawn_tool, wait_for_file};
-use offset_tools_tests::scratch_dir;
+use offset_tools_tests::run::{get_offset, reset_offsets, with_fault_before_commit, Output, Running};
 use rdkafka::types::RDKafkaRespErr as Err;
 
 const LIST_OFFSETS: i16 = 2;
 const OFFSET_COMMIT: i16 = 8;
 const FIND_COORDINATOR: i16 = 10;
-const PAUSE: &str = "KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT";
 
 const NO_DESCRIBE: &str = "Warn: the brokers cannot describe consumer groups (no DescribeGroups); a group with \
 members will make the commit fail instead\n";
@@ -186,16 +184,9 @@ fn a_listener_that_never_answers_is_bounded() {
     }
 }
 
-/// Runs `reset-offsets ... --execute` paused before its commits, does `fault` while it waits, lets it go on.
-fn execute_with_fault(
-    mock: &Mock,
-    extra: &[&str],
-    fault: impl FnOnce(&offset_tools_tests::run::Running),
-) -> offset_tools_tests::run::Output {
-    let dir = scratch_dir("fault");
-    let pause = dir.join("pause");
-    let pause_str = pause.to_str().unwrap();
-    let mut args = vec![
+/// `reset-offsets ... --execute` of group `g` on `orders`, paused before its commits while `fault` runs.
+fn execute_with_fault(mock: &Mock, extra: &[&str], fault: impl FnOnce(&Running)) -> Output {
+    let base = [
         "--bootstrap-server",
         mock.bootstrap.as_str(),
         "--group",
@@ -206,14 +197,7 @@ fn execute_with_fault(
         "4",
         "--execute",
     ];
-    args.extend_from_slice(extra);
-    let running = spawn_tool("reset-offsets", &args, &[(PAUSE, pause_str)]);
-    wait_for_file(&pause);
-    fault(&running);
-    let _ = std::fs::remove_file(&pause);
-    let out = running.finish();
-    let _ = std::fs::remove_dir_all(dir);
-    out
+    with_fault_before_commit("reset-offsets", &[&base[..], extra].concat(), fault)
 }
 
 #[test]

@@ -2,11 +2,11 @@
 //! the same topics. One broker (started here, on free loopback ports) serves every case; it is killed at the end.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::Failed;
 use offset_tools_tests::compare::assert_output;
+use offset_tools_tests::harness::{self, check, now_ms};
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::run::{get_offset, Output};
 
@@ -15,10 +15,6 @@ struct Fixture {
     kafka: Kafka09,
     /// Instants (ms) between the produce batches of topic `segments`: before the first, between each, after the last.
     marks: Vec<i64>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as i64
 }
 
 fn setup() -> Fixture {
@@ -107,15 +103,7 @@ fn side_by_side(f: &Fixture, args: &[&str]) -> Result<Output, Failed> {
     Ok(ours)
 }
 
-fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Failed> {
-    if condition {
-        Ok(())
-    } else {
-        Err(message().into())
-    }
-}
-
-type Case = fn(&Fixture) -> Result<(), Failed>;
+type Case = harness::Case<Fixture>;
 
 fn cases() -> Vec<(&'static str, Case)> {
     vec![
@@ -202,17 +190,5 @@ fn cases() -> Vec<(&'static str, Case)> {
 }
 
 fn main() {
-    let args = Arguments::from_args();
-    let fixture: Arc<OnceLock<Fixture>> = Arc::new(OnceLock::new());
-    let trials = cases()
-        .into_iter()
-        .map(|(name, case)| {
-            let fixture = Arc::clone(&fixture);
-            Trial::test(name, move || case(fixture.get_or_init(setup)))
-        })
-        .collect();
-    let conclusion = libtest_mimic::run(&args, trials);
-    // Stop the broker before exiting (process::exit skips destructors).
-    drop(Arc::try_unwrap(fixture).ok().and_then(OnceLock::into_inner));
-    conclusion.exit();
+    harness::run_shared(setup, cases(), drop);
 }

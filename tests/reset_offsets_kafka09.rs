@@ -1,12 +1,11 @@
 //! reset-offsets against a real Apache Kafka 0.9.0.1 broker: group state (a really subscribed member), commits
 //! read back, unknown topics and partitions, and the get-offset | reset-offsets pipeline. One broker for all cases.
 
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
 use offset_tools_tests::compare::{assert_output, reset_table};
 use offset_tools_tests::groups::{committed, Member};
+use offset_tools_tests::harness::{self, check, now_ms};
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::run::{get_offset, reset_offsets, shell};
 use offset_tools_tests::scratch_dir;
@@ -15,10 +14,6 @@ struct Fixture {
     kafka: Kafka09,
     /// Instants (ms) between the produce batches of topic `segments`.
     marks: Vec<i64>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as i64
 }
 
 fn setup() -> Fixture {
@@ -46,17 +41,9 @@ fn setup() -> Fixture {
     Fixture { kafka, marks }
 }
 
-fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Failed> {
-    if condition {
-        Ok(())
-    } else {
-        Err(message().into())
-    }
-}
-
 const NOTHING_COMMITTED: &str = "Error: nothing was committed: fix the errors above and run again\n";
 
-type Case = fn(&Fixture) -> Result<(), Failed>;
+type Case = harness::Case<Fixture>;
 
 fn cases() -> Vec<(&'static str, Case)> {
     vec![
@@ -323,16 +310,5 @@ fn cases() -> Vec<(&'static str, Case)> {
 }
 
 fn main() {
-    let args = Arguments::from_args();
-    let fixture: Arc<OnceLock<Fixture>> = Arc::new(OnceLock::new());
-    let trials = cases()
-        .into_iter()
-        .map(|(name, case)| {
-            let fixture = Arc::clone(&fixture);
-            Trial::test(name, move || case(fixture.get_or_init(setup)))
-        })
-        .collect();
-    let conclusion = libtest_mimic::run(&args, trials);
-    drop(Arc::try_unwrap(fixture).ok().and_then(OnceLock::into_inner));
-    conclusion.exit();
+    harness::run_shared(setup, cases(), drop);
 }

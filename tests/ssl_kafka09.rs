@@ -3,11 +3,10 @@
 //! clearly. One broker for all cases.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
-use libtest_mimic::{Arguments, Failed, Trial};
 use offset_tools_tests::compare::{assert_output, reset_table};
 use offset_tools_tests::groups::committed;
+use offset_tools_tests::harness;
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::run::{get_offset, reset_offsets};
 use offset_tools_tests::scratch_dir;
@@ -62,7 +61,7 @@ impl Fixture {
 
 const LATEST: &str = "secure:0:2\nsecure:1:3\nsecure:2:4\n";
 
-type Case = fn(&Fixture) -> Result<(), Failed>;
+type Case = harness::Case<Fixture>;
 
 fn cases() -> Vec<(&'static str, Case)> {
     vec![
@@ -199,21 +198,12 @@ fn cases() -> Vec<(&'static str, Case)> {
     ]
 }
 
+fn teardown(fixture: Fixture) {
+    let dir = fixture.dir.clone();
+    drop(fixture);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn main() {
-    let args = Arguments::from_args();
-    let fixture: Arc<OnceLock<Fixture>> = Arc::new(OnceLock::new());
-    let trials = cases()
-        .into_iter()
-        .map(|(name, case)| {
-            let fixture = Arc::clone(&fixture);
-            Trial::test(name, move || case(fixture.get_or_init(setup)))
-        })
-        .collect();
-    let conclusion = libtest_mimic::run(&args, trials);
-    if let Some(fixture) = Arc::try_unwrap(fixture).ok().and_then(OnceLock::into_inner) {
-        let dir = fixture.dir.clone();
-        drop(fixture);
-        let _ = std::fs::remove_dir_all(dir);
-    }
-    conclusion.exit();
+    harness::run_shared(setup, cases(), teardown);
 }

@@ -44,10 +44,6 @@ pub struct Args {
     #[arg(long)]
     pub exclude_internal_topics: bool,
 
-    /// Client properties file (Java .properties, as for Kafka's tools): security.protocol, sasl.*, ssl.*, ...
-    #[arg(long, value_name = "FILE")]
-    pub command_config: Option<String>,
-
     /// Kafka 0.9-1.1 option: number of offsets returned per partition (segment boundaries, newest first). Values
     /// above 1 need a broker that answers ListOffsets v0 (Kafka 3.x or older) over PLAINTEXT.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..))]
@@ -62,20 +58,6 @@ pub struct Args {
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: kafka_offsets::format::OutputFormat,
 
-    /// Bound in ms for each call to the cluster [default: default.api.timeout.ms from --command-config, else 30000].
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: Option<u64>,
-
-    /// How to find out the brokers' protocol: auto (probe the first reachable broker), legacy (Kafka 0.9, no
-    /// ApiVersions) or modern (0.10+).
-    #[arg(long, value_name = "MODE", default_value = "auto")]
-    pub broker_protocol: kafka_offsets::config::ProtocolChoice,
-
-    /// Print librdkafka's log on stderr.
-    #[arg(long)]
-    pub verbose: bool,
-
-    /// Print the effective client settings (secrets hidden) and exit without connecting.
-    #[arg(long)]
-    pub dump_config: bool,
+    #[command(flatten)]
+    pub client: kafka_offsets::cli_support::ClientArgs,
 }

@@ -6,26 +6,18 @@ use std::time::Duration;
 
 use clap::Parser;
 use get_offset::cli;
-use kafka_offsets::config::{self, ConnectionFlags};
 use kafka_offsets::format::write_offsets;
 use kafka_offsets::lookup::{OffsetLookup, OffsetReport};
 use kafka_offsets::select::{self, Selector, TopicPattern};
 use kafka_offsets::time::OffsetSpec;
+use kafka_offsets::{cli_support, config};
 use kafka_offsets::{Error, ExitStatus};
 
 fn main() -> ExitCode {
-    let args = match cli::Args::try_parse() {
-        Ok(args) => args,
-        Err(e) => return kafka_offsets::cli_support::clap_exit(e, "Error occurred: "),
-    };
-    let status = match run(args) {
-        Ok(status) => status,
-        Err(e) => {
-            eprintln!("Error occurred: {e}");
-            e.exit_status()
-        }
-    };
-    ExitCode::from(status.code())
+    match cli::Args::try_parse() {
+        Ok(args) => cli_support::finish(run(args), "Error occurred: "),
+        Err(e) => cli_support::clap_exit(e, "Error occurred: "),
+    }
 }
 
 /// Turns the flags into a lookup, checking everything Kafka checks before connecting.
@@ -33,15 +25,7 @@ fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, E
     let Some(bootstrap) = args.bootstrap_server.as_deref().or(args.broker_list.as_deref()) else {
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
-    let (settings, config_warnings) = ConnectionFlags {
-        bootstrap,
-        command_config: args.command_config.as_deref(),
-        timeout_ms: args.timeout,
-        protocol: args.broker_protocol,
-        verbose: args.verbose,
-        client_id: "get-offset",
-    }
-    .settings()?;
+    let (settings, config_warnings) = args.client.connection(bootstrap, "get-offset").settings()?;
     warnings.extend(config_warnings);
     if args.topic_partitions.is_some() && (args.topic.is_some() || args.partitions.is_some()) {
         return Err(Error::Usage("--topic-partitions cannot be used with --topic or --partitions".into()));
@@ -69,7 +53,7 @@ fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, E
 }
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
-    let (format, dump_config) = (args.format, args.dump_config);
+    let (format, dump_config) = (args.format, args.client.dump_config);
     let mut warnings = Vec::new();
     let lookup = lookup(args, &mut warnings)?;
     for warning in &warnings {

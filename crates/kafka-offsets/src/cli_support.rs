@@ -5,7 +5,56 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 
-use crate::ExitStatus;
+use crate::config::{ConnectionFlags, ProtocolChoice};
+use crate::{Error, ExitStatus};
+
+/// The flags both tools take to reach a cluster, besides the bootstrap list.
+#[derive(Debug, clap::Args)]
+pub struct ClientArgs {
+    /// Client properties file (Java .properties, as for Kafka's tools): security.protocol, sasl.*, ssl.*, ...
+    #[arg(long, value_name = "FILE")]
+    pub command_config: Option<String>,
+
+    /// Bound in ms for every call to the cluster, a commit included [default: default.api.timeout.ms from
+    /// --command-config, else 30000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+
+    /// How to find out the brokers' protocol: auto (probe the first reachable broker), legacy (Kafka 0.9, no
+    /// ApiVersions) or modern (0.10+).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub broker_protocol: ProtocolChoice,
+
+    /// Print librdkafka's log on stderr.
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Print the effective client settings (secrets hidden) and exit without connecting.
+    #[arg(long)]
+    pub dump_config: bool,
+}
+
+impl ClientArgs {
+    pub fn connection<'a>(&'a self, bootstrap: &'a str, client_id: &'a str) -> ConnectionFlags<'a> {
+        ConnectionFlags {
+            bootstrap,
+            command_config: self.command_config.as_deref(),
+            timeout_ms: self.timeout,
+            protocol: self.broker_protocol,
+            verbose: self.verbose,
+            client_id,
+        }
+    }
+}
+
+/// Prints a run's error as one line (after `prefix`) and turns the outcome into the process exit code.
+pub fn finish(outcome: Result<ExitStatus, Error>, prefix: &str) -> ExitCode {
+    let status = outcome.unwrap_or_else(|e| {
+        eprintln!("{prefix}{e}");
+        e.exit_status()
+    });
+    ExitCode::from(status.code())
+}
 
 /// Reduces a clap error to one line: its message, plus its tip when it has one.
 pub fn one_line(error: &clap::Error) -> String {

@@ -16,15 +16,6 @@ pub struct Args {
     #[arg(long, value_name = "HOST:PORT,...")]
     pub bootstrap_server: Option<String>,
 
-    /// Client properties file (Java .properties, as for Kafka's tools): security.protocol, sasl.*, ssl.*, ...
-    #[arg(long, value_name = "FILE")]
-    pub command_config: Option<String>,
-
-    /// Bound in ms for every call to the cluster, the commit included [default: default.api.timeout.ms from
-    /// --command-config, else 30000].
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: Option<u64>,
-
     /// The consumer group to reset; repeat for several groups.
     #[arg(long, value_name = "GROUP")]
     pub group: Vec<String>,
@@ -100,16 +91,6 @@ pub struct Args {
     #[arg(long)]
     pub new_consumer: bool,
 
-    /// How to find out the brokers' protocol: auto (probe the first reachable broker), legacy (Kafka 0.9, no
-    /// ApiVersions) or modern (0.10+).
-    #[arg(long, value_name = "MODE", default_value = "auto")]
-    pub broker_protocol: kafka_offsets::config::ProtocolChoice,
-
-    /// Print librdkafka's log on stderr.
-    #[arg(long)]
-    pub verbose: bool,
-
-    /// Print the effective client settings (secrets hidden) and exit without connecting.
-    #[arg(long)]
-    pub dump_config: bool,
+    #[command(flatten)]
+    pub client: kafka_offsets::cli_support::ClientArgs,
 }

@@ -5,12 +5,12 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use kafka_offsets::config::{self, ConnectionFlags};
 use kafka_offsets::format::{self, write_reset_csv, write_reset_table};
 use kafka_offsets::plan::Scenario;
 use kafka_offsets::reset::{Backup, GroupSelection, PartitionScope, ResetRequest};
 use kafka_offsets::select::parse_topic_arg;
 use kafka_offsets::time::{self, format_utc};
+use kafka_offsets::{cli_support, config};
 use kafka_offsets::{Error, ExitStatus};
 use reset_offsets::cli;
 
@@ -25,18 +25,10 @@ const SCENARIOS: [&str; 8] =
     ["to-offset", "to-datetime", "by-duration", "to-earliest", "to-latest", "to-current", "shift-by", "from-file"];
 
 fn main() -> ExitCode {
-    let args = match cli::Args::try_parse() {
-        Ok(args) => args,
-        Err(e) => return kafka_offsets::cli_support::clap_exit(e, "Error: "),
-    };
-    let status = match run(args) {
-        Ok(status) => status,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            e.exit_status()
-        }
-    };
-    ExitCode::from(status.code())
+    match cli::Args::try_parse() {
+        Ok(args) => cli_support::finish(run(args), "Error: "),
+        Err(e) => cli_support::clap_exit(e, "Error: "),
+    }
 }
 
 fn number(flag: &str, raw: &str) -> Result<i64, Error> {
@@ -136,15 +128,7 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
     let scenario = scenario(&args, notes)?;
-    let (settings, config_warnings) = ConnectionFlags {
-        bootstrap,
-        command_config: args.command_config.as_deref(),
-        timeout_ms: args.timeout,
-        protocol: args.broker_protocol,
-        verbose: args.verbose,
-        client_id: "reset-offsets",
-    }
-    .settings()?;
+    let (settings, config_warnings) = args.client.connection(bootstrap, "reset-offsets").settings()?;
     notes.extend(config_warnings.into_iter().map(|w| format!("Warn: {w}")));
     let backup = match &args.backup {
         None => None,
@@ -185,7 +169,7 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let (export, warn_no_action) = (args.export, !args.dry_run && !args.execute);
     let export_with_group = args.all_groups || args.group.len() != 1;
-    let dump_config = args.dump_config;
+    let dump_config = args.client.dump_config;
     let mut notes = Vec::new();
     let request = request(args, &mut notes)?;
     if dump_config {
