@@ -30,7 +30,7 @@ pub enum PartitionScope {
     /// `--all-topics`: the partitions the group has committed offsets for.
     AllTopics,
     /// `--from-file`: the partitions (and offsets) of the file's rows for the group.
-    File { rows: Vec<OffsetFileRow>, with_group: bool },
+    File { rows: Vec<OffsetFileRow> },
 }
 
 #[derive(Debug, Clone)]
@@ -470,8 +470,8 @@ impl ResetRequest {
                 }
                 committed.insert(group.to_string(), found);
             }
-            PartitionScope::File { rows, with_group } => {
-                let _ = (rows, with_group);
+            PartitionScope::File { .. } => {
+                // 4-column rows are the group's own; 3-column rows (no group) are for the one group asked for.
                 for row in file_rows.get(&Some(group)).or(file_rows.get(&None)).into_iter().flatten() {
                     let tp = &row.partition;
                     let exists = partitions_of.get(tp.topic.as_str()).map(|ids| ids.contains(&tp.partition));

@@ -119,8 +119,7 @@ fn read_file(path: &str, groups: &[String], notes: &mut Vec<String>) -> Result<P
     }
     .map_err(|e| input_error(e.to_string()))?;
     notes.extend(format::repeated_rows(&rows).into_iter().map(|w| format!("Warn: {w}")));
-    let with_group = rows.first().is_some_and(|r| r.group.is_some());
-    Ok(PartitionScope::File { rows, with_group })
+    Ok(PartitionScope::File { rows })
 }
 
 fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Error> {
