@@ -8,11 +8,30 @@ use offset_tools_tests::scratch_dir;
 
 const PASSWORD: &str = "pa\"ss;w0rd-Zx9";
 
-fn properties(body: &str) -> std::path::PathBuf {
+/// A properties file in a scratch directory, removed when dropped.
+struct Properties(std::path::PathBuf);
+
+impl std::ops::Deref for Properties {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Properties {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn properties(body: &str) -> Properties {
     let dir = scratch_dir("sasl");
     let path = dir.join("client.properties");
     std::fs::write(&path, body).unwrap();
-    path
+    Properties(path)
 }
 
 /// Runs each tool against its own fake broker with the properties file; checks that every login the broker saw
