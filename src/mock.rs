@@ -1,6 +1,6 @@
 //! librdkafka's mock cluster for tests: several brokers in this process, on loopback ports.
 
-use kafka_offsets::native::MockCluster;
+use kafka_mock::MockCluster;
 use rdkafka::config::ClientConfig;
 
 use crate::produce::produce;

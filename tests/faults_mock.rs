@@ -87,7 +87,7 @@ fn non_retriable_errors_fail_only_their_partitions() {
     mock.cluster
         .push_broker_request_errors(2, LIST_OFFSETS, &[Err::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED; 3])
         .unwrap();
-    let denied = "Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)";
+    let denied = "TOPIC_AUTHORIZATION_FAILED";
     assert_output(
         &get_offset(&["--bootstrap-server", &mock.bootstrap]),
         "orders:0:10\norders:2:30\n",
@@ -227,15 +227,15 @@ fn a_cluster_that_dies_before_the_commit_gives_a_bounded_unknown_outcome() {
             mock.cluster.broker_down(broker).unwrap();
         }
     });
-    assert_eq!(out.code, Some(1), "{out:?}");
-    assert_eq!(out.stdout, reset_table(&[]));
-    assert!(
-        out.stderr.starts_with(&format!(
-            "{NO_DESCRIBE}Error: the commit of group 'g' was not confirmed: no answer within 2000 ms; it may or may not have been applied"
-        )),
-        "{out:?}"
+    assert_output(
+        &out,
+        &reset_table(&[]),
+        &format!(
+            "{NO_DESCRIBE}Error: the commit of group 'g' was not confirmed: the broker closed the connection; it may or \
+             may not have been applied (see it with --to-current --dry-run)\n"
+        ),
+        1,
     );
-    assert_eq!(out.stderr.lines().count(), 2, "{out:?}");
     assert!(out.elapsed < Duration::from_secs(2 + 15), "bounded by --timeout: {:?}", out.elapsed);
 }
 

@@ -171,8 +171,8 @@ fn partition_errors_are_listed_and_fail() {
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
-        "Skip getting offsets for topic-partition orders:0 due to error: Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)\n\
-         Skip getting offsets for topic-partition orders:1 due to error: Broker: Topic authorization failed (TOPIC_AUTHORIZATION_FAILED)\n"
+        "Skip getting offsets for topic-partition orders:0 due to error: TOPIC_AUTHORIZATION_FAILED\n\
+         Skip getting offsets for topic-partition orders:1 due to error: TOPIC_AUTHORIZATION_FAILED\n"
     );
 }
 

@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kafka_offsets::time::format_utc;
+use kafka_offsets::formats::time::format_utc;
 use offset_tools_tests::groups::committed;
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::run::{binary, command, get_offset};

@@ -281,6 +281,36 @@ fn cases() -> Vec<(&'static str, Case)> {
             );
             Ok(())
         }),
+        ("all_topics_means_the_committed_partitions", |f| {
+            let b = f.kafka.bootstrap();
+            let reset = |args: &[&str]| reset_offsets(&[&["--bootstrap-server", b.as_str()], args].concat());
+            let out = reset(&[
+                "--group",
+                "g-all",
+                "--topic",
+                "orders:0,2",
+                "--topic",
+                "active:1",
+                "--to-offset",
+                "1",
+                "--execute",
+            ]);
+            check(out.code == Some(0), || format!("{out:?}"))?;
+            assert_output(
+                &reset(&["--group", "g-all", "--all-topics", "--to-latest", "--dry-run"]),
+                &reset_table(&[("g-all", "active", 1, 5), ("g-all", "orders", 0, 10), ("g-all", "orders", 2, 10)]),
+                "",
+                0,
+            );
+            // A group without committed offsets has nothing in --all-topics: the header alone, as in Kafka.
+            assert_output(
+                &reset(&["--group", "g-none", "--all-topics", "--to-latest", "--dry-run"]),
+                &reset_table(&[]),
+                "",
+                0,
+            );
+            Ok(())
+        }),
         ("to_current_and_shift_without_commit", |f| {
             let b = f.kafka.bootstrap();
             assert_output(

@@ -56,8 +56,8 @@ pub struct Args {
     /// Output format: text (topic:partition:offset), csv (topic,partition,offset, the reset-offsets --from-file
     /// format) or json (an array of {"topic","partition","offset"}).
     #[arg(long, value_name = "FORMAT", default_value = "text")]
-    pub format: kafka_offsets::format::OutputFormat,
+    pub format: kafka_offsets::formats::output::OutputFormat,
 
     #[command(flatten)]
-    pub client: kafka_offsets::cli_support::ClientArgs,
+    pub client: offset_cli::ClientArgs,
 }

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use clap::Parser;
 use get_offset::cli;
-use kafka_offsets::format::write_offsets;
-use kafka_offsets::lookup::{OffsetLookup, OffsetReport};
-use kafka_offsets::select::{self, Selector, TopicPattern};
-use kafka_offsets::time::OffsetSpec;
-use kafka_offsets::{cli_support, config};
+use kafka_offsets::formats::output::write_offsets;
+use kafka_offsets::formats::select::{self, Selector, TopicPattern};
+use kafka_offsets::formats::settings;
+use kafka_offsets::formats::time::OffsetSpec;
+use kafka_offsets::usecase::lookup::{OffsetLookup, OffsetReport};
 use kafka_offsets::{Error, ExitStatus};
+use offset_cli as cli_support;
 
 fn main() -> ExitCode {
     match cli::Args::try_parse() {
@@ -25,7 +26,7 @@ fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, E
     let Some(bootstrap) = args.bootstrap_server.as_deref().or(args.broker_list.as_deref()) else {
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
-    let (settings, config_warnings) = args.client.connection(bootstrap, "get-offset").settings()?;
+    let (settings, config_warnings) = args.client.settings(bootstrap, "get-offset")?;
     warnings.extend(config_warnings);
     if args.topic_partitions.is_some() && (args.topic.is_some() || args.partitions.is_some()) {
         return Err(Error::Usage("--topic-partitions cannot be used with --topic or --partitions".into()));
@@ -60,7 +61,7 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
         eprintln!("Warn: {warning}");
     }
     if dump_config {
-        config::dump(&lookup.settings).iter().for_each(|line| println!("{line}"));
+        settings::dump(&lookup.settings).iter().for_each(|line| println!("{line}"));
         return Ok(ExitStatus::Success);
     }
     let OffsetReport { rows, warnings, failures } = lookup.run()?;

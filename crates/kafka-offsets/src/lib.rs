@@ -1,43 +1,41 @@
-//! The library behind `get-offset` and `reset-offsets`, drop-in replacements for Kafka's GetOffsetShell and
-//! `kafka-consumer-groups.sh --reset-offsets`.
+//! The library behind get-offset, reset-offsets, migrate-groups and copy-topics: drop-in replacements for Kafka's
+//! offset shell tools, and the migration steps around them.
 //!
-//! Everything that knows Kafka or the file formats lives here; the binaries only parse flags, call in, print and
-//! map errors to exit codes. Pure modules (`select`, `time`, `format`, `wire`, most of `config`) need no broker.
-//! `cluster` and `probe` talk to brokers; `native` is the only module with `unsafe` (librdkafka's C API).
-#![deny(rust_2018_idioms)]
+//! Three layers, one folder each:
+//! - `client`: the Kafka protocol and client. The tools speak the protocol themselves (message types from the
+//!   `kafka-protocol` crate), over TCP or TLS with SASL, one connection per broker, requests pipelined and batched
+//!   per broker, coordinator and leader (`client::session`).
+//! - `formats`: inputs and outputs, all pure: topic selection, `--time` values and date-times, `--command-config`
+//!   and its stores, client settings, the `--from-file` reader, the output writers.
+//! - `usecase`: what each tool does, as phases over a session: offset lookups (`lookup`), resets (`reset`, with the
+//!   pure `plan`).
+//!
+//! The binaries parse flags (clap, in `offset-cli` and their own crates), call in, print and map errors to exit
+//! codes; the library prints nothing and installs no signal handlers.
+#![deny(rust_2018_idioms, unsafe_code)]
 #![warn(missing_debug_implementations)]
 
 use std::fmt;
+use std::sync::Arc;
 
-pub mod cli_support;
-pub mod cluster;
-pub mod command_config;
-pub mod config;
+pub mod client;
 pub mod error;
-pub mod format;
-pub mod interrupt;
-pub mod lookup;
-pub mod native;
-pub mod plan;
-pub mod probe;
-pub mod reset;
-pub mod select;
-pub mod stores;
-pub mod time;
-pub mod wire;
+pub mod formats;
+pub mod usecase;
 
 pub use error::{Error, ExitStatus, Result};
 
-/// A partition of a topic. Ordered by topic name, then numerically by partition (Kafka 3.0–3.6 order).
+/// A partition of a topic. Ordered by topic name, then numerically by partition (Kafka 3.0–3.6 order). The name is
+/// shared: a run that handles a million partitions of a few topics keeps each name once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TopicPartition {
-    pub topic: String,
+    pub topic: Arc<str>,
     pub partition: i32,
 }
 
 impl TopicPartition {
     pub fn new(topic: &str, partition: i32) -> TopicPartition {
-        TopicPartition { topic: topic.to_string(), partition }
+        TopicPartition { topic: Arc::from(topic), partition }
     }
 }
 

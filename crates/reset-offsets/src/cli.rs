@@ -92,5 +92,5 @@ pub struct Args {
     pub new_consumer: bool,
 
     #[command(flatten)]
-    pub client: kafka_offsets::cli_support::ClientArgs,
+    pub client: offset_cli::ClientArgs,
 }

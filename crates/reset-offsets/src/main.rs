@@ -5,13 +5,15 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use kafka_offsets::format::{self, write_reset_csv, write_reset_table};
-use kafka_offsets::plan::Scenario;
-use kafka_offsets::reset::{Backup, GroupSelection, PartitionScope, ResetRequest};
-use kafka_offsets::select::parse_topic_arg;
-use kafka_offsets::time::{self, format_utc};
-use kafka_offsets::{cli_support, config};
+use kafka_offsets::formats::offset_file;
+use kafka_offsets::formats::output::{write_reset_csv, write_reset_table};
+use kafka_offsets::formats::select::parse_topic_arg;
+use kafka_offsets::formats::settings;
+use kafka_offsets::formats::time::{self, format_utc};
+use kafka_offsets::usecase::plan::Scenario;
+use kafka_offsets::usecase::reset::{Backup, GroupSelection, PartitionScope, ResetRequest};
 use kafka_offsets::{Error, ExitStatus};
+use offset_cli as cli_support;
 use reset_offsets::cli;
 
 /// Kafka's warning (2.0+) when neither --dry-run nor --execute is given, word for word.
@@ -112,14 +114,14 @@ fn read_file(path: &str, groups: &[String], notes: &mut Vec<String>) -> Result<P
     let keep = |group: &str| groups.is_empty() || groups.iter().any(|g| g == group);
     let single_group = groups.len() == 1;
     let rows = if path == "-" {
-        format::read_offsets(io::stdin().lock(), single_group, &keep)
+        offset_file::read_offsets(io::stdin().lock(), single_group, &keep)
     } else {
         let file = std::fs::File::open(path).map_err(|e| input_error(format!("cannot read: {e}")))?;
-        format::read_offsets(io::BufReader::new(file), single_group, &keep)
+        offset_file::read_offsets(io::BufReader::new(file), single_group, &keep)
     }
     .map_err(|e| input_error(e.to_string()))?;
-    notes.extend(format::repeated_rows(&rows).into_iter().map(|w| format!("Warn: {w}")));
-    Ok(PartitionScope::File { rows })
+    notes.extend(offset_file::repeated_rows(&rows).into_iter().map(|w| format!("Warn: {w}")));
+    Ok(PartitionScope::File(rows))
 }
 
 fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Error> {
@@ -127,7 +129,7 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
     let scenario = scenario(&args, notes)?;
-    let (settings, config_warnings) = args.client.connection(bootstrap, "reset-offsets").settings()?;
+    let (settings, config_warnings) = args.client.settings(bootstrap, "reset-offsets")?;
     notes.extend(config_warnings.into_iter().map(|w| format!("Warn: {w}")));
     let backup = match &args.backup {
         None => None,
@@ -173,7 +175,7 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let request = request(args, &mut notes)?;
     if dump_config {
         notes.iter().for_each(|note| eprintln!("{note}"));
-        config::dump(&request.settings).iter().for_each(|line| println!("{line}"));
+        settings::dump(&request.settings).iter().for_each(|line| println!("{line}"));
         return Ok(ExitStatus::Success);
     }
     if warn_no_action {

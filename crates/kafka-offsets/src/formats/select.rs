@@ -156,6 +156,15 @@ pub enum Selector {
 pub struct TopicMetadata {
     pub name: String,
     pub partitions: Vec<PartitionMetadata>,
+    /// Flagged internal by the brokers (Metadata v1+), or one of [`INTERNAL_TOPICS`].
+    pub internal: bool,
+}
+
+impl TopicMetadata {
+    /// The replication factor: the replicas of its first partition.
+    pub fn replication_factor(&self) -> i32 {
+        self.partitions.first().map_or(0, |p| p.replicas)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +172,8 @@ pub struct PartitionMetadata {
     pub id: i32,
     /// Broker id of the leader; -1 when the partition has none.
     pub leader: i32,
+    /// How many replicas it has.
+    pub replicas: i32,
 }
 
 /// A part of the request that selected nothing, reported as an error while the rest goes on.
@@ -199,8 +210,7 @@ pub struct Selection {
 
 impl Selector {
     pub fn select(&self, topics: &[TopicMetadata], exclude_internal: bool) -> Selection {
-        let visible: Vec<&TopicMetadata> =
-            topics.iter().filter(|t| !(exclude_internal && is_internal_topic(&t.name))).collect();
+        let visible: Vec<&TopicMetadata> = topics.iter().filter(|t| !(exclude_internal && t.internal)).collect();
         let mut selection = Selection::default();
         match self {
             Selector::Topics { topics: pattern, partitions } => {
@@ -293,7 +303,8 @@ mod tests {
     fn meta(name: &str, partitions: i32) -> TopicMetadata {
         TopicMetadata {
             name: name.to_string(),
-            partitions: (0..partitions).rev().map(|id| PartitionMetadata { id, leader: id % 3 }).collect(),
+            partitions: (0..partitions).rev().map(|id| PartitionMetadata { id, leader: id % 3, replicas: 1 }).collect(),
+            internal: is_internal_topic(name),
         }
     }
 

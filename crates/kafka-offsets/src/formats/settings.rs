@@ -1,16 +1,15 @@
-//! Client settings: the bootstrap list, the timeout, the protocol generation of old brokers, and the librdkafka
-//! configuration they make (with the settings translated from `--command-config`, see `command_config`).
+//! Client settings: the bootstrap list, the timeout, how to find out the protocol generation of old brokers, and
+//! the security settings translated from `--command-config` (see `command_config`).
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rdkafka::config::ClientConfig;
-
 use crate::error::{Error, Result};
-use crate::probe::BrokerGeneration;
 
 /// One `host:port` of a bootstrap list. IPv6 hosts are written `[::1]:9092`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BrokerAddress {
     pub host: String,
     pub port: u16,
@@ -74,17 +73,75 @@ impl std::str::FromStr for ProtocolChoice {
     }
 }
 
-/// Everything needed to create a client.
+/// Where `--verbose` lines go: the binary decides (stderr); the library only calls it.
+#[derive(Clone)]
+pub struct Trace(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl Trace {
+    pub fn new(emit: impl Fn(&str) + Send + Sync + 'static) -> Trace {
+        Trace(Arc::new(emit))
+    }
+
+    pub fn emit(&self, line: &str) {
+        (self.0)(line)
+    }
+}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Trace")
+    }
+}
+
+/// Signals a run is asked to stop by. The binary catches SIGINT and SIGTERM into it once `catch` is called (before the
+/// first commit: until then a signal ends the process at once, as nothing has been committed); the library checks it
+/// at safe points and while it waits for answers. It installs no handler itself.
+#[derive(Clone, Default)]
+pub struct StopSignal {
+    received: Arc<AtomicUsize>,
+    catch: Option<Arc<dyn Fn(Arc<AtomicUsize>) + Send + Sync>>,
+}
+
+impl StopSignal {
+    /// `catch` installs the handlers that store a signal's number into the given flag.
+    pub fn new(catch: impl Fn(Arc<AtomicUsize>) + Send + Sync + 'static) -> StopSignal {
+        StopSignal { received: Arc::new(AtomicUsize::new(0)), catch: Some(Arc::new(catch)) }
+    }
+
+    /// From now on, signals are noted instead of ending the process.
+    pub fn catch(&self) {
+        if let Some(catch) = &self.catch {
+            catch(Arc::clone(&self.received));
+        }
+    }
+
+    /// The signal received since `catch`, if any.
+    pub fn received(&self) -> Option<i32> {
+        match self.received.load(Ordering::Relaxed) {
+            0 => None,
+            signal => i32::try_from(signal).ok(),
+        }
+    }
+}
+
+impl fmt::Debug for StopSignal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StopSignal").field("received", &self.received()).finish()
+    }
+}
+
+/// Everything needed to reach a cluster.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
     pub bootstrap: Vec<BrokerAddress>,
     pub client_id: String,
     pub timeout: Duration,
     pub protocol: ProtocolChoice,
-    /// Translated `--command-config` settings.
+    /// Settings translated from `--command-config` (security, client.id, isolation.level).
     pub settings: Vec<(String, String)>,
-    /// Forward librdkafka's own log lines to stderr.
-    pub verbose: bool,
+    /// `--verbose`: connections and rounds of requests, with their timings.
+    pub trace: Option<Trace>,
+    pub stop: StopSignal,
 }
 
 impl ClientSettings {
@@ -92,39 +149,25 @@ impl ClientSettings {
         self.settings.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    /// `security.protocol` as librdkafka will see it (lower case).
+    /// `security.protocol`, lower case.
     pub fn security_protocol(&self) -> String {
         self.setting("security.protocol").unwrap_or("plaintext").to_ascii_lowercase()
     }
 
-    /// The librdkafka settings for a cluster of the given generation, in the order they are applied (the
-    /// `--command-config` ones last, so they win).
-    pub fn effective(&self, generation: Option<&BrokerGeneration>) -> Vec<(String, String)> {
-        let ms = self.timeout.as_millis().clamp(1000, i32::MAX as u128).to_string();
+    /// ListOffsets' isolation level: 1 for `isolation.level=read_committed`, else 0.
+    pub fn isolation_level(&self) -> i8 {
+        i8::from(self.setting("isolation.level").is_some_and(|l| l.eq_ignore_ascii_case("read_committed")))
+    }
+
+    /// The settings a run uses, in the order they apply, for `--dump-config`.
+    pub fn effective(&self) -> Vec<(String, String)> {
         let mut settings: Vec<(String, String)> = vec![
             ("bootstrap.servers".into(), bootstrap_string(&self.bootstrap)),
             ("client.id".into(), self.client_id.clone()),
-            ("socket.connection.setup.timeout.ms".into(), ms.clone()),
-            ("socket.timeout.ms".into(), ms),
-            ("enable.auto.commit".into(), "false".into()),
-            ("enable.auto.offset.store".into(), "false".into()),
+            ("timeout.ms".into(), self.timeout.as_millis().to_string()),
         ];
-        if generation == Some(&BrokerGeneration::Legacy) {
-            // Kafka 0.9 does not answer ApiVersions; without these every call fails after a 10 s wait.
-            settings.push(("api.version.request".into(), "false".into()));
-            settings.push(("broker.version.fallback".into(), "0.9.0.1".into()));
-        }
-        settings.extend(self.settings.iter().cloned());
+        settings.extend(self.settings.iter().filter(|(k, _)| k != "client.id").cloned());
         settings
-    }
-
-    /// The librdkafka configuration for a cluster of the given generation.
-    pub fn rdkafka_config(&self, generation: Option<&BrokerGeneration>) -> ClientConfig {
-        let mut config = ClientConfig::new();
-        for (key, value) in self.effective(generation) {
-            config.set(key, value);
-        }
-        config
     }
 }
 
@@ -146,32 +189,45 @@ impl ConnectionFlags<'_> {
     /// Validates the bootstrap list, reads and translates `--command-config`; returns the settings and the
     /// warnings to print.
     pub fn settings(&self) -> crate::Result<(ClientSettings, Vec<String>)> {
+        self.settings_with(None, StopSignal::default())
+    }
+
+    /// [`settings`](Self::settings) with a trace for `--verbose` and the run's stop signal.
+    pub fn settings_with(
+        &self,
+        trace: Option<Trace>,
+        stop: StopSignal,
+    ) -> crate::Result<(ClientSettings, Vec<String>)> {
         let bootstrap = parse_bootstrap(self.bootstrap)?;
         let properties = match self.command_config {
-            Some(path) => crate::command_config::load(path)?,
+            Some(path) => crate::formats::command_config::load(path)?,
             None => Vec::new(),
         };
-        let translated = crate::command_config::translate(&properties)?;
+        let translated = crate::formats::command_config::translate(&properties)?;
         let timeout = self.timeout_ms.map(Duration::from_millis).or(translated.timeout).unwrap_or(DEFAULT_TIMEOUT);
+        let client_id = translated
+            .settings
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "client.id")
+            .map_or_else(|| self.client_id.to_string(), |(_, v)| v.clone());
         let settings = ClientSettings {
             bootstrap,
-            client_id: self.client_id.to_string(),
+            client_id,
             timeout,
             protocol: self.protocol,
             settings: translated.settings,
-            verbose: self.verbose,
+            trace: if self.verbose { trace } else { None },
+            stop,
         };
         Ok((settings, translated.warnings))
     }
 }
 
-/// `--dump-config`: the effective librdkafka settings, secrets hidden, as `key=value` lines.
+/// `--dump-config`: the effective client settings, secrets hidden, as `key=value` lines.
 pub fn dump(settings: &ClientSettings) -> Vec<String> {
-    let mut lines =
-        vec!["# librdkafka settings (secrets hidden); on a Kafka 0.9 broker, api.version.request=false and \
-                          broker.version.fallback=0.9.0.1 are added"
-            .to_string()];
-    lines.extend(crate::command_config::describe(&settings.effective(None)));
+    let mut lines = vec!["# client settings (secrets hidden)".to_string()];
+    lines.extend(crate::formats::command_config::describe(&settings.effective()));
     lines
 }
 

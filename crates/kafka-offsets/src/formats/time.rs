@@ -41,6 +41,25 @@ impl OffsetSpec {
         }
     }
 
+    /// The lowest ListOffsets version that answers this spec. On Kafka 0.9 (v0 only) a timestamp is answered by
+    /// segment file time; newer brokers answer it by record timestamp from v1 (KIP-79).
+    pub fn min_list_offsets_version(self, legacy: bool) -> i16 {
+        match self {
+            OffsetSpec::Latest | OffsetSpec::Earliest => 0,
+            OffsetSpec::MaxTimestamp => 7,
+            OffsetSpec::Timestamp(_) if legacy => 0,
+            OffsetSpec::Timestamp(_) => 1,
+        }
+    }
+
+    /// What the broker must support, for the message when it does not.
+    pub fn version_requirement(self) -> String {
+        match self {
+            OffsetSpec::MaxTimestamp => "--time max-timestamp needs ListOffsets v7 (Kafka 3.0 or newer)".into(),
+            other => format!("--time {other} needs ListOffsets v{}", other.min_list_offsets_version(false)),
+        }
+    }
+
     /// The value ListOffsets carries in its timestamp field.
     pub fn wire_value(self) -> i64 {
         match self {

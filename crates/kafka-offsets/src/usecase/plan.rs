@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::time::format_utc;
+use crate::formats::time::format_utc;
 use crate::TopicPartition;
 
 /// The one reset scenario of a run (Kafka's `--to-*`, `--shift-by`, `--by-duration`, `--from-file`).

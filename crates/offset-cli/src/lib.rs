@@ -1,12 +1,14 @@
-//! What both binaries do the same way around their flags: one-line usage errors with clap's "did you mean" hint,
-//! and the exit code for them.
+//! What the binaries share around the library: the connection flags, one-line usage errors with clap's "did you
+//! mean" hint, the exit codes, `--verbose` output, and signals (caught only once the commits begin).
 
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 
-use crate::config::{ConnectionFlags, ProtocolChoice};
-use crate::{Error, ExitStatus};
+use kafka_offsets::formats::settings::{ClientSettings, ConnectionFlags, ProtocolChoice, Trace};
+use kafka_offsets::{Error, ExitStatus};
+
+pub mod interrupt;
 
 /// The flags both tools take to reach a cluster, besides the bootstrap list.
 #[derive(Debug, clap::Args)]
@@ -20,12 +22,12 @@ pub struct ClientArgs {
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
 
-    /// How to find out the brokers' protocol: auto (probe the first reachable broker), legacy (Kafka 0.9, no
+    /// How to find out the brokers' protocol: auto (ask the first broker that answers), legacy (Kafka 0.9, no
     /// ApiVersions) or modern (0.10+).
     #[arg(long, value_name = "MODE", default_value = "auto")]
     pub broker_protocol: ProtocolChoice,
 
-    /// Print librdkafka's log on stderr.
+    /// Print each connection and round of requests (brokers, requests, time) on stderr.
     #[arg(long)]
     pub verbose: bool,
 
@@ -44,6 +46,13 @@ impl ClientArgs {
             verbose: self.verbose,
             client_id,
         }
+    }
+
+    /// Validates the flags and reads `--command-config`: the settings (with `--verbose` output on stderr and the
+    /// signal handling of the binaries) and the warnings to print.
+    pub fn settings(&self, bootstrap: &str, client_id: &str) -> Result<(ClientSettings, Vec<String>), Error> {
+        let trace = Trace::new(|line| eprintln!("{line}"));
+        self.connection(bootstrap, client_id).settings_with(Some(trace), interrupt::stop_signal())
     }
 }
 

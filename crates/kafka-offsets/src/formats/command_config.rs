@@ -1,20 +1,16 @@
-//! `--command-config`: the Java client `.properties` file Kafka's tools read, translated into librdkafka settings.
+//! `--command-config`: the Java client `.properties` file Kafka's tools read, translated into the settings the
+//! tools' client uses. Those settings carry librdkafka's names (`sasl.username`, `ssl.ca.location`, ...), which
+//! users of kcat and librdkafka also write in these files, so both spellings work.
 //!
-//! Java and librdkafka share many names (`security.protocol`, `client.id`, `ssl.endpoint.identification.algorithm`,
-//! ...). The rest is translated here: `sasl.jaas.config` (PLAIN, SCRAM, OAUTHBEARER login modules) into
-//! `sasl.username`/`sasl.password` or OAUTHBEARER settings, Java trust and key stores into librdkafka's PEM and PKCS12
-//! settings (a JKS store gets the `keytool` command that converts it), Java-only timeouts into the tool's timeout.
-//! librdkafka's own keys pass through unchanged; a Java-only key without an equivalent gets one warning.
+//! Translated here: `sasl.jaas.config` (PLAIN, SCRAM, OAUTHBEARER login modules) into `sasl.username`/`sasl.password`
+//! or OAUTHBEARER settings, Java trust and key stores into PEM and PKCS12 settings (a JKS store gets the `keytool`
+//! command that converts it), Java timeouts into the tool's timeout. A key the tools do not use gets one warning.
 //! Secrets never appear in an error or a warning.
 
 use std::time::Duration;
 
-use rdkafka::config::ClientConfig;
-use rdkafka::error::KafkaError;
-use rdkafka::types::RDKafkaConfRes;
-
 use crate::error::{shown, Error, Result};
-use crate::stores;
+use crate::formats::stores;
 
 /// librdkafka settings translated from a properties file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,25 +23,38 @@ pub struct Translated {
     pub warnings: Vec<String>,
 }
 
-/// Java keys with a librdkafka equivalent under another name.
-const RENAMED: &[(&str, &str)] = &[
-    ("sasl.mechanism", "sasl.mechanisms"),
-    ("receive.buffer.bytes", "socket.receive.buffer.bytes"),
-    ("send.buffer.bytes", "socket.send.buffer.bytes"),
+/// Settings the client uses as they are (librdkafka's names, shared with Java where Java has them).
+const USED: &[&str] = &[
+    "client.id",
+    "isolation.level",
+    "sasl.username",
+    "sasl.password",
+    "sasl.oauthbearer.config",
+    "enable.sasl.oauthbearer.unsecure.jwt",
+    "ssl.ca.location",
+    "ssl.ca.pem",
+    "ssl.certificate.location",
+    "ssl.certificate.pem",
+    "ssl.key.location",
+    "ssl.key.pem",
+    "ssl.key.password",
+    "ssl.keystore.password",
+    "ssl.cipher.suites",
+    "enable.ssl.certificate.verification",
 ];
 
 /// Java keys that need no equivalent (they describe the JVM's TLS, which librdkafka configures its own way), with
 /// what librdkafka does instead.
 const JAVA_ONLY: &[(&str, &str)] = &[
-    ("ssl.protocol", "librdkafka negotiates the TLS version itself"),
-    ("ssl.enabled.protocols", "librdkafka negotiates the TLS version itself"),
-    ("ssl.keymanager.algorithm", "not needed by librdkafka"),
-    ("ssl.trustmanager.algorithm", "not needed by librdkafka"),
-    ("ssl.secure.random.implementation", "not needed by librdkafka"),
-    ("security.providers", "not needed by librdkafka"),
-    ("sasl.login.class", "librdkafka has its own login"),
-    ("sasl.login.callback.handler.class", "librdkafka has its own login"),
-    ("sasl.client.callback.handler.class", "librdkafka has its own login"),
+    ("ssl.protocol", "the TLS version is negotiated (TLS 1.2 or 1.3)"),
+    ("ssl.enabled.protocols", "the TLS version is negotiated (TLS 1.2 or 1.3)"),
+    ("ssl.keymanager.algorithm", "a setting of the JVM's TLS"),
+    ("ssl.trustmanager.algorithm", "a setting of the JVM's TLS"),
+    ("ssl.secure.random.implementation", "a setting of the JVM's TLS"),
+    ("security.providers", "a setting of the JVM's TLS"),
+    ("sasl.login.class", "a Java class; these tools log in themselves"),
+    ("sasl.login.callback.handler.class", "a Java class; these tools log in themselves"),
+    ("sasl.client.callback.handler.class", "a Java class; these tools log in themselves"),
 ];
 
 /// Keys whose values are secrets: never printed (`--dump-config` shows `[hidden]`).
@@ -140,23 +149,34 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
                 }
                 out.settings.push((key.into(), algorithm));
             }
-            _ => {
-                if let Some((reason_key, reason)) = JAVA_ONLY.iter().find(|(k, _)| *k == key) {
-                    out.warnings.push(format!("ignoring '{reason_key}' from --command-config: {reason}"));
-                    continue;
+            "isolation.level" => {
+                let level = value.trim().to_ascii_lowercase();
+                if level != "read_committed" && level != "read_uncommitted" {
+                    return Err(invalid(key, "must be read_committed or read_uncommitted"));
                 }
-                let target = RENAMED.iter().find(|(java, _)| *java == key).map_or(key, |(_, native)| native);
-                match check_librdkafka_setting(target, value) {
-                    Ok(()) => out.settings.push((target.to_string(), value.clone())),
-                    Err(SettingProblem::Unknown) => out.warnings.push(format!(
-                        "ignoring '{}' from --command-config: librdkafka has no such setting",
-                        shown(key)
-                    )),
-                    Err(SettingProblem::Invalid(reason)) => {
-                        return Err(invalid(key, format!("invalid value: {reason}")))
-                    }
-                }
+                out.settings.push((key.into(), level));
             }
+            "enable.ssl.certificate.verification" | "enable.sasl.oauthbearer.unsecure.jwt" => {
+                let flag = value.trim().to_ascii_lowercase();
+                if flag != "true" && flag != "false" {
+                    return Err(invalid(key, "must be true or false"));
+                }
+                out.settings.push((key.into(), flag));
+            }
+            _ if USED.contains(&key) => {
+                if value.contains('\0') {
+                    return Err(invalid(key, "contains a NUL character"));
+                }
+                out.settings.push((key.into(), value.clone()));
+            }
+            _ => match JAVA_ONLY.iter().find(|(k, _)| *k == key) {
+                Some((reason_key, reason)) => {
+                    out.warnings.push(format!("ignoring '{reason_key}' from --command-config: {reason}"))
+                }
+                None => out
+                    .warnings
+                    .push(format!("ignoring '{}' from --command-config: these tools do not use it", shown(key))),
+            },
         }
     }
     out.timeout = api_timeout.or(request_timeout);
@@ -338,34 +358,6 @@ pub fn parse_jaas(text: &str) -> Result<JaasLogin> {
     Ok(JaasLogin { module, flag, options })
 }
 
-enum SettingProblem {
-    Unknown,
-    Invalid(String),
-}
-
-/// Asks librdkafka whether it accepts one setting. The value is never echoed back: it may be a secret.
-fn check_librdkafka_setting(key: &str, value: &str) -> std::result::Result<(), SettingProblem> {
-    if key.contains('\0') || value.contains('\0') {
-        return Err(SettingProblem::Invalid("contains a NUL character".into()));
-    }
-    match ClientConfig::new().set(key, value).create_native_config() {
-        Ok(_) => Ok(()),
-        Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => Err(SettingProblem::Unknown),
-        Err(KafkaError::ClientConfig(_, description, ..)) => {
-            Err(SettingProblem::Invalid(shown(&hide(&description, value))))
-        }
-        Err(other) => Err(SettingProblem::Invalid(shown(&hide(&other.to_string(), value)))),
-    }
-}
-
-fn hide(text: &str, value: &str) -> String {
-    if value.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(value, "<value>")
-    }
-}
-
 /// `key=value` lines of effective settings for `--dump-config`, secrets hidden and PEM blobs summarized.
 pub fn describe(settings: &[(String, String)]) -> Vec<String> {
     settings
@@ -510,7 +502,7 @@ mod tests {
     }
 
     #[test]
-    fn common_keys_renamed_passed_or_warned() {
+    fn common_keys_used_renamed_or_warned() {
         let t = translate(&props(&[
             ("bootstrap.servers", "elsewhere:1"),
             ("client.id", "ops"),
@@ -527,7 +519,6 @@ mod tests {
             t.settings,
             owned(&[
                 ("client.id", "ops"),
-                ("socket.receive.buffer.bytes", "65536"),
                 ("isolation.level", "read_committed"),
                 ("ssl.endpoint.identification.algorithm", "none")
             ])
@@ -536,8 +527,9 @@ mod tests {
         assert_eq!(
             t.warnings,
             [
-                "ignoring 'ssl.enabled.protocols' from --command-config: librdkafka negotiates the TLS version itself",
-                "ignoring 'key.deserializer' from --command-config: librdkafka has no such setting",
+                "ignoring 'receive.buffer.bytes' from --command-config: these tools do not use it",
+                "ignoring 'ssl.enabled.protocols' from --command-config: the TLS version is negotiated (TLS 1.2 or 1.3)",
+                "ignoring 'key.deserializer' from --command-config: these tools do not use it",
             ]
         );
     }
@@ -548,9 +540,14 @@ mod tests {
             error(&[("security.protocol", "TLS")]),
             "--command-config: security.protocol: must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
         );
-        let message = error(&[("socket.timeout.ms", "s3cr3t-nonsense")]);
-        assert!(message.starts_with("--command-config: socket.timeout.ms: invalid value: "), "{message}");
-        assert!(!message.contains("s3cr3t"), "{message}");
+        assert_eq!(
+            error(&[("isolation.level", "s3cr3t-nonsense")]),
+            "--command-config: isolation.level: must be read_committed or read_uncommitted"
+        );
+        assert_eq!(
+            error(&[("enable.ssl.certificate.verification", "maybe")]),
+            "--command-config: enable.ssl.certificate.verification: must be true or false"
+        );
         assert_eq!(
             error(&[("default.api.timeout.ms", "soon")]),
             "--command-config: default.api.timeout.ms: must be a number of milliseconds"

@@ -1,0 +1,760 @@
+//! Consumer group operations for many groups at once, batched per coordinator:
+//! - FindCoordinator: all groups in one request from v4 (KIP-699, Kafka 3.0), else one request per group, pipelined;
+//! - DescribeGroups: all of a coordinator's groups in one request;
+//! - OffsetFetch: all of a coordinator's groups in one request from v8 (KIP-709, Kafka 3.0), else one per group,
+//!   pipelined; never v0 (which reads ZooKeeper-stored offsets);
+//! - OffsetCommit: one request per group (Kafka takes one group per commit), pipelined per coordinator; v2+ (v0
+//!   writes to ZooKeeper), as an outsider (generation -1, no member id), which Kafka accepts only while the group
+//!   has no members;
+//! - ListGroups: every broker, each listing the groups it coordinates.
+//!
+//! A group whose coordinator moved (NOT_COORDINATOR) is looked up again; one that is loading
+//! (COORDINATOR_LOAD_IN_PROGRESS) is asked again after a backoff, until the deadline.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use kafka_protocol::messages::offset_commit_request::{OffsetCommitRequestPartition, OffsetCommitRequestTopic};
+use kafka_protocol::messages::offset_fetch_request::{
+    OffsetFetchRequestGroup, OffsetFetchRequestTopic, OffsetFetchRequestTopics,
+};
+use kafka_protocol::messages::{
+    DescribeGroupsRequest, FindCoordinatorRequest, GroupId, ListGroupsRequest, OffsetCommitRequest, OffsetFetchRequest,
+    TopicName,
+};
+use kafka_protocol::protocol::StrBytes;
+
+use crate::client::codes::ErrorCode;
+use crate::client::connection::ConnError;
+use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
+use crate::formats::settings::BrokerAddress;
+use crate::TopicPartition;
+
+/// Groups per FindCoordinator, DescribeGroups or OffsetFetch request, to keep requests and answers of a few MB.
+const GROUPS_PER_REQUEST: usize = 500;
+
+fn group_id(name: &str) -> GroupId {
+    GroupId(StrBytes::from_string(name.to_string()))
+}
+
+fn topic_name(name: &str) -> TopicName {
+    TopicName(StrBytes::from_string(name.to_string()))
+}
+
+/// Partitions grouped by topic, in order.
+fn by_topic<'a, T>(items: impl IntoIterator<Item = (&'a TopicPartition, T)>) -> BTreeMap<&'a str, Vec<(i32, T)>> {
+    let mut topics: BTreeMap<&str, Vec<(i32, T)>> = BTreeMap::new();
+    for (tp, value) in items {
+        topics.entry(&*tp.topic).or_default().push((tp.partition, value));
+    }
+    topics
+}
+
+/// The per-group state shared by every group operation: which groups are done, which wait for their coordinator,
+/// and the coordinator lookups in flight.
+#[derive(Debug)]
+struct GroupWork<T> {
+    groups: Vec<String>,
+    results: BTreeMap<String, Result<T, String>>,
+    last_error: HashMap<String, String>,
+    lookups: Vec<(Call<FindCoordinatorRequest>, i16, Vec<String>)>,
+}
+
+impl<T> GroupWork<T> {
+    fn new(groups: impl IntoIterator<Item = String>) -> GroupWork<T> {
+        let groups: BTreeSet<String> = groups.into_iter().collect();
+        GroupWork {
+            groups: groups.into_iter().collect(),
+            results: BTreeMap::new(),
+            last_error: HashMap::new(),
+            lookups: Vec::new(),
+        }
+    }
+
+    fn pending(&self) -> Vec<String> {
+        self.groups.iter().filter(|g| !self.results.contains_key(*g)).cloned().collect()
+    }
+
+    /// The pending groups by coordinator; the ones without a known coordinator get a lookup in this round.
+    fn route(&mut self, session: &Session, round: &mut Round) -> BTreeMap<BrokerAddress, Vec<String>> {
+        let mut routed: BTreeMap<BrokerAddress, Vec<String>> = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for group in self.pending() {
+            match session.coordinator(&group) {
+                Some(address) => routed.entry(address).or_default().push(group),
+                None => unknown.push(group),
+            }
+        }
+        self.lookups.extend(find_coordinators(session, unknown, round));
+        routed
+    }
+
+    /// Reads the coordinator lookups of the last round.
+    fn absorb_lookups(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        let mut next = Next::Continue;
+        for (call, version, groups) in std::mem::take(&mut self.lookups) {
+            match read_coordinators(session, answers.take(call), version, &groups) {
+                Err(e) => {
+                    for group in groups {
+                        self.last_error.insert(group, format!("cannot find its coordinator: {e}"));
+                    }
+                    next = Next::RetryLater;
+                }
+                Ok(found) => {
+                    for (group, outcome) in found {
+                        match outcome {
+                            Ok(()) => {}
+                            Err(code) if code.is_retriable() => {
+                                self.last_error.insert(group, format!("cannot find its coordinator: {code}"));
+                                next = Next::RetryLater;
+                            }
+                            Err(code) => self.finish(&group, Err(format!("cannot find its coordinator: {code}"))),
+                        }
+                    }
+                }
+            }
+        }
+        next
+    }
+
+    fn finish(&mut self, group: &str, result: Result<T, String>) {
+        self.results.insert(group.to_string(), result);
+    }
+
+    /// A group-level error: retried (after its coordinator is found again if it moved), or final.
+    fn error(&mut self, session: &Session, group: &str, code: ErrorCode, what: &str) -> Next {
+        if code.is_coordinator_moved() {
+            session.set_coordinator(group, None);
+            self.last_error.insert(group.to_string(), format!("{what}: {code}"));
+            Next::Continue
+        } else if code.is_retriable() {
+            self.last_error.insert(group.to_string(), format!("{what}: {code}"));
+            Next::RetryLater
+        } else {
+            self.finish(group, Err(format!("{what}: {code}")));
+            Next::Continue
+        }
+    }
+
+    /// A connection failure to a coordinator: retried, after looking the coordinator up again.
+    fn unreachable(&mut self, session: &Session, groups: &[String], address: &BrokerAddress, error: &str) -> Next {
+        for group in groups {
+            session.set_coordinator(group, None);
+            self.last_error.insert(group.clone(), format!("its coordinator {address}: {error}"));
+        }
+        Next::RetryLater
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        for group in self.pending() {
+            let error = self.last_error.get(&group).cloned().unwrap_or_else(|| reason.to_string());
+            self.finish(&group, Err(error));
+        }
+    }
+}
+
+/// FindCoordinator requests for these groups: batched from v4, else one per group.
+fn find_coordinators(
+    session: &Session,
+    groups: Vec<String>,
+    round: &mut Round,
+) -> Vec<(Call<FindCoordinatorRequest>, i16, Vec<String>)> {
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let version = session.version::<FindCoordinatorRequest>(&Target::Any, 0, i16::MAX).unwrap_or(0);
+    if version >= 4 {
+        groups
+            .chunks(GROUPS_PER_REQUEST)
+            .map(|chunk| {
+                let keys = chunk.iter().map(|g| StrBytes::from_string(g.clone())).collect();
+                let request = FindCoordinatorRequest::default().with_key_type(0).with_coordinator_keys(keys);
+                (round.add(Target::Any, &request, version), version, chunk.to_vec())
+            })
+            .collect()
+    } else {
+        groups
+            .into_iter()
+            .map(|group| {
+                let request = FindCoordinatorRequest::default().with_key(StrBytes::from_string(group.clone()));
+                (round.add(Target::Any, &request, version), version, vec![group])
+            })
+            .collect()
+    }
+}
+
+/// Each group of a FindCoordinator answer, with its error if it has one.
+type CoordinatorAnswers = Vec<(String, Result<(), ErrorCode>)>;
+
+/// Reads a FindCoordinator answer into the session's coordinators.
+fn read_coordinators(
+    session: &Session,
+    answer: Result<kafka_protocol::messages::FindCoordinatorResponse, ConnError>,
+    version: i16,
+    groups: &[String],
+) -> Result<CoordinatorAnswers, ConnError> {
+    let response = answer?;
+    let address =
+        |host: &StrBytes, port: i32| BrokerAddress { host: host.to_string(), port: u16::try_from(port).unwrap_or(0) };
+    if version >= 4 {
+        Ok(response
+            .coordinators
+            .iter()
+            .map(|c| {
+                let code = ErrorCode(c.error_code);
+                if !code.is_error() {
+                    session.set_coordinator(&c.key, Some(address(&c.host, c.port)));
+                }
+                (c.key.to_string(), if code.is_error() { Err(code) } else { Ok(()) })
+            })
+            .collect())
+    } else {
+        let group = groups.first().cloned().unwrap_or_default();
+        let code = ErrorCode(response.error_code);
+        if !code.is_error() {
+            session.set_coordinator(&group, Some(address(&response.host, response.port)));
+        }
+        Ok(vec![(group, if code.is_error() { Err(code) } else { Ok(()) })])
+    }
+}
+
+/// Looks up the coordinators of groups (for the session's cache), so that later group operations can go straight
+/// to them; used to share the metadata's round trip.
+#[derive(Debug)]
+pub struct FindCoordinators {
+    work: GroupWork<()>,
+}
+
+impl FindCoordinators {
+    pub fn new(groups: impl IntoIterator<Item = String>) -> FindCoordinators {
+        FindCoordinators { work: GroupWork::new(groups) }
+    }
+
+    /// Groups whose coordinator could not be found, with why.
+    pub fn failures(&self) -> BTreeMap<String, String> {
+        self.work.results.iter().filter_map(|(g, r)| r.as_ref().err().map(|e| (g.clone(), e.clone()))).collect()
+    }
+}
+
+impl Operation for FindCoordinators {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        let routed = self.work.route(session, round);
+        for group in routed.into_values().flatten() {
+            self.work.finish(&group, Ok(()));
+        }
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        let next = self.work.absorb_lookups(session, answers);
+        for group in self.work.pending() {
+            if session.coordinator(&group).is_some() {
+                self.work.finish(&group, Ok(()));
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        self.work.give_up(reason);
+    }
+}
+
+/// A consumer group's state as its coordinator describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupState {
+    /// The coordinator's state: Empty, Dead, Stable, PreparingRebalance, CompletingRebalance, Assigning, ...
+    Known(String),
+    /// The coordinator cannot describe groups (librdkafka's mock): a commit into an active group is still refused
+    /// by the broker itself.
+    Unsupported,
+}
+
+impl GroupState {
+    /// Only inactive groups may be reset (Kafka's rule: Empty or Dead; a group the KIP-848 coordinator does not
+    /// know is Dead too).
+    pub fn is_inactive(&self) -> bool {
+        match self {
+            GroupState::Known(state) => state == "Empty" || state == "Dead",
+            GroupState::Unsupported => true,
+        }
+    }
+}
+
+/// DescribeGroups for many groups, one request per coordinator.
+#[derive(Debug)]
+pub struct DescribeGroups {
+    work: GroupWork<GroupState>,
+    calls: Vec<(Call<DescribeGroupsRequest>, BrokerAddress, Vec<String>)>,
+}
+
+impl DescribeGroups {
+    pub fn new(groups: impl IntoIterator<Item = String>) -> DescribeGroups {
+        DescribeGroups { work: GroupWork::new(groups), calls: Vec::new() }
+    }
+
+    pub fn results(self) -> BTreeMap<String, Result<GroupState, String>> {
+        self.work.results
+    }
+}
+
+impl Operation for DescribeGroups {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        for (address, groups) in self.work.route(session, round) {
+            let target = Target::Address(address.clone());
+            let Some(version) = session.version::<DescribeGroupsRequest>(&target, 0, i16::MAX) else {
+                groups.iter().for_each(|g| self.work.finish(g, Ok(GroupState::Unsupported)));
+                continue;
+            };
+            for chunk in groups.chunks(GROUPS_PER_REQUEST) {
+                let request = DescribeGroupsRequest::default().with_groups(chunk.iter().map(|g| group_id(g)).collect());
+                self.calls.push((round.add(target.clone(), &request, version), address.clone(), chunk.to_vec()));
+            }
+        }
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        let mut next = self.work.absorb_lookups(session, answers);
+        for (call, address, groups) in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    next = self.work.unreachable(session, &groups, &address, &e.to_string());
+                    continue;
+                }
+            };
+            for described in response.groups {
+                let group = described.group_id.to_string();
+                let code = ErrorCode(described.error_code);
+                match code {
+                    ErrorCode::NONE => {
+                        self.work.finish(&group, Ok(GroupState::Known(described.group_state.to_string())))
+                    }
+                    // The KIP-848 coordinator's answer for a group it does not know: no members, like Dead.
+                    ErrorCode::GROUP_ID_NOT_FOUND => self.work.finish(&group, Ok(GroupState::Known("Dead".into()))),
+                    code => {
+                        if self.work.error(session, &group, code, "cannot describe it") == Next::RetryLater {
+                            next = Next::RetryLater;
+                        }
+                    }
+                }
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        self.work.give_up(reason);
+    }
+}
+
+/// Which committed offsets to read for a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wanted {
+    /// Every partition the group has committed (`--all-topics`).
+    All,
+    Partitions(Vec<TopicPartition>),
+}
+
+/// A group's committed offsets: partitions without one are absent.
+pub type Committed = BTreeMap<TopicPartition, i64>;
+
+/// OffsetFetch for many groups: per coordinator, one request for all its groups (v8+) or one per group.
+#[derive(Debug)]
+pub struct FetchCommitted {
+    work: GroupWork<Committed>,
+    wanted: HashMap<String, Wanted>,
+    /// Every partition of the cluster: what `Wanted::All` means for OffsetFetch v1, which cannot ask for all.
+    all_partitions: Vec<TopicPartition>,
+    calls: Vec<(Call<OffsetFetchRequest>, i16, BrokerAddress, Vec<String>)>,
+}
+
+impl FetchCommitted {
+    pub fn new(
+        wanted: impl IntoIterator<Item = (String, Wanted)>,
+        all_partitions: Vec<TopicPartition>,
+    ) -> FetchCommitted {
+        let wanted: HashMap<String, Wanted> = wanted.into_iter().collect();
+        FetchCommitted { work: GroupWork::new(wanted.keys().cloned()), wanted, all_partitions, calls: Vec::new() }
+    }
+
+    pub fn results(self) -> BTreeMap<String, Result<Committed, String>> {
+        self.work.results
+    }
+
+    fn partitions_of(&self, group: &str, version: i16) -> Option<Vec<&TopicPartition>> {
+        match self.wanted.get(group) {
+            Some(Wanted::Partitions(partitions)) => Some(partitions.iter().collect()),
+            Some(Wanted::All) if version < 2 => Some(self.all_partitions.iter().collect()),
+            _ => None,
+        }
+    }
+}
+
+/// One group's entry of an OffsetFetch answer.
+fn read_partitions(partitions: impl Iterator<Item = (String, i32, i64, i16)>) -> Result<Committed, ErrorCode> {
+    let mut committed = Committed::new();
+    for (topic, partition, offset, error) in partitions {
+        match ErrorCode(error) {
+            // A partition the group never committed, or a topic gone since: no committed offset.
+            ErrorCode::NONE | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION => {
+                if offset >= 0 {
+                    committed.insert(TopicPartition::new(&topic, partition), offset);
+                }
+            }
+            code => return Err(code),
+        }
+    }
+    Ok(committed)
+}
+
+impl Operation for FetchCommitted {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        for (address, groups) in self.work.route(session, round) {
+            let target = Target::Address(address.clone());
+            // Never v0: it reads the offsets old consumers kept in ZooKeeper.
+            let Some(version) = session.version::<OffsetFetchRequest>(&target, 1, i16::MAX) else {
+                groups
+                    .iter()
+                    .for_each(|g| self.work.finish(g, Err("the coordinator cannot fetch committed offsets".into())));
+                continue;
+            };
+            if version >= 8 {
+                for chunk in groups.chunks(GROUPS_PER_REQUEST) {
+                    let entries = chunk
+                        .iter()
+                        .map(|group| {
+                            let topics = self.partitions_of(group, version).map(|partitions| {
+                                by_topic(partitions.into_iter().map(|tp| (tp, ())))
+                                    .into_iter()
+                                    .map(|(name, ps)| {
+                                        OffsetFetchRequestTopics::default()
+                                            .with_name(topic_name(name))
+                                            .with_partition_indexes(ps.into_iter().map(|(p, ())| p).collect())
+                                    })
+                                    .collect()
+                            });
+                            OffsetFetchRequestGroup::default().with_group_id(group_id(group)).with_topics(topics)
+                        })
+                        .collect();
+                    let request = OffsetFetchRequest::default().with_groups(entries);
+                    self.calls.push((
+                        round.add(target.clone(), &request, version),
+                        version,
+                        address.clone(),
+                        chunk.to_vec(),
+                    ));
+                }
+            } else {
+                for group in groups {
+                    let topics = self.partitions_of(&group, version).map(|partitions| {
+                        by_topic(partitions.into_iter().map(|tp| (tp, ())))
+                            .into_iter()
+                            .map(|(name, ps)| {
+                                OffsetFetchRequestTopic::default()
+                                    .with_name(topic_name(name))
+                                    .with_partition_indexes(ps.into_iter().map(|(p, ())| p).collect())
+                            })
+                            .collect()
+                    });
+                    let request = OffsetFetchRequest::default().with_group_id(group_id(&group)).with_topics(topics);
+                    self.calls.push((
+                        round.add(target.clone(), &request, version),
+                        version,
+                        address.clone(),
+                        vec![group],
+                    ));
+                }
+            }
+        }
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        let mut next = self.work.absorb_lookups(session, answers);
+        for (call, version, address, groups) in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    next = self.work.unreachable(session, &groups, &address, &e.to_string());
+                    continue;
+                }
+            };
+            let mut outcomes: Vec<(String, ErrorCode, Result<Committed, ErrorCode>)> = Vec::new();
+            if version >= 8 {
+                for entry in response.groups {
+                    let partitions = entry.topics.iter().flat_map(|t| {
+                        t.partitions
+                            .iter()
+                            .map(|p| (t.name.to_string(), p.partition_index, p.committed_offset, p.error_code))
+                    });
+                    let group = entry.group_id.to_string();
+                    let read = read_partitions(partitions);
+                    outcomes.push((group, ErrorCode(entry.error_code), read));
+                }
+            } else {
+                let group = groups[0].clone();
+                let partitions = response.topics.iter().flat_map(|t| {
+                    t.partitions
+                        .iter()
+                        .map(|p| (t.name.to_string(), p.partition_index, p.committed_offset, p.error_code))
+                });
+                let read = read_partitions(partitions);
+                outcomes.push((group, ErrorCode(response.error_code), read));
+            }
+            for (group, code, read) in outcomes {
+                let code = if code.is_error() { code } else { read.as_ref().err().copied().unwrap_or(ErrorCode::NONE) };
+                if code.is_error() {
+                    if self.work.error(session, &group, code, "cannot read its committed offsets") == Next::RetryLater {
+                        next = Next::RetryLater;
+                    }
+                } else if let Ok(committed) = read {
+                    self.work.finish(&group, Ok(committed));
+                }
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        self.work.give_up(reason);
+    }
+}
+
+/// What a group's coordinator said to its commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Each partition's answer: None when committed, else its error.
+    Answered(Vec<(TopicPartition, Option<ErrorCode>)>),
+    /// The coordinator refused the commit because the group has members (the error it gave).
+    GroupActive(ErrorCode),
+}
+
+/// OffsetCommit for many groups, one request per group, pipelined per coordinator. Partitions refused for a
+/// passing reason are sent again until the deadline.
+#[derive(Debug)]
+pub struct CommitOffsets {
+    work: GroupWork<CommitOutcome>,
+    plans: HashMap<String, Vec<(TopicPartition, i64)>>,
+    /// Per group, the partitions already answered for good.
+    answered: HashMap<String, BTreeMap<TopicPartition, Option<ErrorCode>>>,
+    calls: Vec<(Call<OffsetCommitRequest>, BrokerAddress, String)>,
+    /// Groups whose commit may have reached a broker, with why no answer came for the first such attempt (empty
+    /// when answered).
+    pub sent: BTreeMap<String, String>,
+    /// Groups whose commit was written when a signal stopped the wait for its answer.
+    unanswered: BTreeSet<String>,
+}
+
+impl CommitOffsets {
+    pub fn new(plans: impl IntoIterator<Item = (String, Vec<(TopicPartition, i64)>)>) -> CommitOffsets {
+        let plans: HashMap<String, Vec<(TopicPartition, i64)>> = plans.into_iter().collect();
+        CommitOffsets {
+            work: GroupWork::new(plans.keys().cloned()),
+            plans,
+            answered: HashMap::new(),
+            calls: Vec::new(),
+            sent: BTreeMap::new(),
+            unanswered: BTreeSet::new(),
+        }
+    }
+
+    /// Groups whose commit was sent and not answered when a signal stopped the run.
+    pub fn unanswered(&self) -> BTreeSet<String> {
+        self.unanswered.clone()
+    }
+
+    pub fn results(self) -> BTreeMap<String, Result<CommitOutcome, String>> {
+        self.work.results
+    }
+
+    fn remaining(&self, group: &str) -> Vec<&(TopicPartition, i64)> {
+        let done = self.answered.get(group);
+        self.plans[group].iter().filter(|(tp, _)| done.is_none_or(|d| !d.contains_key(tp))).collect()
+    }
+}
+
+impl Operation for CommitOffsets {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        for (address, groups) in self.work.route(session, round) {
+            let target = Target::Address(address.clone());
+            // Never v0 (ZooKeeper) or v1; v2 is what Kafka 0.9 has and Kafka 4.0 still takes.
+            let Some(version) = session.version::<OffsetCommitRequest>(&target, 2, i16::MAX) else {
+                groups.iter().for_each(|g| {
+                    self.work.finish(g, Err("the coordinator cannot take commits (OffsetCommit v2+)".into()))
+                });
+                continue;
+            };
+            for group in groups {
+                let topics = by_topic(self.remaining(&group).into_iter().map(|(tp, offset)| (tp, *offset)))
+                    .into_iter()
+                    .map(|(name, partitions)| {
+                        OffsetCommitRequestTopic::default().with_name(topic_name(name)).with_partitions(
+                            partitions
+                                .into_iter()
+                                .map(|(p, offset)| {
+                                    OffsetCommitRequestPartition::default()
+                                        .with_partition_index(p)
+                                        .with_committed_offset(offset)
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let request = OffsetCommitRequest::default()
+                    .with_group_id(group_id(&group))
+                    .with_generation_id_or_member_epoch(-1)
+                    .with_member_id(StrBytes::from_static_str(""))
+                    .with_topics(topics);
+                self.calls.push((round.add(target.clone(), &request, version), address.clone(), group));
+            }
+        }
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        let mut next = self.work.absorb_lookups(session, answers);
+        for (call, address, group) in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    if e.maybe_sent() {
+                        self.sent.entry(group.clone()).or_insert_with(|| e.to_string());
+                    }
+                    if e == (ConnError::Stopped { sent: true }) {
+                        self.unanswered.insert(group.clone());
+                    }
+                    next = self.work.unreachable(session, std::slice::from_ref(&group), &address, &e.to_string());
+                    continue;
+                }
+            };
+            self.sent.insert(group.clone(), String::new());
+            let answers: Vec<(TopicPartition, ErrorCode)> = response
+                .topics
+                .iter()
+                .flat_map(|t| {
+                    t.partitions
+                        .iter()
+                        .map(|p| (TopicPartition::new(&t.name, p.partition_index), ErrorCode(p.error_code)))
+                })
+                .collect();
+            if !answers.is_empty() && answers.iter().all(|(_, code)| code.means_group_active()) {
+                self.work.finish(&group, Ok(CommitOutcome::GroupActive(answers[0].1)));
+                continue;
+            }
+            let mut retry: Option<ErrorCode> = None;
+            let done = self.answered.entry(group.clone()).or_default();
+            for (tp, code) in answers {
+                if code.is_retriable() {
+                    retry = Some(code);
+                } else {
+                    done.insert(tp, code.is_error().then_some(code));
+                }
+            }
+            match retry {
+                Some(code) => {
+                    if self.work.error(session, &group, code, "its commit was refused") == Next::RetryLater {
+                        next = Next::RetryLater;
+                    }
+                }
+                None => {
+                    let answered = &self.answered[&group];
+                    // A partition the broker did not answer for was not committed.
+                    let outcome = self.plans[&group]
+                        .iter()
+                        .map(|(tp, _)| {
+                            (
+                                tp.clone(),
+                                answered.get(tp).copied().unwrap_or(Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)),
+                            )
+                        })
+                        .collect();
+                    self.work.finish(&group, Ok(CommitOutcome::Answered(outcome)));
+                }
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        self.work.give_up(reason);
+    }
+}
+
+/// ListGroups on every broker: the consumer groups of the cluster (Kafka 0.9 lists only groups with members).
+#[derive(Debug, Default)]
+pub struct ListGroups {
+    brokers: Vec<i32>,
+    results: BTreeMap<i32, Result<Vec<String>, String>>,
+    last_error: HashMap<i32, String>,
+    calls: Vec<(Call<ListGroupsRequest>, i32)>,
+}
+
+impl ListGroups {
+    pub fn new(brokers: Vec<i32>) -> ListGroups {
+        ListGroups { brokers, ..ListGroups::default() }
+    }
+
+    /// Every consumer group, sorted; or the first broker's failure.
+    pub fn groups(self) -> Result<Vec<String>, String> {
+        let mut all = BTreeSet::new();
+        for (_, result) in self.results {
+            all.extend(result?);
+        }
+        Ok(all.into_iter().collect())
+    }
+}
+
+impl Operation for ListGroups {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        for &broker in &self.brokers {
+            if self.results.contains_key(&broker) {
+                continue;
+            }
+            let target = Target::Broker(broker);
+            let Some(version) = session.version::<ListGroupsRequest>(&target, 0, i16::MAX) else {
+                self.results
+                    .insert(broker, Err("--all-groups needs ListGroups, which this cluster does not support".into()));
+                continue;
+            };
+            self.calls.push((round.add(target, &ListGroupsRequest::default(), version), broker));
+        }
+    }
+
+    fn absorb(&mut self, _session: &Session, answers: &mut Answers) -> Next {
+        let mut next = Next::Continue;
+        for (call, broker) in std::mem::take(&mut self.calls) {
+            match answers.take(call) {
+                Err(e) => {
+                    self.last_error.insert(broker, e.to_string());
+                    next = Next::RetryLater;
+                }
+                Ok(response) => {
+                    let code = ErrorCode(response.error_code);
+                    if code.is_retriable() {
+                        self.last_error.insert(broker, code.to_string());
+                        next = Next::RetryLater;
+                    } else if code.is_error() {
+                        self.results
+                            .insert(broker, Err(format!("cannot list the consumer groups of broker {broker}: {code}")));
+                    } else {
+                        let groups = response
+                            .groups
+                            .iter()
+                            .filter(|g| g.protocol_type.is_empty() || g.protocol_type.as_str() == "consumer")
+                            .map(|g| g.group_id.to_string())
+                            .collect();
+                        self.results.insert(broker, Ok(groups));
+                    }
+                }
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        for &broker in &self.brokers {
+            if !self.results.contains_key(&broker) {
+                let error = self.last_error.get(&broker).cloned().unwrap_or_else(|| reason.to_string());
+                self.results
+                    .insert(broker, Err(format!("cannot list the consumer groups of broker {broker}: {error}")));
+            }
+        }
+    }
+}

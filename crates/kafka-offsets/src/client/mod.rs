@@ -1,0 +1,17 @@
+//! Protocol and client: the Kafka wire protocol spoken directly to every broker a run needs.
+//!
+//! `connection` frames and pipelines requests on one TCP or TLS connection (`tls`, `sasl` set it up); `bootstrap`
+//! makes the first connection and finds the broker's generation (`versions`); `session` holds one connection per
+//! broker and runs rounds of requests for the operations in `metadata`, `offsets` and `groups`. Error codes are typed
+//! in `codes`.
+
+pub mod bootstrap;
+pub mod codes;
+pub mod connection;
+pub mod groups;
+pub mod metadata;
+pub mod offsets;
+pub mod sasl;
+pub mod session;
+pub mod tls;
+pub mod versions;

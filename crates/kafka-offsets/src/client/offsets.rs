@@ -1,0 +1,233 @@
+//! ListOffsets, one request per partition leader for all of its partitions, every leader in the same round.
+//!
+//! Versions: v0 (Kafka 0.8+) answers with up to `max_num_offsets` log segment base offsets by segment file time
+//! (the only form Kafka 0.9 has, and the old `--offsets N`); v1+ (KIP-79, 0.10.1) with the first offset whose record
+//! timestamp is at or after the time; v2+ take an isolation level; v7 `-3` max-timestamp (KIP-734); v8 `-4`
+//! earliest-local and v9 `-5` latest-tiered (KIP-1005). Retriable answers are asked again until the deadline,
+//! after the leaders are looked up again when they moved.
+
+use std::collections::{BTreeMap, HashMap};
+
+use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use kafka_protocol::messages::{ListOffsetsRequest, MetadataRequest, TopicName};
+use kafka_protocol::protocol::StrBytes;
+
+use crate::client::codes::ErrorCode;
+use crate::client::metadata;
+use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
+use crate::TopicPartition;
+
+/// The answer for one partition: the offsets (several, newest first, for `--offsets N` on v0; empty when the
+/// broker has none for the time), or why there is none.
+pub type Listed = Result<Vec<i64>, String>;
+
+/// What to ask every partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OffsetQuery {
+    /// The ListOffsets timestamp field: -1 latest, -2 earliest, -3 max-timestamp, -4, -5, or epoch ms.
+    pub timestamp: i64,
+    /// v0's `max_num_offsets`; 1 for the usual single answer.
+    pub max_offsets: i32,
+    /// 0 read_uncommitted, 1 read_committed (v2+).
+    pub isolation_level: i8,
+    /// The lowest version that can carry this query.
+    pub min_version: i16,
+    /// The highest version to use (0 for `--offsets N`).
+    pub max_version: i16,
+}
+
+/// ListOffsets for many partitions, as an operation of rounds.
+#[derive(Debug)]
+pub struct ListOffsets {
+    query: OffsetQuery,
+    partitions: Vec<TopicPartition>,
+    leaders: HashMap<TopicPartition, i32>,
+    results: Vec<Option<Listed>>,
+    last_error: Vec<Option<String>>,
+    calls: Vec<(Call<ListOffsetsRequest>, i32, i16, Vec<usize>)>,
+    refresh: Option<Call<MetadataRequest>>,
+    leaders_stale: bool,
+    /// A partition had no leader this round: wait before looking again.
+    leaderless: bool,
+}
+
+impl ListOffsets {
+    /// `partitions` with their leaders from the metadata (-1: none known).
+    pub fn new(query: OffsetQuery, partitions: &[(TopicPartition, i32)]) -> ListOffsets {
+        ListOffsets {
+            query,
+            leaders: partitions.iter().cloned().collect(),
+            partitions: partitions.iter().map(|(tp, _)| tp.clone()).collect(),
+            results: vec![None; partitions.len()],
+            last_error: vec![None; partitions.len()],
+            calls: Vec::new(),
+            refresh: None,
+            leaders_stale: false,
+            leaderless: false,
+        }
+    }
+
+    /// The answers, in the order the partitions were given.
+    pub fn results(self) -> Vec<(TopicPartition, Listed)> {
+        self.partitions
+            .into_iter()
+            .zip(self.results)
+            .map(|(tp, r)| (tp, r.unwrap_or_else(|| Err("no answer for this partition".into()))))
+            .collect()
+    }
+
+    /// Metadata for the topics of the partitions still pending, to find their leaders again.
+    fn metadata_request(&self, session: &Session, round: &mut Round) -> Call<MetadataRequest> {
+        let mut topics: Vec<String> = self.pending().map(|i| self.partitions[i].topic.to_string()).collect();
+        topics.sort();
+        topics.dedup();
+        metadata::request(session, Some(&topics), round)
+    }
+
+    fn pending(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.partitions.len()).filter(|&i| self.results[i].is_none())
+    }
+
+    fn fail(&mut self, index: usize, error: String) {
+        self.results[index] = Some(Err(error));
+    }
+}
+
+impl Operation for ListOffsets {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        if self.leaders_stale {
+            self.refresh = Some(self.metadata_request(session, round));
+            return;
+        }
+        let mut by_leader: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        let pending: Vec<usize> = self.pending().collect();
+        for index in pending {
+            match self.leaders.get(&self.partitions[index]).copied().unwrap_or(-1) {
+                -1 => {
+                    self.last_error[index] = Some("the partition has no leader".into());
+                    self.leaderless = true;
+                }
+                leader => by_leader.entry(leader).or_default().push(index),
+            }
+        }
+        if self.leaderless {
+            self.refresh = Some(self.metadata_request(session, round));
+        }
+        for (leader, indexes) in by_leader {
+            let target = Target::Broker(leader);
+            let Some(version) =
+                session.version::<ListOffsetsRequest>(&target, self.query.min_version, self.query.max_version)
+            else {
+                let reason = match session.version::<ListOffsetsRequest>(&target, 0, i16::MAX) {
+                    Some(max) => format!(
+                        "the leader (broker {leader}) supports ListOffsets up to v{max}; this needs v{} or newer",
+                        self.query.min_version
+                    ),
+                    None => format!("the leader (broker {leader}) does not support the ListOffsets version this needs"),
+                };
+                indexes.into_iter().for_each(|i| self.fail(i, reason.clone()));
+                continue;
+            };
+            let mut topics: BTreeMap<&str, Vec<ListOffsetsPartition>> = BTreeMap::new();
+            for &index in &indexes {
+                let tp = &self.partitions[index];
+                let mut partition = ListOffsetsPartition::default()
+                    .with_partition_index(tp.partition)
+                    .with_timestamp(self.query.timestamp);
+                if version == 0 {
+                    partition = partition.with_max_num_offsets(self.query.max_offsets);
+                }
+                topics.entry(&*tp.topic).or_default().push(partition);
+            }
+            let topics = topics
+                .into_iter()
+                .map(|(name, partitions)| {
+                    ListOffsetsTopic::default()
+                        .with_name(TopicName(StrBytes::from_string(name.to_string())))
+                        .with_partitions(partitions)
+                })
+                .collect();
+            let mut request = ListOffsetsRequest::default().with_replica_id((-1).into()).with_topics(topics);
+            if version >= 2 {
+                request = request.with_isolation_level(self.query.isolation_level);
+            }
+            self.calls.push((round.add(target, &request, version), leader, version, indexes));
+        }
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        let mut next = Next::Continue;
+        if let Some(call) = self.refresh.take() {
+            match answers.take(call) {
+                Ok(response) => {
+                    let fresh = metadata::parse(session, response);
+                    for topic in &fresh.topics {
+                        for p in &topic.partitions {
+                            let tp = TopicPartition::new(&topic.name, p.id);
+                            if let Some(leader) = self.leaders.get_mut(&tp) {
+                                *leader = p.leader;
+                            }
+                        }
+                    }
+                    self.leaders_stale = false;
+                }
+                Err(_) => next = Next::RetryLater,
+            }
+        }
+        for (call, leader, version, indexes) in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    let address = session.broker_address(leader).map_or(String::new(), |a| format!(" at {a}"));
+                    for index in indexes {
+                        self.last_error[index] = Some(format!("the leader (broker {leader}{address}): {e}"));
+                    }
+                    next = Next::RetryLater;
+                    continue;
+                }
+            };
+            let mut by_partition: HashMap<(String, i32), _> = HashMap::new();
+            for topic in response.topics {
+                for partition in topic.partitions {
+                    by_partition.insert((topic.name.0.to_string(), partition.partition_index), partition);
+                }
+            }
+            for index in indexes {
+                let tp = &self.partitions[index];
+                let Some(answer) = by_partition.remove(&(tp.topic.to_string(), tp.partition)) else {
+                    self.fail(index, "no answer for this partition".into());
+                    continue;
+                };
+                let code = ErrorCode(answer.error_code);
+                if !code.is_error() {
+                    let offsets = if version == 0 {
+                        answer.old_style_offsets
+                    } else if answer.offset >= 0 {
+                        vec![answer.offset]
+                    } else {
+                        Vec::new()
+                    };
+                    self.results[index] = Some(Ok(offsets));
+                } else if code.is_retriable() {
+                    self.last_error[index] = Some(code.to_string());
+                    self.leaders_stale |= code.is_leader_moved();
+                    next = Next::RetryLater;
+                } else {
+                    self.fail(index, code.to_string());
+                }
+            }
+        }
+        if std::mem::take(&mut self.leaderless) {
+            next = Next::RetryLater;
+        }
+        // A leader that moved is looked up in the next round, at once unless something else needs a backoff.
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        for index in self.pending().collect::<Vec<_>>() {
+            let error = self.last_error[index].clone().unwrap_or_else(|| reason.to_string());
+            self.fail(index, error);
+        }
+    }
+}

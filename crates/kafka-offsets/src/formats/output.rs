@@ -1,0 +1,210 @@
+//! Output writers. get-offset's `--format csv` writes exactly the 3-column `topic,partition,offset` rows that
+//! `reset-offsets --from-file` (and Kafka's `kafka-consumer-groups.sh --from-file`) reads.
+
+use std::io::{self, Write};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::TopicPartition;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// `topic:partition:offset`, GetOffsetShell's format.
+    #[default]
+    Text,
+    /// `topic,partition,offset`, no header.
+    Csv,
+    /// A JSON array of `{"topic","partition","offset"}` objects.
+    Json,
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(OutputFormat::Text),
+            "csv" => Ok(OutputFormat::Csv),
+            "json" => Ok(OutputFormat::Json),
+            _ => Err(format!("unknown format '{s}' (expected text, csv or json)")),
+        }
+    }
+}
+
+/// The answer for one partition. `offsets` holds one value, or several (descending) for the old `--offsets N`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionOffsets {
+    pub partition: TopicPartition,
+    pub offsets: Vec<i64>,
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offsets: Option<&'a [i64]>,
+}
+
+/// Writes the rows in the order given. An empty `offsets` list is skipped (Kafka 3.2+ prints no line for it).
+pub fn write_offsets(out: &mut dyn Write, format: OutputFormat, rows: &[PartitionOffsets]) -> io::Result<()> {
+    let rows = rows.iter().filter(|r| !r.offsets.is_empty());
+    match format {
+        OutputFormat::Text => {
+            for row in rows {
+                let tp = &row.partition;
+                write!(out, "{}:{}:", tp.topic, tp.partition)?;
+                for (i, offset) in row.offsets.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    write!(out, "{offset}")?;
+                }
+                out.write_all(b"\n")?;
+            }
+        }
+        OutputFormat::Csv => {
+            let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
+            for row in rows {
+                let tp = &row.partition;
+                csv.write_record([&*tp.topic, &tp.partition.to_string(), &row.offsets[0].to_string()])
+                    .map_err(io::Error::other)?;
+            }
+            csv.flush()?;
+        }
+        OutputFormat::Json => {
+            let rows: Vec<JsonRow<'_>> = rows
+                .map(|r| JsonRow {
+                    topic: &r.partition.topic,
+                    partition: r.partition.partition,
+                    offset: r.offsets[0],
+                    offsets: (r.offsets.len() > 1).then_some(r.offsets.as_slice()),
+                })
+                .collect();
+            serde_json::to_writer(&mut *out, &rows).map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()
+}
+
+/// One row of a reset plan or result.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResetRow {
+    pub group: Arc<str>,
+    pub partition: TopicPartition,
+    pub offset: i64,
+}
+
+/// The plan/result table exactly as `kafka-consumer-groups.sh --reset-offsets` prints it in Kafka 2.3–3.7 and 4.0:
+/// an empty line, then `%-30s %-30s %-10s %-15s` lines (header first), trailing spaces kept.
+pub fn write_reset_table(out: &mut dyn Write, rows: &[ResetRow]) -> io::Result<()> {
+    out.write_all(b"\n")?;
+    writeln!(out, "{:<30} {:<30} {:<10} {:<15}", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET")?;
+    for row in rows {
+        writeln!(
+            out,
+            "{:<30} {:<30} {:<10} {:<15}",
+            row.group, row.partition.topic, row.partition.partition, row.offset
+        )?;
+    }
+    out.flush()
+}
+
+/// `--export`: Kafka's CSV, 3 columns (`topic,partition,offset`) when exactly one `--group` was given, else 4
+/// (`group,topic,partition,offset`); no header; like Kafka, the output ends with an extra empty line.
+pub fn write_reset_csv(out: &mut dyn Write, rows: &[ResetRow], with_group: bool) -> io::Result<()> {
+    {
+        let mut csv = csv::WriterBuilder::new().has_headers(false).flexible(true).from_writer(&mut *out);
+        for row in rows {
+            let (partition, offset) = (row.partition.partition.to_string(), row.offset.to_string());
+            let topic = &*row.partition.topic;
+            if with_group {
+                csv.write_record([&*row.group, topic, &partition, &offset])
+            } else {
+                csv.write_record([topic, &partition, &offset])
+            }
+            .map_err(io::Error::other)?;
+        }
+        csv.flush()?;
+    }
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<PartitionOffsets> {
+        vec![
+            PartitionOffsets { partition: TopicPartition::new("orders", 0), offsets: vec![42] },
+            PartitionOffsets { partition: TopicPartition::new("orders", 1), offsets: vec![] },
+            PartitionOffsets { partition: TopicPartition::new("orders", 2), offsets: vec![7, 4, 0] },
+        ]
+    }
+
+    fn render(format: OutputFormat) -> String {
+        let mut out = Vec::new();
+        write_offsets(&mut out, format, &rows()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_is_getoffsetshell_format() {
+        assert_eq!(render(OutputFormat::Text), "orders:0:42\norders:2:7,4,0\n");
+    }
+
+    #[test]
+    fn csv_is_from_file_format() {
+        assert_eq!(render(OutputFormat::Csv), "orders,0,42\norders,2,7\n");
+    }
+
+    #[test]
+    fn json_is_an_array_of_objects() {
+        assert_eq!(
+            render(OutputFormat::Json),
+            "[{\"topic\":\"orders\",\"partition\":0,\"offset\":42},{\"topic\":\"orders\",\"partition\":2,\"offset\":7,\"offsets\":[7,4,0]}]\n"
+        );
+    }
+
+    fn reset_rows() -> Vec<ResetRow> {
+        vec![
+            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 0), offset: 42 },
+            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 10), offset: 7 },
+        ]
+    }
+
+    #[test]
+    fn reset_table_is_kafkas_layout() {
+        let mut out = Vec::new();
+        write_reset_table(&mut out, &reset_rows()).unwrap();
+        let expected = "\nGROUP                          TOPIC                          PARTITION  NEW-OFFSET     \n\
+                        g                              orders                         0          42             \n\
+                        g                              orders                         10         7              \n";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn export_csv_three_or_four_columns() {
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &reset_rows(), false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "orders,0,42\norders,10,7\n\n");
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &reset_rows(), true).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "g,orders,0,42\ng,orders,10,7\n\n");
+        let mut out = Vec::new();
+        write_reset_csv(&mut out, &[], true).unwrap();
+        assert_eq!(out, b"\n");
+    }
+
+    #[test]
+    fn empty_json_is_an_empty_array() {
+        let mut out = Vec::new();
+        write_offsets(&mut out, OutputFormat::Json, &[]).unwrap();
+        assert_eq!(out, b"[]\n");
+    }
+}
