@@ -21,7 +21,7 @@ use crate::client::versions::ApiVersions;
 use crate::error::{Error, Result};
 use crate::formats::settings::{ClientSettings, ProtocolChoice};
 
-/// The connection that answered first, with its broker's versions.
+/// A connection made to a bootstrap server, with its broker's versions.
 #[derive(Debug)]
 pub struct Bootstrapped {
     pub connection: Connection,
@@ -30,9 +30,13 @@ pub struct Bootstrapped {
     pub round_trips: u32,
 }
 
+/// The other bootstrap servers' connections, as they complete: the session keeps them for later rounds (a leader
+/// among them then costs no new connection).
+pub type LateConnections = mpsc::Receiver<(usize, std::result::Result<Bootstrapped, ConnError>)>;
+
 /// Tries every bootstrap server at once; returns the first that answers, or fails at once on a definitive error
 /// (TLS, authentication), or with every server's reason when none answers in time.
-pub fn connect(settings: &ClientSettings, security: &Security) -> Result<Bootstrapped> {
+pub fn connect(settings: &ClientSettings, security: &Security) -> Result<(Bootstrapped, LateConnections)> {
     let deadline = Instant::now() + settings.timeout;
     let (tx, rx) = mpsc::channel();
     for (index, address) in settings.bootstrap.iter().enumerate() {
@@ -49,7 +53,7 @@ pub fn connect(settings: &ClientSettings, security: &Security) -> Result<Bootstr
     loop {
         let received = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
         match received {
-            Ok((_, Ok(found))) => return Ok(found),
+            Ok((_, Ok(found))) => return Ok((found, rx)),
             Ok((index, Err(e))) if e.is_definitive() => {
                 return Err(Error::Cluster(format!("{}: {e}", settings.bootstrap[index])));
             }

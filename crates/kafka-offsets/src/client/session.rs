@@ -116,6 +116,8 @@ pub struct Session {
     /// Group coordinators found so far.
     coordinators: Mutex<HashMap<String, BrokerAddress>>,
     rounds: Mutex<u32>,
+    /// The other bootstrap servers' connections, taken into `slots` as they complete.
+    late: Mutex<bootstrap::LateConnections>,
 }
 
 impl std::fmt::Debug for Session {
@@ -130,7 +132,7 @@ impl Session {
     pub fn connect(settings: ClientSettings) -> Result<Session> {
         let security = Security::new(&settings)?;
         let started = Instant::now();
-        let found = bootstrap::connect(&settings, &security)?;
+        let (found, late) = bootstrap::connect(&settings, &security)?;
         let session = Session {
             versions: found.versions.clone(),
             broker_versions: Mutex::new(HashMap::from([(found.connection.address.clone(), found.versions)])),
@@ -140,6 +142,7 @@ impl Session {
             peers: Mutex::new(HashMap::from([(found.connection.peer, found.connection.address.clone())])),
             coordinators: Mutex::new(HashMap::new()),
             rounds: Mutex::new(0),
+            late: Mutex::new(late),
             settings,
             security,
         };
@@ -232,7 +235,24 @@ impl Session {
         known.as_ref().unwrap_or(&self.versions).pick::<R>(min, max)
     }
 
+    /// Keeps the other bootstrap servers' connections that have completed since the last look.
+    fn take_late_connections(&self) {
+        let late = self.late.lock().expect("late connections");
+        while let Ok((_, found)) = late.try_recv() {
+            let Ok(found) = found else { continue };
+            let address = found.connection.address.clone();
+            self.peers.lock().expect("peers").insert(found.connection.peer, address.clone());
+            self.broker_versions.lock().expect("versions").insert(address.clone(), found.versions);
+            self.slots
+                .lock()
+                .expect("slots")
+                .entry(address)
+                .or_insert_with(|| Arc::new(Mutex::new(Some(found.connection))));
+        }
+    }
+
     fn slot(&self, address: &BrokerAddress) -> Slot {
+        self.take_late_connections();
         let mut slots = self.slots.lock().expect("slots");
         if let Some(slot) = slots.get(address) {
             return Arc::clone(slot);

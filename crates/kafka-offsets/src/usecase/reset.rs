@@ -313,15 +313,20 @@ impl ResetRequest {
         let mut coordinators = FindCoordinators::new(named.iter().cloned());
         session.drive("metadata and coordinators", &mut [&mut metadata, &mut coordinators], timeout)?;
         let metadata = metadata.result.unwrap_or_else(|| Err("no metadata".into())).map_err(Error::Cluster)?;
+        // A group whose coordinator cannot be found (after retries until the timeout) is not asked again.
+        let lost = coordinators.failures();
+        for (group, reason) in &lost {
+            out.error(format!("group '{group}': {reason}"));
+        }
         let groups: Vec<String> = match &self.groups {
-            GroupSelection::Named(_) => named.into_iter().collect(),
+            GroupSelection::Named(_) => named.into_iter().filter(|g| !lost.contains_key(g)).collect(),
             GroupSelection::All => {
                 let mut list = ListGroups::new(session.broker_ids());
                 session.drive("list groups", &mut [&mut list], timeout)?;
                 list.groups().map_err(Error::Cluster)?
             }
         };
-        let any_group = !groups.is_empty();
+        let any_group = !groups.is_empty() || !lost.is_empty();
 
         // Each group's partitions, checked against the metadata (--all-topics: known once the offsets are read).
         let all_topics = matches!(self.scope, PartitionScope::AllTopics);
