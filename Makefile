@@ -14,8 +14,11 @@ all: build
 build:
 	$(CARGO) build --workspace --all-targets
 
+# The installed programs only: release builds select their packages, so that the test-hooks feature the test
+# package turns on is never in them.
+TOOLS := get-offset reset-offsets
 release:
-	$(CARGO) build --workspace --release
+	$(CARGO) build --release $(addprefix -p ,$(TOOLS) docgen)
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -42,7 +45,7 @@ bench: release
 # Binaries, the Kafka-named shims, man pages and bash/zsh/fish completions under $(PREFIX).
 install:
 ifneq ($(BUILD),)
-	$(CARGO) build --workspace $(if $(filter release,$(PROFILE)),--release,)
+	$(CARGO) build $(if $(filter release,$(PROFILE)),--release,) $(addprefix -p ,$(TOOLS) docgen)
 endif
 	rm -rf $(TARGET_DIR)/$(PROFILE)/docs
 	$(TARGET_DIR)/$(PROFILE)/docgen $(TARGET_DIR)/$(PROFILE)/docs

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use kafka_offsets::client::connection::{Connection, Encoded};
 use kafka_offsets::formats::command_config;
 use kafka_offsets::formats::offset_file::read_offset_file;
-use kafka_offsets::formats::output::{write_reset_csv, ResetRow};
+use kafka_offsets::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
 use kafka_offsets::formats::select::{parse_partition_list, parse_rules, parse_topic_arg, TopicPattern};
 use kafka_offsets::formats::settings::{parse_bootstrap, BrokerAddress};
 use kafka_offsets::formats::time::{format_utc, parse_datetime, parse_duration, OffsetSpec};
@@ -86,16 +86,17 @@ proptest! {
 
     #[test]
     fn exported_plans_read_back(rows in proptest::collection::vec(("[a-zA-Z0-9._-]{1,20}", "[a-zA-Z0-9._-]{1,20}", 0i32..100_000, any::<i64>()), 1..50), with_group in any::<bool>()) {
-        let plan: Vec<ResetRow> = rows.iter().map(|(g, t, p, o)| ResetRow { group: g.as_str().into(), partition: TopicPartition::new(t, *p), offset: *o }).collect();
+        let plan: Vec<GroupOffsets> = rows.iter().map(|(g, t, p, o)| GroupOffsets::new(g, vec![NewOffset { partition: TopicPartition::new(t, *p), offset: *o }])).collect();
         let mut out = Vec::new();
         write_reset_csv(&mut out, &plan, with_group).unwrap();
         let back = read_offset_file(&out, !with_group).unwrap();
         prop_assert_eq!(back.rows.len(), plan.len());
-        for (row, read) in plan.iter().zip(&back.rows) {
+        for (group, read) in plan.iter().zip(&back.rows) {
+            let row = &group.offsets[0];
             prop_assert_eq!(&back.topic_partition(read), &row.partition);
             prop_assert_eq!(read.offset, row.offset);
             if with_group {
-                prop_assert_eq!(back.group(read), Some(&*row.group));
+                prop_assert_eq!(back.group(read), Some(&*group.group));
             }
         }
     }

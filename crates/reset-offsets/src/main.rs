@@ -191,9 +191,9 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let written = if export {
-        write_reset_csv(&mut out, &report.rows, export_with_group)
+        write_reset_csv(&mut out, &report.groups, export_with_group)
     } else if report.any_group {
-        write_reset_table(&mut out, &report.rows)
+        write_reset_table(&mut out, &report.groups)
     } else {
         Ok(())
     };

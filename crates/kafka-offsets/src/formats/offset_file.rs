@@ -275,7 +275,7 @@ pub fn read_offset_file(bytes: &[u8], single_group: bool) -> Result<OffsetFile, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::output::{write_reset_csv, ResetRow};
+    use crate::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
 
     fn rows_of(input: &str, single_group: bool) -> Vec<(Option<String>, String, i64)> {
         let file = read_offset_file(input.as_bytes(), single_group).unwrap();
@@ -351,10 +351,13 @@ h,orders,0,2
     #[test]
     fn reads_its_own_export() {
         let mut out = Vec::new();
-        let rows = [
-            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 0), offset: 42 },
-            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 10), offset: 7 },
-        ];
+        let rows = [GroupOffsets::new(
+            "g",
+            vec![
+                NewOffset { partition: TopicPartition::new("orders", 0), offset: 42 },
+                NewOffset { partition: TopicPartition::new("orders", 10), offset: 7 },
+            ],
+        )];
         write_reset_csv(&mut out, &rows, true).unwrap();
         assert_eq!(rows_of(std::str::from_utf8(&out).unwrap(), false).len(), 2);
     }

@@ -91,39 +91,53 @@ pub fn write_offsets(out: &mut dyn Write, format: OutputFormat, rows: &[Partitio
     out.flush()
 }
 
-/// One row of a reset plan or result.
+/// One partition's offset in a reset plan or result.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ResetRow {
-    pub group: Arc<str>,
+pub struct NewOffset {
     pub partition: TopicPartition,
     pub offset: i64,
 }
 
+/// A group's offsets in a reset plan or result, sorted by partition. (Kept per group, not as one row per partition:
+/// a million-partition plan is not copied into rows.)
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GroupOffsets {
+    pub group: Arc<str>,
+    pub offsets: Vec<NewOffset>,
+}
+
+impl GroupOffsets {
+    pub fn new(group: &str, offsets: Vec<NewOffset>) -> GroupOffsets {
+        GroupOffsets { group: Arc::from(group), offsets }
+    }
+}
+
+/// Every (group, partition, offset) of the groups, in order.
+fn rows(groups: &[GroupOffsets]) -> impl Iterator<Item = (&str, &NewOffset)> {
+    groups.iter().flat_map(|g| g.offsets.iter().map(move |o| (&*g.group, o)))
+}
+
 /// The plan/result table exactly as `kafka-consumer-groups.sh --reset-offsets` prints it in Kafka 2.3–3.7 and 4.0:
 /// an empty line, then `%-30s %-30s %-10s %-15s` lines (header first), trailing spaces kept.
-pub fn write_reset_table(out: &mut dyn Write, rows: &[ResetRow]) -> io::Result<()> {
+pub fn write_reset_table(out: &mut dyn Write, groups: &[GroupOffsets]) -> io::Result<()> {
     out.write_all(b"\n")?;
     writeln!(out, "{:<30} {:<30} {:<10} {:<15}", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET")?;
-    for row in rows {
-        writeln!(
-            out,
-            "{:<30} {:<30} {:<10} {:<15}",
-            row.group, row.partition.topic, row.partition.partition, row.offset
-        )?;
+    for (group, row) in rows(groups) {
+        writeln!(out, "{:<30} {:<30} {:<10} {:<15}", group, row.partition.topic, row.partition.partition, row.offset)?;
     }
     out.flush()
 }
 
 /// `--export`: Kafka's CSV, 3 columns (`topic,partition,offset`) when exactly one `--group` was given, else 4
 /// (`group,topic,partition,offset`); no header; like Kafka, the output ends with an extra empty line.
-pub fn write_reset_csv(out: &mut dyn Write, rows: &[ResetRow], with_group: bool) -> io::Result<()> {
+pub fn write_reset_csv(out: &mut dyn Write, groups: &[GroupOffsets], with_group: bool) -> io::Result<()> {
     {
         let mut csv = csv::WriterBuilder::new().has_headers(false).flexible(true).from_writer(&mut *out);
-        for row in rows {
+        for (group, row) in rows(groups) {
             let (partition, offset) = (row.partition.partition.to_string(), row.offset.to_string());
             let topic = &*row.partition.topic;
             if with_group {
-                csv.write_record([&*row.group, topic, &partition, &offset])
+                csv.write_record([group, topic, &partition, &offset])
             } else {
                 csv.write_record([topic, &partition, &offset])
             }
@@ -171,11 +185,14 @@ mod tests {
         );
     }
 
-    fn reset_rows() -> Vec<ResetRow> {
-        vec![
-            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 0), offset: 42 },
-            ResetRow { group: "g".into(), partition: TopicPartition::new("orders", 10), offset: 7 },
-        ]
+    fn reset_rows() -> Vec<GroupOffsets> {
+        vec![GroupOffsets::new(
+            "g",
+            vec![
+                NewOffset { partition: TopicPartition::new("orders", 0), offset: 42 },
+                NewOffset { partition: TopicPartition::new("orders", 10), offset: 7 },
+            ],
+        )]
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::client::offsets::{ListOffsets, OffsetQuery};
 use crate::client::session::{Operation, Session};
 use crate::error::{Error, ExitStatus, Result};
 use crate::formats::offset_file::OffsetFile;
-use crate::formats::output::{write_reset_csv, ResetRow};
+use crate::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
 use crate::formats::select::TopicArg;
 use crate::formats::settings::ClientSettings;
 use crate::usecase::plan::{self, PartitionFacts, Scenario};
@@ -61,11 +61,12 @@ pub struct Backup {
     pub with_group: bool,
 }
 
-/// What happened. The binary prints `rows` (the plan, or after `execute` what was committed and read back),
+/// What happened. The binary prints `groups` (the plan, or after `execute` what was committed and read back),
 /// `messages` on stderr in order, and exits with `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResetReport {
-    pub rows: Vec<ResetRow>,
+    /// Sorted by group; each group's offsets sorted by partition.
+    pub groups: Vec<GroupOffsets>,
     /// Whether any group was looked at (Kafka prints the table header even for a refused group).
     pub any_group: bool,
     /// `Warn:` and `Error:` lines for stderr.
@@ -116,9 +117,9 @@ impl Outcome {
         self.report(Vec::new(), false)
     }
 
-    fn report(self, rows: Vec<ResetRow>, any_group: bool) -> ResetReport {
+    fn report(self, groups: Vec<GroupOffsets>, any_group: bool) -> ResetReport {
         let status = self.status();
-        ResetReport { rows, any_group, messages: self.messages, status }
+        ResetReport { groups, any_group, messages: self.messages, status }
     }
 
     fn status(&self) -> ExitStatus {
@@ -148,25 +149,26 @@ pub fn signal_name(signal: i32) -> &'static str {
 /// partition without a committed offset cannot be restored by a file: it is named in a warning.
 fn write_backup(
     backup: &Backup,
-    plans: &BTreeMap<String, Vec<(TopicPartition, i64)>>,
+    plans: &BTreeMap<String, Vec<NewOffset>>,
     committed: &BTreeMap<String, Committed>,
     out: &mut Outcome,
 ) -> std::io::Result<()> {
-    let mut rows = Vec::new();
+    let mut before = Vec::new();
     for (group, plan) in plans {
-        let shared: Arc<str> = Arc::from(group.as_str());
-        for (tp, _) in plan {
-            match committed.get(group).and_then(|c| c.get(tp)) {
-                Some(&offset) => rows.push(ResetRow { group: Arc::clone(&shared), partition: tp.clone(), offset }),
+        let mut offsets = Vec::new();
+        for NewOffset { partition, .. } in plan {
+            match committed.get(group).and_then(|c| c.get(partition)) {
+                Some(&offset) => offsets.push(NewOffset { partition: partition.clone(), offset }),
                 None => out.warn(format!(
-                    "--backup: group '{group}' had no committed offset for {tp}; restoring the backup leaves the new one"
+                    "--backup: group '{group}' had no committed offset for {partition}; restoring the backup leaves the \
+                     new one"
                 )),
             }
         }
+        before.push(GroupOffsets::new(group, offsets));
     }
-    rows.sort();
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&backup.path)?;
-    write_reset_csv(&mut file, &rows, backup.with_group)?;
+    write_reset_csv(&mut file, &before, backup.with_group)?;
     file.sync_all()
 }
 
@@ -299,7 +301,8 @@ impl ResetRequest {
         }
     }
 
-    pub fn run(&self) -> Result<ResetReport> {
+    /// Runs the reset. Consumes the request: a large `--from-file` is freed once its rows are in the plans.
+    pub fn run(mut self) -> Result<ResetReport> {
         let mut out = Outcome::default();
         let session = Session::connect(self.settings.clone())?;
         let timeout = self.settings.timeout;
@@ -332,6 +335,9 @@ impl ResetRequest {
         let all_topics = matches!(self.scope, PartitionScope::AllTopics);
         let mut scopes: BTreeMap<String, std::result::Result<Scope, Vec<String>>> =
             groups.iter().map(|g| (g.clone(), self.scope(g, &metadata))).collect();
+        if let PartitionScope::File(file) = &mut self.scope {
+            *file = OffsetFile::default();
+        }
 
         // 2. Every group described and its committed offsets read, and every partition's offsets looked up, in one
         //    round (two for --all-topics, whose partitions are the committed ones).
@@ -445,7 +451,7 @@ impl ResetRequest {
             out.error(format!("cannot get the offsets of {tp}: {error}"));
         }
         let legacy = session.is_legacy();
-        let mut plans: BTreeMap<String, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut plans: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
         let mut planning_failed = false;
         for (group, scope) in resettable {
             let group_committed = match committed.get(&group) {
@@ -479,7 +485,7 @@ impl ResetRequest {
                         if let Some(note) = planned.note {
                             out.warn(note.describe(&tp));
                         }
-                        plan.push((tp, planned.offset));
+                        plan.push(NewOffset { partition: tp, offset: planned.offset });
                     }
                     Err(e) => {
                         planning_failed = true;
@@ -495,7 +501,8 @@ impl ResetRequest {
 
         // Dry run: the plan.
         if !self.execute {
-            return Ok(out.report(rows_of(plans), any_group));
+            let groups = plans.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect();
+            return Ok(out.report(groups, any_group));
         }
 
         // 4. The backup first, then the commits, then the read-back.
@@ -518,12 +525,14 @@ impl ResetRequest {
             return Ok(out.report(Vec::new(), any_group));
         }
         plans.retain(|_, plan| !plan.is_empty());
-        let mut commits = CommitOffsets::new(plans.iter().map(|(g, p)| (g.clone(), p.clone())));
+        let mut commits = CommitOffsets::new(
+            plans.iter().map(|(g, plan)| (g.clone(), plan.iter().map(|o| (o.partition.clone(), o.offset)).collect())),
+        );
         session.drive("commit", &mut [&mut commits], timeout)?;
         let sent = std::mem::take(&mut commits.sent);
         let unanswered = commits.unanswered();
         let outcomes = commits.results();
-        let mut confirmed: BTreeMap<String, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut confirmed: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
         let mut unknown: Vec<String> = Vec::new();
         let mut not_sent: Vec<String> = Vec::new();
         for (group, plan) in plans {
@@ -532,10 +541,10 @@ impl ResetRequest {
                     let errors: HashMap<&TopicPartition, String> =
                         answers.iter().filter_map(|(tp, e)| e.map(|e| (tp, e.to_string()))).collect();
                     let mut accepted = Vec::with_capacity(plan.len());
-                    for (tp, offset) in plan {
-                        match errors.get(&tp) {
-                            Some(e) => out.error(format!("group '{group}', {tp}: the commit failed: {e}")),
-                            None => accepted.push((tp, offset)),
+                    for new in plan {
+                        match errors.get(&new.partition) {
+                            Some(e) => out.error(format!("group '{group}', {}: the commit failed: {e}", new.partition)),
+                            None => accepted.push(new),
                         }
                     }
                     confirmed.insert(group, accepted);
@@ -591,26 +600,25 @@ impl ResetRequest {
         Ok(out.report(read_back, any_group))
     }
 
-    /// Reads back the committed offsets of the confirmed commits and returns the rows that match the plan; the
+    /// Reads back the committed offsets of the confirmed commits and returns those that match the plan; the
     /// others are listed as errors.
     fn read_back(
         &self,
         session: &Session,
-        confirmed: &BTreeMap<String, Vec<(TopicPartition, i64)>>,
+        confirmed: &BTreeMap<String, Vec<NewOffset>>,
         out: &mut Outcome,
-    ) -> Result<Vec<ResetRow>> {
+    ) -> Result<Vec<GroupOffsets>> {
         if confirmed.is_empty() {
             return Ok(Vec::new());
         }
         let wanted = confirmed
             .iter()
-            .map(|(g, plan)| (g.clone(), Wanted::Partitions(plan.iter().map(|(tp, _)| tp.clone()).collect())));
+            .map(|(g, plan)| (g.clone(), Wanted::Partitions(plan.iter().map(|o| o.partition.clone()).collect())));
         let mut fetch = FetchCommitted::new(wanted, Vec::new());
         session.drive("read-back", &mut [&mut fetch], self.settings.timeout)?;
         let now = fetch.results();
-        let mut rows = Vec::new();
+        let mut groups = Vec::new();
         for (group, plan) in confirmed {
-            let shared: Arc<str> = Arc::from(group.as_str());
             let now = match now.get(group) {
                 Some(Ok(now)) => now,
                 Some(Err(e)) => {
@@ -619,33 +627,20 @@ impl ResetRequest {
                 }
                 None => continue,
             };
-            for (tp, offset) in plan {
-                match now.get(tp) {
-                    Some(o) if o == offset => {
-                        rows.push(ResetRow { group: Arc::clone(&shared), partition: tp.clone(), offset: *offset })
-                    }
+            let mut matching = Vec::with_capacity(plan.len());
+            for new in plan {
+                match now.get(&new.partition) {
+                    Some(&o) if o == new.offset => matching.push(new.clone()),
                     other => out.error(format!(
-                        "group '{group}', {tp}: committed {offset} but the group now has {}",
+                        "group '{group}', {}: committed {} but the group now has {}",
+                        new.partition,
+                        new.offset,
                         other.map_or("no offset".to_string(), |o| o.to_string())
                     )),
                 }
             }
+            groups.push(GroupOffsets::new(group, matching));
         }
-        rows.sort();
-        Ok(rows)
+        Ok(groups)
     }
-}
-
-/// The plan as output rows, sorted by group, then partition (consumed, so that a large plan is not held twice).
-fn rows_of(plans: BTreeMap<String, Vec<(TopicPartition, i64)>>) -> Vec<ResetRow> {
-    let mut rows = Vec::with_capacity(plans.values().map(Vec::len).sum());
-    for (group, plan) in plans {
-        let shared: Arc<str> = Arc::from(group.as_str());
-        rows.extend(plan.into_iter().map(|(partition, offset)| ResetRow {
-            group: Arc::clone(&shared),
-            partition,
-            offset,
-        }));
-    }
-    rows
 }
