@@ -4,7 +4,7 @@ PREFIX ?= /usr/local
 
 PROFILE ?= release
 TARGET_DIR ?= target
-# `make install BUILD=` installs what is already built (the install test uses it inside `cargo test`).
+# `make install BUILD=` installs what is already built.
 BUILD ?= 1
 
 .PHONY: all build release test lint demo bench fuzz install clean
@@ -45,7 +45,7 @@ bench: release
 # Binaries, the Kafka-named shims, man pages and bash/zsh/fish completions under $(PREFIX).
 install:
 ifneq ($(BUILD),)
-	$(CARGO) build $(if $(filter release,$(PROFILE)),--release,) $(addprefix -p ,$(TOOLS) docgen)
+	$(CARGO) build --target-dir $(TARGET_DIR) $(if $(filter release,$(PROFILE)),--release,) $(addprefix -p ,$(TOOLS) docgen)
 endif
 	rm -rf $(TARGET_DIR)/$(PROFILE)/docs
 	$(TARGET_DIR)/$(PROFILE)/docgen $(TARGET_DIR)/$(PROFILE)/docs

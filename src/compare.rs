@@ -2,16 +2,23 @@
 
 use crate::run::Output;
 
-/// Asserts the complete stdout, stderr and exit code of a run.
-#[track_caller]
-pub fn assert_output(actual: &Output, stdout: &str, stderr: &str, code: i32) {
+/// Both sides of a run that differs from the expected stdout, stderr and exit code; None when it is the same.
+pub fn output_differs(actual: &Output, stdout: &str, stderr: &str, code: i32) -> Option<String> {
     let same = actual.stdout == stdout && actual.stderr == stderr && actual.code == Some(code);
-    if !same {
-        panic!(
+    (!same).then(|| {
+        format!(
             "\n===== expected exit {code}, got {:?}\n----- expected stdout\n{stdout}----- actual stdout\n{}\
              ----- expected stderr\n{stderr}----- actual stderr\n{}=====",
             actual.code, actual.stdout, actual.stderr
-        );
+        )
+    })
+}
+
+/// Asserts the complete stdout, stderr and exit code of a run.
+#[track_caller]
+pub fn assert_output(actual: &Output, stdout: &str, stderr: &str, code: i32) {
+    if let Some(difference) = output_differs(actual, stdout, stderr, code) {
+        panic!("{difference}");
     }
 }
 
@@ -24,8 +31,6 @@ pub fn reset_table(rows: &[(&str, &str, i32, i64)]) -> String {
     table
 }
 
-/// Kafka's warning when neither --dry-run nor --execute is given.
-pub const NO_ACTION_WARNING: &str = "WARN: No action will be performed as the --execute option is missing.In a future \
-major release, the default behavior of this command will be to prompt the user before executing the reset rather \
-than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to \
-keep the current default behavior without prompting.\n";
+/// The warning when neither --dry-run nor --execute is given.
+pub const NO_ACTION_WARNING: &str =
+    "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)\n";

@@ -1,194 +1,736 @@
-//! A loopback listener that speaks just enough of the Kafka protocol to take a client through SASL authentication
-//! (ApiVersions, SaslHandshake, SaslAuthenticate), and records what the client sent: the mechanism and the
-//! credentials (PLAIN), the verified SCRAM exchange, or the OAUTHBEARER token's subject. Nothing else is answered:
-//! after authenticating, the client's requests go unanswered until it gives up.
+//! A Kafka broker written for the tests, on a loopback port: it speaks the protocol with the real encodings (the
+//! kafka-protocol crate's, from Kafka's message definitions), keeps what it was asked to create or commit, records
+//! every request it received, and can be told to misbehave (refuse, delay, answer wrongly). For what no real broker
+//! here can do: SASL PLAIN/SCRAM/OAUTHBEARER (Kafka 0.9 has only GSSAPI), CreateTopics, CreatePartitions and
+//! DescribeConfigs (neither Kafka 0.9 nor librdkafka's mock has them), and scripted faults (a read-back that differs
+//! from the commit, a partition missing from a commit's answer, a slow metadata answer).
+//!
+//! One broker, node id 1, coordinator of every group and leader of every partition.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
+use kafka_protocol::messages::api_versions_response::ApiVersion;
+use kafka_protocol::messages::create_partitions_response::CreatePartitionsTopicResult;
+use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
+use kafka_protocol::messages::describe_configs_response::{DescribeConfigsResourceResult, DescribeConfigsResult};
+use kafka_protocol::messages::describe_groups_response::DescribedGroup;
+use kafka_protocol::messages::list_groups_response::ListedGroup;
+use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
+use kafka_protocol::messages::metadata_response::{
+    MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+};
+use kafka_protocol::messages::offset_commit_response::{OffsetCommitResponsePartition, OffsetCommitResponseTopic};
+use kafka_protocol::messages::offset_fetch_response::{
+    OffsetFetchResponseGroup, OffsetFetchResponsePartition, OffsetFetchResponsePartitions, OffsetFetchResponseTopic,
+    OffsetFetchResponseTopics,
+};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsResponse, BrokerId, CreatePartitionsResponse, CreateTopicsResponse, DescribeConfigsResponse,
+    DescribeGroupsResponse, FindCoordinatorResponse, ListGroupsResponse, ListOffsetsResponse, MetadataResponse,
+    OffsetCommitResponse, OffsetFetchResponse, RequestHeader, RequestKind, ResponseHeader, ResponseKind,
+    SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
+};
+use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 use openssl::base64;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 use openssl::sign::Signer;
 
-const API_VERSIONS: i16 = 18;
-const SASL_HANDSHAKE: i16 = 17;
-const SASL_AUTHENTICATE: i16 = 36;
+const NODE_ID: i32 = 1;
 
 /// What one client connection authenticated with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub mechanism: String,
     pub username: String,
-    /// PLAIN: the password sent; SCRAM: the password the client proved it knows (checked against `expected`).
+    /// PLAIN: the password sent; SCRAM: the expected password, when the client proved it knows it.
     pub password: Option<String>,
     /// SCRAM: whether the client's proof matched the expected password.
     pub proof_ok: Option<bool>,
 }
 
-#[derive(Debug)]
-pub struct FakeSaslBroker {
-    pub address: String,
-    logins: Arc<Mutex<Vec<Login>>>,
+/// A topic the broker has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeTopic {
+    pub partitions: i32,
+    pub replication_factor: i16,
+    /// Settings that differ from the broker's defaults.
+    pub configs: BTreeMap<String, String>,
+    /// Log end offset of every partition (log start is 0).
+    pub log_end: i64,
 }
 
-impl FakeSaslBroker {
-    /// Starts listening on a free loopback port; `scram_password` is what SCRAM proofs are checked against.
-    pub fn start(scram_password: &str) -> FakeSaslBroker {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake broker");
+/// A request the broker received, decoded.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub api_key: i16,
+    pub version: i16,
+    pub request: RequestKind,
+}
+
+/// Faults and answers to play.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    /// Metadata answers wait this long.
+    pub metadata_delay: Duration,
+    /// OffsetFetch answers add this to every committed offset (a read-back that differs from the commit).
+    pub read_back_drift: i64,
+    /// OffsetCommit answers leave this partition out (it was not committed).
+    pub commit_leaves_out: Option<(String, i32)>,
+    /// Requests of these API keys are answered with this error.
+    pub refuse: HashMap<i16, i16>,
+    /// OffsetFetch for these groups is refused (GROUP_AUTHORIZATION_FAILED), as a read-back that fails for one group.
+    pub refuse_fetch_for: Vec<String>,
+    /// SASL: the mechanisms enabled (empty: no SASL, requests are answered without authentication).
+    pub sasl_mechanisms: Vec<String>,
+    /// SASL: the password SCRAM proofs are checked against, and PLAIN passwords must equal.
+    pub password: String,
+    /// Topic settings a CreateTopics may not set (refused with INVALID_CONFIG, as a broker refuses a key it does not
+    /// know or a value out of range).
+    pub refused_configs: Vec<String>,
+    /// The number of brokers Metadata reports (all of them this one), for replication factors.
+    pub brokers: i32,
+    /// API versions to advertise instead of the defaults: (key, min, max).
+    pub api_versions: Option<Vec<(i16, i16, i16)>>,
+}
+
+/// The broker's state, shared by its connections.
+#[derive(Debug, Default)]
+pub struct State {
+    pub script: Script,
+    pub topics: BTreeMap<String, FakeTopic>,
+    /// (group, topic, partition) -> committed offset.
+    pub committed: BTreeMap<(String, String, i32), i64>,
+    /// Groups with members (their state is Stable, and outsider commits are refused).
+    pub active_groups: Vec<String>,
+    pub received: Vec<Received>,
+    pub logins: Vec<Login>,
+}
+
+#[derive(Debug)]
+pub struct FakeBroker {
+    pub address: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// The versions advertised by default: what this broker answers.
+const DEFAULT_VERSIONS: &[(i16, i16, i16)] = &[
+    (2, 0, 9),  // ListOffsets
+    (3, 0, 12), // Metadata
+    (8, 2, 9),  // OffsetCommit
+    (9, 1, 9),  // OffsetFetch
+    (10, 0, 4), // FindCoordinator
+    (15, 0, 5), // DescribeGroups
+    (16, 0, 4), // ListGroups
+    (17, 0, 1), // SaslHandshake
+    (18, 0, 3), // ApiVersions
+    (19, 0, 7), // CreateTopics
+    (32, 0, 4), // DescribeConfigs
+    (36, 0, 2), // SaslAuthenticate
+    (37, 0, 3), // CreatePartitions
+];
+
+impl FakeBroker {
+    /// Starts listening on a free loopback port.
+    pub fn start(script: Script) -> FakeBroker {
+        FakeBroker::start_at("127.0.0.1:0", script)
+    }
+
+    /// Starts listening on the given loopback address (a port released a moment ago: a broker that comes up late).
+    pub fn start_at(address: &str, script: Script) -> FakeBroker {
+        let listener = TcpListener::bind(address).expect("bind fake broker");
         let address = listener.local_addr().expect("address").to_string();
-        let logins = Arc::new(Mutex::new(Vec::new()));
-        let (shared, password) = (Arc::clone(&logins), scram_password.to_string());
+        let state = Arc::new(Mutex::new(State { script, ..State::default() }));
+        let (shared, advertised) = (Arc::clone(&state), address.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (shared, password) = (Arc::clone(&shared), password.clone());
-                std::thread::spawn(move || {
-                    if let Some(login) = serve(stream, &password) {
-                        shared.lock().expect("logins").push(login);
-                    }
-                });
+                let (shared, advertised) = (Arc::clone(&shared), advertised.clone());
+                std::thread::spawn(move || Connection::new(stream, shared, advertised).serve());
             }
         });
-        FakeSaslBroker { address, logins }
+        FakeBroker { address, state }
+    }
+
+    /// A broker with SASL: the mechanisms it enables and the password it expects.
+    pub fn with_sasl(mechanisms: &[&str], password: &str) -> FakeBroker {
+        FakeBroker::start(Script {
+            sasl_mechanisms: mechanisms.iter().map(|m| m.to_string()).collect(),
+            password: password.to_string(),
+            ..Script::default()
+        })
+    }
+
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("fake broker state")
+    }
+
+    pub fn add_topic(&self, name: &str, partitions: i32, configs: &[(&str, &str)]) -> &FakeBroker {
+        let topic = FakeTopic {
+            partitions,
+            replication_factor: 1,
+            configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            log_end: 10,
+        };
+        self.state().topics.insert(name.to_string(), topic);
+        self
     }
 
     pub fn logins(&self) -> Vec<Login> {
-        self.logins.lock().expect("logins").clone()
+        self.state().logins.clone()
+    }
+
+    /// The requests received with this API key.
+    pub fn received(&self, api_key: ApiKey) -> Vec<Received> {
+        self.state().received.iter().filter(|r| r.api_key == api_key as i16).cloned().collect()
     }
 }
 
-fn read_frame(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut size = [0u8; 4];
-    stream.read_exact(&mut size).ok()?;
-    let mut body = vec![0u8; i32::from_be_bytes(size).max(0) as usize];
-    stream.read_exact(&mut body).ok()?;
-    Some(body)
+/// One client connection and its SASL exchange.
+struct Connection {
+    stream: TcpStream,
+    state: Arc<Mutex<State>>,
+    advertised: String,
+    mechanism: String,
+    authenticated: bool,
+    /// SCRAM: (client-first-bare, server-first, username) between the two exchanges.
+    scram: Option<(String, String, String)>,
 }
 
-fn write_frame(stream: &mut TcpStream, correlation_id: i32, body: &[u8]) -> Option<()> {
-    let mut frame = ((body.len() + 4) as i32).to_be_bytes().to_vec();
-    frame.extend_from_slice(&correlation_id.to_be_bytes());
-    frame.extend_from_slice(body);
-    stream.write_all(&frame).ok()
+fn str_bytes(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
 }
 
-fn string(buf: &[u8], at: &mut usize) -> String {
-    let len = i16::from_be_bytes([buf[*at], buf[*at + 1]]);
-    *at += 2;
-    if len < 0 {
-        return String::new();
+impl Connection {
+    fn new(stream: TcpStream, state: Arc<Mutex<State>>, advertised: String) -> Connection {
+        let authenticated = state.lock().expect("state").script.sasl_mechanisms.is_empty();
+        Connection { stream, state, advertised, mechanism: String::new(), authenticated, scram: None }
     }
-    let s = String::from_utf8_lossy(&buf[*at..*at + len as usize]).into_owned();
-    *at += len as usize;
-    s
-}
 
-fn put_string(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as i16).to_be_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
+    fn read_frame(&mut self) -> Option<Bytes> {
+        let mut size = [0u8; 4];
+        self.stream.read_exact(&mut size).ok()?;
+        let mut body = vec![0u8; usize::try_from(i32::from_be_bytes(size)).ok()?];
+        self.stream.read_exact(&mut body).ok()?;
+        Some(Bytes::from(body))
+    }
 
-fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    out.extend_from_slice(&(b.len() as i32).to_be_bytes());
-    out.extend_from_slice(b);
-}
-
-/// Runs one connection; returns the login it saw, if any.
-fn serve(mut stream: TcpStream, scram_password: &str) -> Option<Login> {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
-    let mut mechanism = String::new();
-    let mut scram: Option<(String, String, String)> = None; // (client-first-bare, server-first, username)
-    loop {
-        let request = read_frame(&mut stream)?;
-        let api_key = i16::from_be_bytes([request[0], request[1]]);
-        let api_version = i16::from_be_bytes([request[2], request[3]]);
-        let correlation_id = i32::from_be_bytes([request[4], request[5], request[6], request[7]]);
-        let mut at = 8;
-        let _client_id = string(&request, &mut at);
-        match api_key {
-            API_VERSIONS => {
-                // v0 layout; a version above 0 gets UNSUPPORTED_VERSION, as brokers answer, and the client retries v0.
-                let error: i16 = if api_version > 0 { 35 } else { 0 };
-                let apis: [(i16, i16, i16); 5] =
-                    [(API_VERSIONS, 0, 0), (SASL_HANDSHAKE, 0, 1), (SASL_AUTHENTICATE, 0, 0), (3, 0, 1), (2, 0, 1)];
-                let mut body = error.to_be_bytes().to_vec();
-                body.extend_from_slice(&(apis.len() as i32).to_be_bytes());
-                for (key, min, max) in apis {
-                    for v in [key, min, max] {
-                        body.extend_from_slice(&v.to_be_bytes());
-                    }
-                }
-                write_frame(&mut stream, correlation_id, &body)?;
+    fn serve(mut self) {
+        let _ = self.stream.set_read_timeout(Some(Duration::from_secs(60)));
+        while let Some(mut frame) = self.read_frame() {
+            if frame.len() < 4 {
+                return;
             }
-            SASL_HANDSHAKE => {
-                mechanism = string(&request, &mut at);
-                let mut body = 0i16.to_be_bytes().to_vec();
-                body.extend_from_slice(&1i32.to_be_bytes());
-                put_string(&mut body, &mechanism);
-                write_frame(&mut stream, correlation_id, &body)?;
+            let key = i16::from_be_bytes([frame[0], frame[1]]);
+            let version = i16::from_be_bytes([frame[2], frame[3]]);
+            let Ok(api_key) = ApiKey::try_from(key) else { return };
+            let Ok(header) = RequestHeader::decode(&mut frame, api_key.request_header_version(version)) else { return };
+            let Ok(request) = RequestKind::decode(api_key, &mut frame, version) else { return };
+            self.state.lock().expect("state").received.push(Received {
+                api_key: key,
+                version,
+                request: request.clone(),
+            });
+            if !self.authenticated
+                && !matches!(api_key, ApiKey::ApiVersions | ApiKey::SaslHandshake | ApiKey::SaslAuthenticate)
+            {
+                return; // A broker closes an unauthenticated connection that sends anything else.
             }
-            SASL_AUTHENTICATE => {
-                let len = i32::from_be_bytes([request[at], request[at + 1], request[at + 2], request[at + 3]]) as usize;
-                let auth = request[at + 4..at + 4 + len].to_vec();
-                let ok = |out: &[u8]| {
-                    let mut body = 0i16.to_be_bytes().to_vec();
-                    body.extend_from_slice(&(-1i16).to_be_bytes());
-                    put_bytes(&mut body, out);
-                    body
-                };
-                match mechanism.as_str() {
-                    "PLAIN" => {
-                        let parts: Vec<&[u8]> = auth.split(|b| *b == 0).collect();
-                        let text =
-                            |i: usize| String::from_utf8_lossy(parts.get(i).copied().unwrap_or_default()).into_owned();
-                        write_frame(&mut stream, correlation_id, &ok(b""))?;
-                        return Some(Login { mechanism, username: text(1), password: Some(text(2)), proof_ok: None });
-                    }
-                    "OAUTHBEARER" => {
-                        let text = String::from_utf8_lossy(&auth).into_owned();
-                        let token =
-                            text.split('\u{1}').find_map(|kv| kv.strip_prefix("auth=Bearer ")).unwrap_or_default();
-                        let payload = token.split('.').nth(1).unwrap_or_default();
-                        let json = decode_base64url(payload);
-                        let claims: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
-                        let subject = claims["sub"].as_str().unwrap_or_default().to_string();
-                        write_frame(&mut stream, correlation_id, &ok(b""))?;
-                        return Some(Login { mechanism, username: subject, password: None, proof_ok: None });
-                    }
-                    m if m.starts_with("SCRAM-SHA-") => match scram.take() {
-                        None => {
-                            let first = String::from_utf8_lossy(&auth).into_owned();
-                            let bare = first.strip_prefix("n,,").unwrap_or(&first).to_string();
-                            let username = attribute(&bare, "n").unwrap_or_default();
-                            let nonce = attribute(&bare, "r").unwrap_or_default();
-                            let server_first =
-                                format!("r={nonce}fakebrokernonce,s={},i=4096", base64::encode_block(b"fake-salt"));
-                            write_frame(&mut stream, correlation_id, &ok(server_first.as_bytes()))?;
-                            scram = Some((bare, server_first, username));
-                        }
-                        Some((client_first_bare, server_first, username)) => {
-                            let last = String::from_utf8_lossy(&auth).into_owned();
-                            let (without_proof, proof) = last.rsplit_once(",p=").unwrap_or((&last, ""));
-                            let digest =
-                                if m == "SCRAM-SHA-512" { MessageDigest::sha512() } else { MessageDigest::sha256() };
-                            let message = format!("{client_first_bare},{server_first},{without_proof}");
-                            let (expected_proof, server_signature) = scram_proof(digest, scram_password, &message);
-                            let proof_ok = base64::decode_block(proof).ok() == Some(expected_proof);
-                            let server_final = format!("v={}", base64::encode_block(&server_signature));
-                            write_frame(&mut stream, correlation_id, &ok(server_final.as_bytes()))?;
-                            let password = proof_ok.then(|| scram_password.to_string());
-                            return Some(Login { mechanism, username, password, proof_ok: Some(proof_ok) });
-                        }
-                    },
-                    _ => return None,
-                }
+            let Some(response) = self.answer(request, version) else { return };
+            let mut out = BytesMut::new();
+            let header = ResponseHeader::default().with_correlation_id(header.correlation_id);
+            let header_version = api_key.response_header_version(version);
+            if header.encode(&mut out, header_version).is_err() || response.encode(&mut out, version).is_err() {
+                return;
             }
-            // The probe's Metadata request, or anything after authentication: not answered.
-            _ => return None,
+            let mut frame = (out.len() as i32).to_be_bytes().to_vec();
+            frame.extend_from_slice(&out);
+            if self.stream.write_all(&frame).is_err() {
+                return;
+            }
+            if !self.authenticated && self.mechanism == "failed" {
+                return;
+            }
         }
     }
+
+    /// The answer to one request, or None to close the connection.
+    fn answer(&mut self, request: RequestKind, version: i16) -> Option<ResponseKind> {
+        let refused = |state: &State, key: ApiKey| state.script.refuse.get(&(key as i16)).copied().unwrap_or(0);
+        Some(match request {
+            RequestKind::ApiVersions(_) => {
+                let state = self.state.lock().expect("state");
+                let versions = state.script.api_versions.clone().unwrap_or_else(|| DEFAULT_VERSIONS.to_vec());
+                let keys = versions
+                    .iter()
+                    .map(|&(key, min, max)| {
+                        ApiVersion::default().with_api_key(key).with_min_version(min).with_max_version(max)
+                    })
+                    .collect();
+                // ApiVersions is answered in v0 form for any version it does not know (KIP-511); v0-v3 here.
+                ResponseKind::ApiVersions(ApiVersionsResponse::default().with_api_keys(keys))
+            }
+            RequestKind::SaslHandshake(request) => {
+                let enabled = self.state.lock().expect("state").script.sasl_mechanisms.clone();
+                self.mechanism = request.mechanism.to_string();
+                let error = if enabled.contains(&self.mechanism) { 0 } else { 33 };
+                if error != 0 {
+                    self.mechanism = "failed".into();
+                }
+                ResponseKind::SaslHandshake(
+                    SaslHandshakeResponse::default()
+                        .with_error_code(error)
+                        .with_mechanisms(enabled.iter().map(|m| str_bytes(m)).collect()),
+                )
+            }
+            RequestKind::SaslAuthenticate(request) => {
+                ResponseKind::SaslAuthenticate(self.authenticate(&request.auth_bytes))
+            }
+            RequestKind::Metadata(request) => {
+                let delay = self.state.lock().expect("state").script.metadata_delay;
+                std::thread::sleep(delay);
+                let state = self.state.lock().expect("state");
+                let (host, port) = self.advertised.rsplit_once(':').expect("host:port");
+                let broker = MetadataResponseBroker::default()
+                    .with_node_id(BrokerId(NODE_ID))
+                    .with_host(str_bytes(host))
+                    .with_port(port.parse().expect("port"));
+                let wanted: Option<Vec<String>> = request
+                    .topics
+                    .filter(|t| !(version == 0 && t.is_empty()))
+                    .map(|t| t.iter().filter_map(|t| t.name.as_ref().map(|n| n.to_string())).collect());
+                let names: Vec<String> = wanted.unwrap_or_else(|| state.topics.keys().cloned().collect());
+                let topics = names
+                    .iter()
+                    .map(|name| {
+                        let topic = MetadataResponseTopic::default().with_name(Some(TopicName(str_bytes(name))));
+                        match state.topics.get(name) {
+                            None => topic.with_error_code(3),
+                            Some(t) => topic.with_partitions(
+                                (0..t.partitions)
+                                    .map(|p| {
+                                        MetadataResponsePartition::default()
+                                            .with_partition_index(p)
+                                            .with_leader_id(BrokerId(NODE_ID))
+                                            .with_replica_nodes(vec![BrokerId(NODE_ID); t.replication_factor as usize])
+                                            .with_isr_nodes(vec![BrokerId(NODE_ID)])
+                                    })
+                                    .collect(),
+                            ),
+                        }
+                    })
+                    .collect();
+                let brokers = (0..state.script.brokers.max(1)).map(|_| broker.clone()).take(1).collect();
+                let mut response = MetadataResponse::default().with_brokers(brokers).with_topics(topics);
+                if version >= 2 {
+                    response = response.with_controller_id(BrokerId(NODE_ID));
+                }
+                ResponseKind::Metadata(response)
+            }
+            RequestKind::ListOffsets(request) => {
+                let state = self.state.lock().expect("state");
+                let error = refused(&state, ApiKey::ListOffsets);
+                let topics = request
+                    .topics
+                    .iter()
+                    .map(|t| {
+                        let log_end = state.topics.get(&t.name.to_string()).map(|t| t.log_end);
+                        ListOffsetsTopicResponse::default().with_name(t.name.clone()).with_partitions(
+                            t.partitions
+                                .iter()
+                                .map(|p| {
+                                    let offset = match (log_end, p.timestamp) {
+                                        (None, _) => -1,
+                                        (Some(end), -1) => end,
+                                        (Some(_), -2 | -4) => 0,
+                                        _ => -1,
+                                    };
+                                    let error = if log_end.is_none() { 3 } else { error };
+                                    let answer = ListOffsetsPartitionResponse::default()
+                                        .with_partition_index(p.partition_index)
+                                        .with_error_code(error);
+                                    if version == 0 {
+                                        answer.with_old_style_offsets(if offset >= 0 { vec![offset] } else { vec![] })
+                                    } else {
+                                        answer.with_offset(offset).with_timestamp(-1)
+                                    }
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                ResponseKind::ListOffsets(ListOffsetsResponse::default().with_topics(topics))
+            }
+            RequestKind::FindCoordinator(request) => {
+                let (host, port) = self.advertised.rsplit_once(':').expect("host:port");
+                let port: i32 = port.parse().expect("port");
+                let mut response = FindCoordinatorResponse::default();
+                if version >= 4 {
+                    response = response.with_coordinators(
+                        request
+                            .coordinator_keys
+                            .iter()
+                            .map(|key| {
+                                kafka_protocol::messages::find_coordinator_response::Coordinator::default()
+                                    .with_key(key.clone())
+                                    .with_node_id(BrokerId(NODE_ID))
+                                    .with_host(str_bytes(host))
+                                    .with_port(port)
+                            })
+                            .collect(),
+                    );
+                } else {
+                    response = response.with_node_id(BrokerId(NODE_ID)).with_host(str_bytes(host)).with_port(port);
+                }
+                ResponseKind::FindCoordinator(response)
+            }
+            RequestKind::DescribeGroups(request) => {
+                let state = self.state.lock().expect("state");
+                let groups = request
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let active = state.active_groups.iter().any(|a| *a == g.to_string());
+                        DescribedGroup::default()
+                            .with_group_id(g.clone())
+                            .with_group_state(str_bytes(if active { "Stable" } else { "Empty" }))
+                            .with_protocol_type(str_bytes("consumer"))
+                    })
+                    .collect();
+                ResponseKind::DescribeGroups(DescribeGroupsResponse::default().with_groups(groups))
+            }
+            RequestKind::ListGroups(_) => {
+                let state = self.state.lock().expect("state");
+                let mut groups: Vec<String> = state.committed.keys().map(|(g, _, _)| g.clone()).collect();
+                groups.extend(state.active_groups.iter().cloned());
+                groups.sort();
+                groups.dedup();
+                let listed = groups
+                    .iter()
+                    .map(|g| {
+                        ListedGroup::default()
+                            .with_group_id(str_bytes(g).into())
+                            .with_protocol_type(str_bytes("consumer"))
+                    })
+                    .collect();
+                ResponseKind::ListGroups(ListGroupsResponse::default().with_groups(listed))
+            }
+            RequestKind::OffsetCommit(request) => {
+                let mut state = self.state.lock().expect("state");
+                let group = request.group_id.to_string();
+                let active = state.active_groups.contains(&group);
+                let leave_out = state.script.commit_leaves_out.clone();
+                let mut topics = Vec::new();
+                for t in &request.topics {
+                    let mut partitions = Vec::new();
+                    for p in &t.partitions {
+                        if leave_out.as_ref().is_some_and(|(topic, partition)| {
+                            *topic == t.name.to_string() && *partition == p.partition_index
+                        }) {
+                            continue;
+                        }
+                        let error = if active { 25 } else { 0 };
+                        if error == 0 {
+                            state
+                                .committed
+                                .insert((group.clone(), t.name.to_string(), p.partition_index), p.committed_offset);
+                        }
+                        partitions.push(
+                            OffsetCommitResponsePartition::default()
+                                .with_partition_index(p.partition_index)
+                                .with_error_code(error),
+                        );
+                    }
+                    topics.push(
+                        OffsetCommitResponseTopic::default().with_name(t.name.clone()).with_partitions(partitions),
+                    );
+                }
+                ResponseKind::OffsetCommit(OffsetCommitResponse::default().with_topics(topics))
+            }
+            RequestKind::OffsetFetch(request) => {
+                let state = self.state.lock().expect("state");
+                let drift = state.script.read_back_drift;
+                let committed_of = |group: &str| -> BTreeMap<(String, i32), i64> {
+                    state
+                        .committed
+                        .iter()
+                        .filter(|((g, _, _), _)| g == group)
+                        .map(|((_, t, p), o)| ((t.clone(), *p), *o + drift))
+                        .collect()
+                };
+                if version >= 8 {
+                    let groups = request
+                        .groups
+                        .iter()
+                        .map(|g| {
+                            if state.script.refuse_fetch_for.contains(&g.group_id.to_string()) {
+                                return OffsetFetchResponseGroup::default()
+                                    .with_group_id(g.group_id.clone())
+                                    .with_error_code(30);
+                            }
+                            let committed = committed_of(&g.group_id);
+                            let wanted: Vec<(String, Vec<i32>)> = match &g.topics {
+                                Some(topics) => {
+                                    topics.iter().map(|t| (t.name.to_string(), t.partition_indexes.clone())).collect()
+                                }
+                                None => by_topic(&committed),
+                            };
+                            let topics = wanted
+                                .into_iter()
+                                .map(|(topic, partitions)| {
+                                    OffsetFetchResponseTopics::default()
+                                        .with_name(TopicName(str_bytes(&topic)))
+                                        .with_partitions(
+                                            partitions
+                                                .iter()
+                                                .map(|p| {
+                                                    OffsetFetchResponsePartitions::default()
+                                                        .with_partition_index(*p)
+                                                        .with_committed_offset(
+                                                            committed.get(&(topic.clone(), *p)).copied().unwrap_or(-1),
+                                                        )
+                                                })
+                                                .collect(),
+                                        )
+                                })
+                                .collect();
+                            OffsetFetchResponseGroup::default().with_group_id(g.group_id.clone()).with_topics(topics)
+                        })
+                        .collect();
+                    ResponseKind::OffsetFetch(OffsetFetchResponse::default().with_groups(groups))
+                } else if state.script.refuse_fetch_for.contains(&request.group_id.to_string()) {
+                    ResponseKind::OffsetFetch(OffsetFetchResponse::default().with_error_code(30))
+                } else {
+                    let committed = committed_of(&request.group_id);
+                    let wanted: Vec<(String, Vec<i32>)> = match &request.topics {
+                        Some(topics) => {
+                            topics.iter().map(|t| (t.name.to_string(), t.partition_indexes.clone())).collect()
+                        }
+                        None => by_topic(&committed),
+                    };
+                    let topics = wanted
+                        .into_iter()
+                        .map(|(topic, partitions)| {
+                            OffsetFetchResponseTopic::default().with_name(TopicName(str_bytes(&topic))).with_partitions(
+                                partitions
+                                    .iter()
+                                    .map(|p| {
+                                        OffsetFetchResponsePartition::default()
+                                            .with_partition_index(*p)
+                                            .with_committed_offset(
+                                                committed.get(&(topic.clone(), *p)).copied().unwrap_or(-1),
+                                            )
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .collect();
+                    ResponseKind::OffsetFetch(OffsetFetchResponse::default().with_topics(topics))
+                }
+            }
+            RequestKind::DescribeConfigs(request) => {
+                let state = self.state.lock().expect("state");
+                let results = request
+                    .resources
+                    .iter()
+                    .map(|r| {
+                        let result = DescribeConfigsResult::default()
+                            .with_resource_type(r.resource_type)
+                            .with_resource_name(r.resource_name.clone());
+                        match state.topics.get(&r.resource_name.to_string()) {
+                            _ if refused(&state, ApiKey::DescribeConfigs) != 0 => {
+                                result.with_error_code(refused(&state, ApiKey::DescribeConfigs))
+                            }
+                            None => result.with_error_code(3),
+                            Some(topic) => {
+                                let mut configs: Vec<DescribeConfigsResourceResult> = topic
+                                    .configs
+                                    .iter()
+                                    .map(|(k, v)| {
+                                        DescribeConfigsResourceResult::default()
+                                            .with_name(str_bytes(k))
+                                            .with_value(Some(str_bytes(v)))
+                                            .with_is_default(false)
+                                            .with_config_source(1)
+                                    })
+                                    .collect();
+                                // A setting left at the broker's default, which a copy must not carry.
+                                configs.push(
+                                    DescribeConfigsResourceResult::default()
+                                        .with_name(str_bytes("min.insync.replicas"))
+                                        .with_value(Some(str_bytes("1")))
+                                        .with_is_default(true)
+                                        .with_config_source(5),
+                                );
+                                result.with_configs(configs)
+                            }
+                        }
+                    })
+                    .collect();
+                ResponseKind::DescribeConfigs(DescribeConfigsResponse::default().with_results(results))
+            }
+            RequestKind::CreateTopics(request) => {
+                let mut state = self.state.lock().expect("state");
+                let refusal = refused(&state, ApiKey::CreateTopics);
+                let brokers = state.script.brokers.max(1);
+                let mut results = Vec::new();
+                for topic in &request.topics {
+                    let name = topic.name.to_string();
+                    let bad_config =
+                        topic.configs.iter().find(|c| state.script.refused_configs.contains(&c.name.to_string()));
+                    let (error, message) = if refusal != 0 {
+                        (refusal, None)
+                    } else if state.topics.contains_key(&name) {
+                        (36, Some(format!("Topic '{name}' already exists.")))
+                    } else if i32::from(topic.replication_factor) > brokers {
+                        (
+                            38,
+                            Some(format!(
+                                "Replication factor: {} larger than available brokers: {brokers}.",
+                                topic.replication_factor
+                            )),
+                        )
+                    } else if let Some(config) = bad_config {
+                        (40, Some(format!("Unknown topic config name: {}", config.name)))
+                    } else {
+                        (0, None)
+                    };
+                    if error == 0 && !request.validate_only {
+                        let configs = topic
+                            .configs
+                            .iter()
+                            .map(|c| (c.name.to_string(), c.value.as_ref().map(|v| v.to_string()).unwrap_or_default()))
+                            .collect();
+                        state.topics.insert(
+                            name.clone(),
+                            FakeTopic {
+                                partitions: topic.num_partitions,
+                                replication_factor: topic.replication_factor,
+                                configs,
+                                log_end: 0,
+                            },
+                        );
+                    }
+                    results.push(
+                        CreatableTopicResult::default()
+                            .with_name(topic.name.clone())
+                            .with_error_code(error)
+                            .with_error_message(message.map(|m| str_bytes(&m)))
+                            .with_num_partitions(topic.num_partitions)
+                            .with_replication_factor(topic.replication_factor),
+                    );
+                }
+                ResponseKind::CreateTopics(CreateTopicsResponse::default().with_topics(results))
+            }
+            RequestKind::CreatePartitions(request) => {
+                let mut state = self.state.lock().expect("state");
+                let refusal = refused(&state, ApiKey::CreatePartitions);
+                let mut results = Vec::new();
+                for topic in &request.topics {
+                    let name = topic.name.to_string();
+                    let error = match state.topics.get(&name) {
+                        _ if refusal != 0 => refusal,
+                        None => 3,
+                        Some(t) if t.partitions >= topic.count => 37,
+                        Some(_) => 0,
+                    };
+                    if error == 0 && !request.validate_only {
+                        state.topics.get_mut(&name).expect("topic").partitions = topic.count;
+                    }
+                    results.push(
+                        CreatePartitionsTopicResult::default().with_name(topic.name.clone()).with_error_code(error),
+                    );
+                }
+                ResponseKind::CreatePartitions(CreatePartitionsResponse::default().with_results(results))
+            }
+            _ => return None,
+        })
+    }
+
+    fn authenticate(&mut self, token: &[u8]) -> SaslAuthenticateResponse {
+        let password = self.state.lock().expect("state").script.password.clone();
+        let failed = |this: &mut Connection, message: &str| {
+            this.mechanism = "failed".into();
+            SaslAuthenticateResponse::default().with_error_code(58).with_error_message(Some(str_bytes(message)))
+        };
+        let ok = |this: &mut Connection, login: Option<Login>, out: &[u8]| {
+            if let Some(login) = login {
+                this.state.lock().expect("state").logins.push(login);
+                this.authenticated = true;
+            }
+            SaslAuthenticateResponse::default().with_auth_bytes(Bytes::copy_from_slice(out))
+        };
+        match self.mechanism.as_str() {
+            "PLAIN" => {
+                let parts: Vec<&[u8]> = token.split(|b| *b == 0).collect();
+                let text = |i: usize| String::from_utf8_lossy(parts.get(i).copied().unwrap_or_default()).into_owned();
+                let login =
+                    Login { mechanism: "PLAIN".into(), username: text(1), password: Some(text(2)), proof_ok: None };
+                if text(2) != password {
+                    self.state.lock().expect("state").logins.push(login);
+                    return failed(self, "Authentication failed: Invalid username or password");
+                }
+                ok(self, Some(login), b"")
+            }
+            "OAUTHBEARER" => {
+                let text = String::from_utf8_lossy(token).into_owned();
+                let bearer = text.split('\u{1}').find_map(|kv| kv.strip_prefix("auth=Bearer ")).unwrap_or_default();
+                let payload = bearer.split('.').nth(1).unwrap_or_default();
+                let claims: serde_json::Value = serde_json::from_slice(&decode_base64url(payload)).unwrap_or_default();
+                let subject = claims["sub"].as_str().unwrap_or_default().to_string();
+                ok(
+                    self,
+                    Some(Login { mechanism: "OAUTHBEARER".into(), username: subject, password: None, proof_ok: None }),
+                    b"",
+                )
+            }
+            m if m.starts_with("SCRAM-SHA-") => match self.scram.take() {
+                None => {
+                    let first = String::from_utf8_lossy(token).into_owned();
+                    let bare = first.strip_prefix("n,,").unwrap_or(&first).to_string();
+                    let username = attribute(&bare, "n").unwrap_or_default();
+                    let nonce = attribute(&bare, "r").unwrap_or_default();
+                    let server_first =
+                        format!("r={nonce}fakebrokernonce,s={},i=4096", base64::encode_block(b"fake-salt"));
+                    self.scram = Some((bare, server_first.clone(), username));
+                    ok(self, None, server_first.as_bytes())
+                }
+                Some((client_first_bare, server_first, username)) => {
+                    let last = String::from_utf8_lossy(token).into_owned();
+                    let (without_proof, proof) = last.rsplit_once(",p=").unwrap_or((&last, ""));
+                    let digest = if m == "SCRAM-SHA-512" { MessageDigest::sha512() } else { MessageDigest::sha256() };
+                    let message = format!("{client_first_bare},{server_first},{without_proof}");
+                    let (expected_proof, server_signature) = scram_proof(digest, &password, &message);
+                    let proof_ok = base64::decode_block(proof).ok() == Some(expected_proof);
+                    let login = Login {
+                        mechanism: m.to_string(),
+                        username,
+                        password: proof_ok.then(|| password.clone()),
+                        proof_ok: Some(proof_ok),
+                    };
+                    if !proof_ok {
+                        self.state.lock().expect("state").logins.push(login);
+                        return failed(self, &format!("Authentication failed during authentication due to invalid credentials with SASL mechanism {m}"));
+                    }
+                    let server_final = format!("v={}", base64::encode_block(&server_signature));
+                    ok(self, Some(login), server_final.as_bytes())
+                }
+            },
+            _ => failed(self, "no mechanism"),
+        }
+    }
+}
+
+fn by_topic(committed: &BTreeMap<(String, i32), i64>) -> Vec<(String, Vec<i32>)> {
+    let mut topics: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for (topic, partition) in committed.keys() {
+        topics.entry(topic.clone()).or_default().push(*partition);
+    }
+    topics.into_iter().collect()
 }
 
 fn attribute(message: &str, name: &str) -> Option<String> {

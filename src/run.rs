@@ -16,7 +16,12 @@ pub struct Output {
 }
 
 /// Path of a binary of this workspace, built by `cargo build` (the Makefile builds before testing).
+/// `OFFSET_TOOLS_TEST_BIN=<dir>` runs the tests against the binaries of another build instead (an earlier commit's,
+/// to see a new test fail on the code it guards against).
 pub fn binary(name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("OFFSET_TOOLS_TEST_BIN") {
+        return PathBuf::from(dir).join(name);
+    }
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(|deps| deps.parent()).expect("target profile directory");
     let path = dir.join(name);

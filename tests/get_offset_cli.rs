@@ -9,7 +9,7 @@ const MALFORMED_TIME: &str =
     "Please use -1 or latest / -2 or earliest / -3 or max-timestamp, or a specified long format timestamp";
 
 fn usage_error(args: &[&str], message: &str) {
-    assert_output(&get_offset(args), "", &format!("Error occurred: {message}\n"), 2);
+    assert_output(&get_offset(args), "", &format!("Error: {message}\n"), 2);
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn unreadable_command_config() {
     let malformed = malformed.to_str().unwrap();
     let out = get_offset(&["--bootstrap-server", &dead_address(), "--command-config", malformed]);
     assert_eq!(out.code, Some(2), "{out:?}");
-    assert!(out.stderr.starts_with(&format!("Error occurred: --command-config {malformed}: line 2: ")), "{out:?}");
+    assert!(out.stderr.starts_with(&format!("Error: --command-config {malformed}: line 2: ")), "{out:?}");
     assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -145,7 +145,13 @@ fn help_lists_every_flag() {
     ] {
         assert!(out.stdout.contains(flag), "--help does not mention {flag}:\n{}", out.stdout);
     }
-    assert!(out.stdout.starts_with("An interactive shell for getting topic-partition offsets."), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with(
+            "Prints topic-partition offsets: latest, earliest, max-timestamp, or the first at or after a time.\n"
+        ),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -154,15 +160,16 @@ fn version() {
 }
 
 #[test]
-fn unreachable_broker_fails_fast_with_the_reason() {
+fn an_unreachable_broker_is_tried_until_the_timeout_then_named() {
+    // A refused connection may be a broker restarting: asked again until --timeout, then the last reason.
     let b = dead_address();
-    let out = get_offset(&["--bootstrap-server", &b, "--timeout", "3000"]);
+    let out = get_offset(&["--bootstrap-server", &b, "--timeout", "2000"]);
     assert_output(
         &out,
         "",
-        &format!("Error occurred: cannot connect to any bootstrap server ({b}: Connection refused (os error 111))\n"),
+        &format!("Error: cannot connect to any bootstrap server ({b}: Connection refused (os error 111))\n"),
         1,
     );
-    // Bounded by --timeout (plus a wide margin for a loaded machine), not by librdkafka's one-minute defaults.
-    assert!(out.elapsed.as_secs() < 20, "took {:?}", out.elapsed);
+    assert!(out.elapsed.as_millis() >= 1500, "gave up before the timeout: {:?}", out.elapsed);
+    assert!(out.elapsed.as_secs() < 15, "took {:?}", out.elapsed);
 }

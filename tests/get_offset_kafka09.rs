@@ -152,7 +152,7 @@ fn cases() -> Vec<(&'static str, Case)> {
             assert_output(
                 &get_offset(&["--bootstrap-server", &b, "--topic", "nosuch"]),
                 "",
-                "Error occurred: Could not match any topic-partitions with the specified filters\n",
+                "Error: Could not match any topic-partitions with the specified filters\n",
                 1,
             );
             Ok(())

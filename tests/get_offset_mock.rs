@@ -114,7 +114,7 @@ fn no_matching_topic() {
     assert_output(
         &get_offset(&["--bootstrap-server", &mock.bootstrap, "--topic", "nosuch"]),
         "",
-        "Error occurred: Could not match any topic-partitions with the specified filters\n",
+        "Error: Could not match any topic-partitions with the specified filters\n",
         1,
     );
 }
@@ -139,7 +139,7 @@ fn unknown_partition_is_named_and_fails() {
     assert_output(
         &get_offset(&["--bootstrap-server", b, "--topic", "orders", "--partitions", "9"]),
         "",
-        "Error occurred: Could not match any topic-partitions with the specified filters\n",
+        "Error: Could not match any topic-partitions with the specified filters\n",
         1,
     );
 }
@@ -171,8 +171,8 @@ fn partition_errors_are_listed_and_fail() {
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
-        "Skip getting offsets for topic-partition orders:0 due to error: TOPIC_AUTHORIZATION_FAILED\n\
-         Skip getting offsets for topic-partition orders:1 due to error: TOPIC_AUTHORIZATION_FAILED\n"
+        "Error: cannot get the offsets of orders:0: TOPIC_AUTHORIZATION_FAILED\n\
+         Error: cannot get the offsets of orders:1: TOPIC_AUTHORIZATION_FAILED\n"
     );
 }
 

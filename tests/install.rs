@@ -1,5 +1,6 @@
-//! `make install PREFIX=...` into a temporary prefix: working binaries, Kafka-named shims, man pages and bash, zsh and
-//! fish completions. Uses what `cargo build` already built (BUILD= skips the build inside `cargo test`).
+//! `make install PREFIX=...` into a temporary prefix: working binaries without the test hook, Kafka-named shims, man
+//! pages and bash, zsh and fish completions. It builds as `make install` does, in a target directory of its own
+//! (target/install-check), because the test build has the hook; and the shims' message when a tool is missing.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,26 +13,36 @@ fn run(program: &Path, args: &[&str]) -> offset_tools_tests::run::Output {
     command(Command::new(program).args(args).env_remove("OFFSET_TOOLS_BIN"), None)
 }
 
+/// The test hook's switch: it must not be in what `make install` builds.
+const HOOK: &str = "KAFKA_OFFSETS_TEST_PAUSE_BEFORE_COMMIT";
+
+fn contains(path: &Path, needle: &str) -> bool {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 #[test]
 fn make_install_into_a_temporary_prefix() {
     let prefix = scratch_dir("install");
-    let built = binary("get-offset");
-    let profile_dir = built.parent().unwrap();
-    let profile = profile_dir.file_name().unwrap().to_str().unwrap();
-    let target_dir = profile_dir.parent().unwrap();
+    // A build of its own, as `make install` makes it (the test build in target/ has the test hook).
+    let target = workspace_root().join("target/install-check");
     let out = command(
         Command::new("make")
             .current_dir(workspace_root())
             .arg("install")
             .arg(format!("PREFIX={}", prefix.display()))
-            .arg(format!("PROFILE={profile}"))
-            .arg(format!("TARGET_DIR={}", target_dir.display()))
-            .arg("BUILD="),
+            .arg("PROFILE=debug")
+            .arg(format!("TARGET_DIR={}", target.display())),
         None,
     );
     assert_eq!(out.code, Some(0), "make install failed: {out:?}");
 
     let bin = prefix.join("bin");
+    // No test hook in the installed binaries (and the check can see one: the test build has it).
+    assert!(contains(&binary("reset-offsets"), HOOK), "the test build lacks the hook: the check below proves nothing");
+    for tool in ["get-offset", "reset-offsets"] {
+        assert!(!contains(&bin.join(tool), HOOK), "the installed {tool} has the test hook");
+    }
     let version = env!("CARGO_PKG_VERSION");
     assert_output(&run(&bin.join("get-offset"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
     assert_output(&run(&bin.join("reset-offsets"), &["--version"]), &format!("reset-offsets {version}\n"), "", 0);
@@ -85,4 +96,21 @@ fn make_install_into_a_temporary_prefix() {
     }
     assert!(std::fs::read_to_string(share.join("man/man1/reset-offsets.1")).unwrap().contains("\\-\\-to\\-datetime"));
     std::fs::remove_dir_all(prefix).unwrap();
+}
+
+#[test]
+fn the_shims_say_when_a_tool_is_missing() {
+    // A shim alone in a directory, with no tool next to it, none built beside it, none on PATH.
+    let dir = scratch_dir("lonely-shim");
+    let shim = dir.join("kafka-get-offsets.sh");
+    std::fs::copy(workspace_root().join("bin/kafka-offset-tools-shim"), &shim).unwrap();
+    let out =
+        command(Command::new(&shim).arg("--version").env_remove("OFFSET_TOOLS_BIN").env("PATH", "/usr/bin:/bin"), None);
+    assert_output(
+        &out,
+        "",
+        "kafka-get-offsets.sh: get-offset is not built or installed (run make, or make install)\n",
+        2,
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

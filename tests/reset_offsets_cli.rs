@@ -135,6 +135,8 @@ fn from_file_is_validated_before_connecting() {
 fn kafka_command_lines_are_accepted() {
     // --reset-offsets and the old --new-consumer are accepted: the run gets as far as connecting.
     let all = with_bootstrap(&[
+        "--timeout",
+        "500",
         "--reset-offsets",
         "--new-consumer",
         "--group",
@@ -151,6 +153,14 @@ fn kafka_command_lines_are_accepted() {
         "",
         &format!("Error: cannot connect to any bootstrap server ({}: Connection refused (os error 111))\n", all[1]),
         1,
+    );
+}
+
+#[test]
+fn backup_needs_a_file() {
+    usage_error_b(
+        &["--group", "g", "--topic", "t", "--to-latest", "--execute", "--backup", "-"],
+        "--backup needs a file name (stdout carries the table)",
     );
 }
 

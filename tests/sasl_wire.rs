@@ -1,8 +1,13 @@
-//! SASL from `--command-config`, checked on the wire: no broker here speaks PLAIN or SCRAM (Kafka 0.9 has only
-//! GSSAPI), so a loopback listener takes each tool through the SASL handshake and records the mechanism and the
-//! credentials it received, for each form of `sasl.jaas.config`. Passwords must never appear in any output.
+//! SASL from `--command-config`, checked on the wire: no broker that runs here speaks PLAIN or SCRAM (Kafka 0.9 has
+//! only GSSAPI), so the test broker (`fake_broker`) takes each tool through SaslHandshake and SaslAuthenticate,
+//! checks the credentials (the SCRAM proof against the password it knows), records the login and then serves
+//! metadata and offsets. A wrong password or a mechanism the broker does not enable ends the run at once, with the
+//! broker's reason. Passwords never appear in any output.
 
-use offset_tools_tests::fake_broker::{FakeSaslBroker, Login};
+use std::time::Duration;
+
+use offset_tools_tests::compare::{assert_output, reset_table};
+use offset_tools_tests::fake_broker::{FakeBroker, Login};
 use offset_tools_tests::run::{tool, Output};
 use offset_tools_tests::scratch_dir;
 
@@ -34,19 +39,36 @@ fn properties(body: &str) -> Properties {
     Properties(path)
 }
 
-/// Runs each tool against its own fake broker with the properties file; checks that every login the broker saw
-/// (librdkafka reconnects when the broker stops answering) is `expected`, and that the secret is in no output.
-fn check_both(config: &std::path::Path, extra: &[&str], expected: &Login, secret: &str) -> Vec<Output> {
+fn broker(mechanism: &str) -> FakeBroker {
+    let broker = FakeBroker::with_sasl(&[mechanism], PASSWORD);
+    broker.add_topic("t", 2, &[]);
+    broker
+}
+
+/// Runs both tools against their own broker with the properties file: each logs in as `expected` (every
+/// connection it made) and gets its answer; the secret is in no output.
+fn check_both(
+    mechanism: &str,
+    config: &std::path::Path,
+    extra: &[&str],
+    expected: &Login,
+    secret: &str,
+) -> Vec<Output> {
     let config = config.to_str().unwrap();
     let mut outputs = Vec::new();
-    for (name, args) in
-        [("get-offset", &[][..]), ("reset-offsets", &["--group", "g", "--topic", "t", "--to-latest", "--dry-run"][..])]
-    {
-        let broker = FakeSaslBroker::start(PASSWORD);
-        let common = ["--bootstrap-server", broker.address.as_str(), "--command-config", config, "--timeout", "2500"];
+    for (name, args, stdout) in [
+        ("get-offset", &["--topic", "t"][..], "t:0:10\nt:1:10\n".to_string()),
+        (
+            "reset-offsets",
+            &["--group", "g", "--topic", "t", "--to-latest", "--dry-run"][..],
+            reset_table(&[("g", "t", 0, 10), ("g", "t", 1, 10)]),
+        ),
+    ] {
+        let broker = broker(mechanism);
+        let common = ["--bootstrap-server", broker.address.as_str(), "--command-config", config];
         let out = tool(name, &[&common[..], args, extra].concat(), None);
         assert!(!out.stdout.contains(secret) && !out.stderr.contains(secret), "{name}: the password leaked: {out:?}");
-        assert_eq!(out.code, Some(1), "{name}: the fake broker answers nothing after the login: {out:?}");
+        assert_eq!((out.code, &out.stdout), (Some(0), &stdout), "{name}: {out:?}");
         let logins = broker.logins();
         assert!(!logins.is_empty() && logins.iter().all(|l| l == expected), "{name}: {logins:?}\n{out:?}");
         outputs.push(out);
@@ -66,29 +88,50 @@ fn plain_from_jaas_with_quotes_and_escapes() {
         password: Some(PASSWORD.into()),
         proof_ok: None,
     };
-    check_both(&config, &[], &expected, "w0rd-Zx9");
+    for out in check_both("PLAIN", &config, &[], &expected, "w0rd-Zx9") {
+        assert_eq!(out.stderr, "", "{out:?}");
+    }
 }
 
 #[test]
 fn plain_from_librdkafka_keys_and_bare_jaas_words() {
-    let config = properties(
-        "security.protocol=sasl_plaintext\nsasl.mechanisms=PLAIN\nsasl.username=svc\nsasl.password=hunter2-Qq7\n",
-    );
-    let expected = Login {
-        mechanism: "PLAIN".into(),
-        username: "svc".into(),
-        password: Some("hunter2-Qq7".into()),
-        proof_ok: None,
-    };
-    check_both(&config, &[], &expected, "hunter2-Qq7");
+    let config = properties(&format!(
+        "security.protocol=sasl_plaintext\nsasl.mechanisms=PLAIN\nsasl.username=svc\nsasl.password={PASSWORD}\n"
+    ));
+    let expected =
+        Login { mechanism: "PLAIN".into(), username: "svc".into(), password: Some(PASSWORD.into()), proof_ok: None };
+    check_both("PLAIN", &config, &[], &expected, "w0rd-Zx9");
 
     let config = properties(
         "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n\
          sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=svc2 password=bare-Ww3;\n",
     );
-    let expected =
-        Login { mechanism: "PLAIN".into(), username: "svc2".into(), password: Some("bare-Ww3".into()), proof_ok: None };
-    check_both(&config, &[], &expected, "bare-Ww3");
+    // The broker expects PASSWORD: this login is refused, and says so at once.
+    let broker = broker("PLAIN");
+    let out = tool(
+        "get-offset",
+        &["--bootstrap-server", &broker.address, "--command-config", config.to_str().unwrap()],
+        None,
+    );
+    assert_output(
+        &out,
+        "",
+        &format!(
+            "Error: {}: the SASL login was refused: Authentication failed: Invalid username or password \
+             (SASL_AUTHENTICATION_FAILED)\n",
+            broker.address
+        ),
+        1,
+    );
+    assert_eq!(
+        broker.logins(),
+        [Login {
+            mechanism: "PLAIN".into(),
+            username: "svc2".into(),
+            password: Some("bare-Ww3".into()),
+            proof_ok: None
+        }]
+    );
 }
 
 #[test]
@@ -104,8 +147,65 @@ fn scram_sha_256_and_512_prove_the_password() {
             password: Some(PASSWORD.into()),
             proof_ok: Some(true),
         };
-        check_both(&config, &[], &expected, "w0rd-Zx9");
+        check_both(mechanism, &config, &[], &expected, "w0rd-Zx9");
     }
+}
+
+#[test]
+fn a_wrong_scram_password_ends_the_run_at_once() {
+    let config = properties(
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n\
+         sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"not-it-Qz1\";\n",
+    );
+    for (name, args) in
+        [("get-offset", &[][..]), ("reset-offsets", &["--group", "g", "--topic", "t", "--to-latest", "--execute"][..])]
+    {
+        let broker = broker("SCRAM-SHA-512");
+        // The default timeout is 30 s: a definitive refusal must not wait for it.
+        let out = tool(
+            name,
+            &[&["--bootstrap-server", broker.address.as_str(), "--command-config", config.to_str().unwrap()][..], args]
+                .concat(),
+            None,
+        );
+        assert_output(
+            &out,
+            "",
+            &format!(
+                "Error: {}: the SASL login was refused: Authentication failed during authentication due to invalid \
+                 credentials with SASL mechanism SCRAM-SHA-512 (SASL_AUTHENTICATION_FAILED)\n",
+                broker.address
+            ),
+            1,
+        );
+        assert!(out.elapsed < Duration::from_secs(5), "{name} waited {:?}", out.elapsed);
+        assert!(!out.stderr.contains("not-it-Qz1"));
+        assert_eq!(broker.logins().iter().map(|l| l.proof_ok).collect::<Vec<_>>(), [Some(false)]);
+    }
+}
+
+#[test]
+fn a_mechanism_the_broker_does_not_enable_ends_the_run_at_once() {
+    let config = properties(&format!(
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\nsasl.username=u\nsasl.password={PASSWORD}\n"
+    ));
+    let broker = broker("PLAIN");
+    let out = tool(
+        "get-offset",
+        &["--bootstrap-server", &broker.address, "--command-config", config.to_str().unwrap()],
+        None,
+    );
+    assert_output(
+        &out,
+        "",
+        &format!(
+            "Error: {}: the SASL login was refused: the broker does not enable SASL mechanism SCRAM-SHA-256 \
+             (it enables: PLAIN)\n",
+            broker.address
+        ),
+        1,
+    );
+    assert!(out.elapsed < Duration::from_secs(5), "waited {:?}", out.elapsed);
 }
 
 #[test]
@@ -116,7 +216,7 @@ fn oauthbearer_unsecured_token_carries_the_subject() {
     );
     let expected =
         Login { mechanism: "OAUTHBEARER".into(), username: "svc-admin".into(), password: None, proof_ok: None };
-    check_both(&config, &[], &expected, "unused-secret");
+    check_both("OAUTHBEARER", &config, &[], &expected, "unused-secret");
 }
 
 #[test]
@@ -131,7 +231,7 @@ fn no_password_at_any_verbosity() {
         password: Some(PASSWORD.into()),
         proof_ok: Some(true),
     };
-    let outputs = check_both(&config, &["--verbose"], &expected, "w0rd-Zx9");
+    let outputs = check_both("SCRAM-SHA-256", &config, &["--verbose"], &expected, "w0rd-Zx9");
     assert!(outputs.iter().all(|o| o.stderr.contains("connected to 127.0.0.1:")), "--verbose shows the connections");
     // --dump-config shows the settings, the password hidden, and connects to nothing.
     let config = config.to_str().unwrap();

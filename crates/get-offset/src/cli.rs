@@ -3,7 +3,7 @@
 
 use clap::Parser;
 
-/// An interactive shell for getting topic-partition offsets.
+/// Prints topic-partition offsets: latest, earliest, max-timestamp, or the first at or after a time.
 ///
 /// A drop-in replacement for Kafka's GetOffsetShell (kafka-get-offsets.sh, kafka-run-class.sh
 /// kafka.tools.GetOffsetShell), from Kafka 0.9 to 4.x. Prints topic:partition:offset lines sorted by topic, then
@@ -11,7 +11,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "get-offset", version, max_term_width = 110)]
 pub struct Args {
-    /// REQUIRED. The Kafka servers to connect to, as host1:port1,host2:port2.
+    /// The Kafka servers to connect to, as host1:port1,host2:port2 (needed, or --broker-list).
     #[arg(long, value_name = "HOST:PORT,...")]
     pub bootstrap_server: Option<String>,
 
@@ -50,7 +50,7 @@ pub struct Args {
     pub offsets: i32,
 
     /// Kafka 0.9-1.1 option: the metadata request timeout in ms.
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=offset_cli::MAX_TIMEOUT_MS))]
     pub max_wait_ms: Option<u64>,
 
     /// Output format: text (topic:partition:offset), csv (topic,partition,offset, the reset-offsets --from-file

@@ -16,8 +16,8 @@ use offset_cli as cli_support;
 
 fn main() -> ExitCode {
     match cli::Args::try_parse() {
-        Ok(args) => cli_support::finish(run(args), "Error occurred: "),
-        Err(e) => cli_support::clap_exit(e, "Error occurred: "),
+        Ok(args) => cli_support::finish(run(args), "Error: "),
+        Err(e) => cli_support::clap_exit(e, "Error: "),
     }
 }
 
@@ -32,6 +32,9 @@ fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, E
         return Err(Error::Usage("--topic-partitions cannot be used with --topic or --partitions".into()));
     }
     let spec = OffsetSpec::parse(&args.time)?;
+    if args.offsets > 1 && spec == OffsetSpec::MaxTimestamp {
+        return Err(Error::Usage("--offsets greater than 1 cannot be used with --time max-timestamp".into()));
+    }
     let selector = match &args.topic_partitions {
         Some(rules) => {
             let (rules, rule_warnings) = select::parse_rules(rules)?;

@@ -19,13 +19,16 @@ fn c_string(s: &str) -> Result<CString, String> {
     CString::new(s).map_err(|_| format!("name contains a NUL byte: {s:?}"))
 }
 
-/// librdkafka's name and description of an error code, read as an integer (a code newer than the bindings must not
-/// become an invalid enum value).
+/// librdkafka's name and description of an error code a mock function returned. (The mock's functions return only
+/// codes of the librdkafka these bindings were generated from, so the enum value is valid; nothing here reads a code
+/// a broker sent.)
 fn err_name(code: rd::rd_kafka_resp_err_t) -> String {
-    // SAFETY: both functions accept any code and return pointers to strings in static storage.
-    let (text, name) =
-        unsafe { (CStr::from_ptr(rd::rd_kafka_err2str(code)), CStr::from_ptr(rd::rd_kafka_err2name(code))) };
-    format!("{} ({})", text.to_string_lossy(), name.to_string_lossy())
+    // SAFETY: both functions accept any code and return NUL-terminated strings that stay valid until the next call
+    // on this thread (static for known codes, a thread-local buffer otherwise); each is copied before the next call.
+    let text = unsafe { CStr::from_ptr(rd::rd_kafka_err2str(code)) }.to_string_lossy().into_owned();
+    // SAFETY: as above.
+    let name = unsafe { CStr::from_ptr(rd::rd_kafka_err2name(code)) }.to_string_lossy().into_owned();
+    format!("{text} ({name})")
 }
 
 /// librdkafka's in-process mock cluster: real Kafka-protocol brokers on loopback, for tests and the demo broker.

@@ -26,9 +26,9 @@ fn typed() -> impl Strategy<Value = String> {
     prop_oneof![
         "\\PC{0,40}",
         "[a-z0-9._:,\\-\\[\\]()*+?|^$ ]{0,30}",
-        "-?[0-9]{1,25}",
+        "-?[0-9]{1,60}",
         "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,12})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
-        "[-+]?[Pp]([0-9.]{1,6}[DdWwMmYy])?([Tt]([-+]?[0-9.]{1,6}[HhMmSs]){0,4})?",
+        "[-+]?[Pp]([0-9.]{1,60}[DdWwMmYy])?([Tt]([-+]?[0-9.]{1,60}[HhMmSs]){0,4})?",
     ]
 }
 
@@ -60,6 +60,26 @@ proptest! {
         }
         if let Err(e) = parse_duration(&raw) {
             prop_assert!(one_line(&e.to_string()), "{e}");
+        }
+    }
+
+    /// Numbers of any length: a duration is exact or refused, never wrapped.
+    #[test]
+    fn durations_are_exact_or_refused(digits in "[0-9]{1,60}", unit in prop::sample::select(vec![('D', 86_400_000u128), ('H', 3_600_000), ('M', 60_000), ('S', 1_000)])) {
+        let raw = if unit.0 == 'D' { format!("P{digits}D") } else { format!("PT{digits}{}", unit.0) };
+        let exact = digits.parse::<u128>().ok().and_then(|n| n.checked_mul(unit.1)).filter(|ms| *ms <= i64::MAX as u128);
+        match (parse_duration(&raw), exact) {
+            (Ok(ms), Some(expected)) => prop_assert_eq!(ms as u128, expected),
+            (Err(e), None) => prop_assert!(e.to_string().contains("is too long"), "{e}"),
+            (got, expected) => prop_assert!(false, "{raw}: got {got:?}, expected {expected:?}"),
+        }
+    }
+
+    /// Every date-time that parses is an instant ListOffsets can carry (not before the epoch: -1 is "latest").
+    #[test]
+    fn datetimes_are_never_before_the_epoch(raw in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?") {
+        if let Ok(at) = parse_datetime(&raw) {
+            prop_assert!(at.epoch_ms >= 0, "{raw}: {}", at.epoch_ms);
         }
     }
 

@@ -10,6 +10,9 @@ use kafka_offsets::{Error, ExitStatus};
 
 pub mod interrupt;
 
+/// The longest timeout (about 24.8 days, Kafka's int milliseconds): longer ones are refused, never wrapped.
+pub const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
+
 /// The flags both tools take to reach a cluster, besides the bootstrap list.
 #[derive(Debug, clap::Args)]
 pub struct ClientArgs {
@@ -19,7 +22,7 @@ pub struct ClientArgs {
 
     /// Bound in ms for every call to the cluster, a commit included [default: default.api.timeout.ms from
     /// --command-config, else 30000].
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
     pub timeout: Option<u64>,
 
     /// How to find out the brokers' protocol: auto (ask the first broker that answers), legacy (Kafka 0.9, no

@@ -12,7 +12,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "reset-offsets", version, max_term_width = 110)]
 pub struct Args {
-    /// REQUIRED. The Kafka servers to connect to, as host1:port1,host2:port2.
+    /// The Kafka servers to connect to, as host1:port1,host2:port2 (needed).
     #[arg(long, value_name = "HOST:PORT,...")]
     pub bootstrap_server: Option<String>,
 
@@ -82,6 +82,11 @@ pub struct Args {
     /// --from-file format, so that --from-file FILE --execute undoes the reset.
     #[arg(long, value_name = "FILE")]
     pub backup: Option<String>,
+
+    /// Commit a group's partitions whose offsets were found even when some partitions' lookups failed (by default
+    /// such a group is not committed at all; other groups go ahead either way).
+    #[arg(long)]
+    pub allow_partial: bool,
 
     /// Accepted for kafka-consumer-groups.sh command lines; this tool only resets offsets.
     #[arg(long)]

@@ -16,11 +16,9 @@ use kafka_offsets::{Error, ExitStatus};
 use offset_cli as cli_support;
 use reset_offsets::cli;
 
-/// Kafka's warning (2.0+) when neither --dry-run nor --execute is given, word for word.
-const NO_ACTION_WARNING: &str = "WARN: No action will be performed as the --execute option is missing.In a future \
-major release, the default behavior of this command will be to prompt the user before executing the reset rather \
-than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to \
-keep the current default behavior without prompting.";
+/// When neither --dry-run nor --execute is given (Kafka 2.0+ warns too, in other words).
+const NO_ACTION_WARNING: &str =
+    "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)";
 
 /// The scenarios in the order Kafka checks them (its conflict message names the first two present).
 const SCENARIOS: [&str; 8] =
@@ -91,7 +89,7 @@ fn scenario(args: &cli::Args, notes: &mut Vec<String>) -> Result<Scenario, Error
         ));
         Scenario::AtTime(resolved.epoch_ms)
     } else if let Some(raw) = &args.by_duration {
-        let at = now_ms().saturating_sub(time::parse_duration(raw)?);
+        let at = time::before_now(raw, now_ms(), time::parse_duration(raw)?)?;
         notes.push(format!("Note: --by-duration {raw} is {} ({at} ms since the epoch)", format_utc(at)));
         Scenario::AtTime(at)
     } else if args.to_earliest {
@@ -124,6 +122,15 @@ fn read_file(path: &str, groups: &[String], notes: &mut Vec<String>) -> Result<P
     Ok(PartitionScope::File(rows))
 }
 
+/// Kafka's rule for the CSV of `--export` and `--backup`: a group column unless exactly one group was named (the same
+/// group named twice is one group).
+fn with_group_column(args: &cli::Args) -> bool {
+    let mut groups: Vec<&String> = args.group.iter().collect();
+    groups.sort();
+    groups.dedup();
+    args.all_groups || groups.len() != 1
+}
+
 fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Error> {
     let Some(bootstrap) = &args.bootstrap_server else {
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
@@ -137,7 +144,10 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         Some(path) if std::path::Path::new(path).exists() => {
             return Err(Error::Usage(format!("--backup {path} already exists; give a new file")))
         }
-        Some(path) => Some(Backup { path: path.into(), with_group: args.all_groups || args.group.len() != 1 }),
+        Some(path) if path == "-" => {
+            return Err(Error::Usage("--backup needs a file name (stdout carries the table)".into()))
+        }
+        Some(path) => Some(Backup { path: path.into(), with_group: with_group_column(&args) }),
     };
     let mut groups = args.group.clone();
     groups.sort();
@@ -163,13 +173,14 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         scope,
         scenario,
         execute: args.execute,
+        allow_partial: args.allow_partial,
         backup,
     })
 }
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let (export, warn_no_action) = (args.export, !args.dry_run && !args.execute);
-    let export_with_group = args.all_groups || args.group.len() != 1;
+    let export_with_group = with_group_column(&args);
     let dump_config = args.client.dump_config;
     let mut notes = Vec::new();
     let request = request(args, &mut notes)?;

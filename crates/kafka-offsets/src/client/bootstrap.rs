@@ -7,7 +7,7 @@
 //! answers the OffsetFetch, so the first answer's correlation id tells them apart.
 
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use kafka_protocol::messages::{
     ApiVersionsRequest, ApiVersionsResponse, OffsetFetchRequest, SaslAuthenticateRequest, SaslHandshakeRequest,
@@ -34,8 +34,9 @@ pub struct Bootstrapped {
 /// among them then costs no new connection).
 pub type LateConnections = mpsc::Receiver<(usize, std::result::Result<Bootstrapped, ConnError>)>;
 
-/// Tries every bootstrap server at once; returns the first that answers, or fails at once on a definitive error
-/// (TLS, authentication), or with every server's reason when none answers in time.
+/// Tries every bootstrap server at once, each again after a passing failure (refused, closed) until the timeout;
+/// returns the first that answers, or fails at once on a definitive error (TLS, authentication), or with every
+/// server's last reason when none has answered by the timeout.
 pub fn connect(settings: &ClientSettings, security: &Security) -> Result<(Bootstrapped, LateConnections)> {
     let deadline = Instant::now() + settings.timeout;
     let (tx, rx) = mpsc::channel();
@@ -43,8 +44,20 @@ pub fn connect(settings: &ClientSettings, security: &Security) -> Result<(Bootst
         let (tx, address, security) = (tx.clone(), address.clone(), security.clone());
         let (client_id, protocol) = (settings.client_id.clone(), settings.protocol);
         std::thread::spawn(move || {
-            let result = Connection::open(&address, &client_id, security.tls.as_ref(), deadline)
-                .and_then(|conn| handshake(conn, &security, protocol, deadline));
+            // A refused or broken connection may be a broker restarting: tried again until the deadline. A TLS or
+            // SASL refusal is final.
+            let mut backoff = Duration::from_millis(100);
+            let result = loop {
+                let attempt = Connection::open(&address, &client_id, security.tls.as_ref(), deadline)
+                    .and_then(|conn| handshake(conn, &security, protocol, deadline));
+                match attempt {
+                    Err(e) if !e.is_definitive() && Instant::now() + backoff < deadline => {
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(Duration::from_secs(1));
+                    }
+                    done => break done,
+                }
+            };
             let _ = tx.send((index, result));
         });
     }

@@ -59,7 +59,7 @@ impl fmt::Display for ConnError {
         match self {
             ConnError::Connect(m) | ConnError::Io(m) | ConnError::Protocol(m) => f.write_str(m),
             ConnError::Tls(m) => write!(f, "TLS handshake failed: {m}"),
-            ConnError::Auth(m) => write!(f, "authentication failed: {m}"),
+            ConnError::Auth(m) => write!(f, "the SASL login was refused: {m}"),
             ConnError::Stopped { sent: true } => f.write_str("interrupted while waiting for the answer"),
             ConnError::Stopped { sent: false } => f.write_str("interrupted before it was sent"),
         }

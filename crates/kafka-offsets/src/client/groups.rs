@@ -518,11 +518,30 @@ impl Operation for FetchCommitted {
     }
 }
 
+/// What a coordinator's answer says of one partition of a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionCommit {
+    Committed,
+    Refused(ErrorCode),
+    /// The answer does not name the partition: it was not committed.
+    NotInAnswer,
+}
+
+impl std::fmt::Display for PartitionCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PartitionCommit::Committed => f.write_str("committed"),
+            PartitionCommit::Refused(code) => write!(f, "the commit failed: {code}"),
+            PartitionCommit::NotInAnswer => f.write_str("the coordinator's answer does not name it: not committed"),
+        }
+    }
+}
+
 /// What a group's coordinator said to its commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitOutcome {
-    /// Each partition's answer: None when committed, else its error.
-    Answered(Vec<(TopicPartition, Option<ErrorCode>)>),
+    /// Each partition's answer.
+    Answered(Vec<(TopicPartition, PartitionCommit)>),
     /// The coordinator refused the commit because the group has members (the error it gave).
     GroupActive(ErrorCode),
 }
@@ -534,7 +553,7 @@ pub struct CommitOffsets {
     work: GroupWork<CommitOutcome>,
     plans: HashMap<String, Vec<(TopicPartition, i64)>>,
     /// Per group, the partitions already answered for good.
-    answered: HashMap<String, BTreeMap<TopicPartition, Option<ErrorCode>>>,
+    answered: HashMap<String, BTreeMap<TopicPartition, PartitionCommit>>,
     calls: Vec<(Call<OffsetCommitRequest>, BrokerAddress, String)>,
     /// Groups whose commit may have reached a broker, with why no answer came for the first such attempt (empty
     /// when answered).
@@ -643,8 +662,10 @@ impl Operation for CommitOffsets {
             for (tp, code) in answers {
                 if code.is_retriable() {
                     retry = Some(code);
+                } else if code.is_error() {
+                    done.insert(tp, PartitionCommit::Refused(code));
                 } else {
-                    done.insert(tp, code.is_error().then_some(code));
+                    done.insert(tp, PartitionCommit::Committed);
                 }
             }
             match retry {
@@ -655,15 +676,9 @@ impl Operation for CommitOffsets {
                 }
                 None => {
                     let answered = &self.answered[&group];
-                    // A partition the broker did not answer for was not committed.
                     let outcome = self.plans[&group]
                         .iter()
-                        .map(|(tp, _)| {
-                            (
-                                tp.clone(),
-                                answered.get(tp).copied().unwrap_or(Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)),
-                            )
-                        })
+                        .map(|(tp, _)| (tp.clone(), answered.get(tp).copied().unwrap_or(PartitionCommit::NotInAnswer)))
                         .collect();
                     self.work.finish(&group, Ok(CommitOutcome::Answered(outcome)));
                 }

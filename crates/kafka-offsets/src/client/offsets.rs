@@ -178,9 +178,14 @@ impl Operation for ListOffsets {
             let response = match answers.take(call) {
                 Ok(response) => response,
                 Err(e) => {
-                    let address = session.broker_address(leader).map_or(String::new(), |a| format!(" at {a}"));
+                    let reason = match session.broker_address(leader) {
+                        Some(address) => format!("the leader (broker {leader} at {address}): {e}"),
+                        None => format!(
+                            "the leader, broker {leader}, is not among the brokers the metadata lists (is it down?)"
+                        ),
+                    };
                     for index in indexes {
-                        self.last_error[index] = Some(format!("the leader (broker {leader}{address}): {e}"));
+                        self.last_error[index] = Some(reason.clone());
                     }
                     next = Next::RetryLater;
                     continue;

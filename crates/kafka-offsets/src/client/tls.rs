@@ -172,9 +172,13 @@ impl TlsSettings {
                 if timed_out {
                     return Err(TlsFailure::TimedOut);
                 }
+                let closed = error.io_error().is_some_and(|e| {
+                    use std::io::ErrorKind::*;
+                    matches!(e.kind(), ConnectionReset | ConnectionAborted | UnexpectedEof | BrokenPipe)
+                });
                 let reason = if verify.as_raw() != 0 {
                     format!("certificate verify failed: {}", verify.error_string())
-                } else if error.ssl_error().is_none() && error.io_error().is_none() {
+                } else if closed || (error.ssl_error().is_none() && error.io_error().is_none()) {
                     "the broker closed the connection during the handshake (is this an SSL listener?)".to_string()
                 } else if let Some(ssl) = error.ssl_error() {
                     let text = ssl.to_string();

@@ -109,7 +109,13 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
         match key {
             "bootstrap.servers" => {}
             "default.api.timeout.ms" | "request.timeout.ms" => {
-                let ms: u64 = value.trim().parse().map_err(|_| invalid(key, "must be a number of milliseconds"))?;
+                // As --timeout: at least 1 ms (0 would end every call at once), at most Kafka's int milliseconds.
+                let ms: u64 = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|ms| (1..=i32::MAX as u64).contains(ms))
+                    .ok_or_else(|| invalid(key, "must be a number of milliseconds from 1 to 2147483647"))?;
                 let slot = if key == "default.api.timeout.ms" { &mut api_timeout } else { &mut request_timeout };
                 *slot = Some(Duration::from_millis(ms));
             }
@@ -548,10 +554,13 @@ mod tests {
             error(&[("enable.ssl.certificate.verification", "maybe")]),
             "--command-config: enable.ssl.certificate.verification: must be true or false"
         );
-        assert_eq!(
-            error(&[("default.api.timeout.ms", "soon")]),
-            "--command-config: default.api.timeout.ms: must be a number of milliseconds"
-        );
+        for bad in ["soon", "0", "2147483648", "-5", "99999999999999999999999"] {
+            assert_eq!(
+                error(&[("default.api.timeout.ms", bad)]),
+                "--command-config: default.api.timeout.ms: must be a number of milliseconds from 1 to 2147483647",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn parse_datetime(raw: &str) -> Result<ResolvedDateTime> {
     let date = parse_date(date).ok_or_else(|| datetime_error(raw, "has no valid date"))?;
     let Some(rest) = rest else {
         let instant = date.and_time(NaiveTime::MIN).and_utc();
-        return Ok(ResolvedDateTime { epoch_ms: instant.timestamp_millis(), zone_given: false });
+        return resolved(raw, instant.timestamp_millis(), false);
     };
     let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time, zone) = rest.split_at(zone_at);
@@ -136,7 +136,19 @@ pub fn parse_datetime(raw: &str) -> Result<ResolvedDateTime> {
     let local = date.and_time(time);
     let instant: DateTime<FixedOffset> =
         offset.from_local_datetime(&local).single().ok_or_else(|| datetime_error(raw, "is out of range"))?;
-    Ok(ResolvedDateTime { epoch_ms: instant.timestamp_millis(), zone_given: !zone.is_empty() })
+    resolved(raw, instant.timestamp_millis(), !zone.is_empty())
+}
+
+/// A date-time as ListOffsets can carry it: not before the epoch (Kafka's timestamps start there, and -1, -2, ...
+/// are the named offsets: latest, earliest, ...).
+fn resolved(raw: &str, epoch_ms: i64, zone_given: bool) -> Result<ResolvedDateTime> {
+    if epoch_ms < 0 {
+        return Err(Error::Usage(format!(
+            "--to-datetime '{}' is before 1970-01-01T00:00:00Z, where Kafka's timestamps begin",
+            shown(raw)
+        )));
+    }
+    Ok(ResolvedDateTime { epoch_ms, zone_given })
 }
 
 fn digits(s: &str, len: usize) -> Option<u32> {
@@ -195,6 +207,19 @@ fn parse_zone(s: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (h as i32 * 3600 + m as i32 * 60))
 }
 
+/// The instant `--by-duration` means: `duration_ms` before `now_ms`, which must be a time ListOffsets can carry
+/// (not before the epoch, no overflow).
+pub fn before_now(raw: &str, now_ms: i64, duration_ms: i64) -> Result<i64> {
+    match now_ms.checked_sub(duration_ms) {
+        Some(at) if at >= 0 => Ok(at),
+        Some(_) => Err(Error::Usage(format!(
+            "--by-duration '{}' reaches before 1970-01-01T00:00:00Z, where Kafka's timestamps begin",
+            shown(raw)
+        ))),
+        None => Err(Error::Usage(format!("--by-duration '{}' is too long", shown(raw)))),
+    }
+}
+
 /// Parses a `--by-duration` value like `java.time.Duration.parse`: `[+-]P[nD][T[nH][nM][n[.f]S]]`, case-insensitive,
 /// each number with an optional sign, a fraction only on seconds. Returns milliseconds (negative means future).
 /// Months, weeks and years are refused, as in Kafka 2.4+.
@@ -239,17 +264,27 @@ pub fn parse_duration(raw: &str) -> Result<i64> {
             }
             next_unit = position + 1;
             let unit_ms = units[position].1;
+            let too_long = || invalid("is too long (at most about 292 million years)");
             let value = if number.contains('.') {
                 if fraction_unit != Some(c) {
                     return Err(invalid("has a fraction outside the seconds"));
                 }
                 let v: f64 = number.parse().map_err(|_| invalid("has a malformed number"))?;
-                (v * unit_ms as f64).round() as i128
+                let ms = (v * unit_ms as f64).round();
+                // An f64 beyond i64 would saturate silently in the conversion.
+                if !ms.is_finite() || ms.abs() >= i64::MAX as f64 {
+                    return Err(too_long());
+                }
+                ms as i128
             } else {
-                let v: i128 = number.parse().map_err(|_| invalid("has a malformed number"))?;
-                v * unit_ms
+                // Any number of digits: more than i128 holds, or a product beyond it, is too long, never wrapped.
+                let v: i128 = number.parse().map_err(|e: std::num::ParseIntError| match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => too_long(),
+                    _ => invalid("has a malformed number"),
+                })?;
+                v.checked_mul(unit_ms).ok_or_else(too_long)?
             };
-            total_ms += value;
+            total_ms = total_ms.checked_add(value).ok_or_else(too_long)?;
             components += 1;
             number.clear();
         }
@@ -267,7 +302,7 @@ pub fn parse_duration(raw: &str) -> Result<i64> {
         return Err(invalid("has no amount"));
     }
     let total = if negative { -total_ms } else { total_ms };
-    i64::try_from(total).map_err(|_| invalid("is too long"))
+    i64::try_from(total).map_err(|_| invalid("is too long (at most about 292 million years)"))
 }
 
 #[cfg(test)]
@@ -375,6 +410,41 @@ mod tests {
             let err = parse_duration(bad).unwrap_err();
             assert!(err.to_string().starts_with(&format!("--by-duration '{bad}' ")), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn huge_durations_are_refused_never_wrapped() {
+        // 3.9e30 days: the old multiplication wrapped to about 14.6 hours.
+        let err = parse_duration("P3938453320844195178974243141572D").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--by-duration 'P3938453320844195178974243141572D' is too long (at most about 292 million years); \
+             expected an ISO-8601 duration PnDTnHnMnS, e.g. PT1H, P1D, PT0.5S, P1DT2H30M"
+        );
+        assert_eq!(err.exit_status().code(), 2);
+        for bad in [
+            "P106751991167301D",
+            "PT99999999999999999999999999999999999999999S",
+            "PT1e308S",
+            "PT9999999999999999999.5S",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_duration("P106751991167D").unwrap(), 106_751_991_167 * 86_400_000);
+        assert_eq!(before_now("P1D", 1_000, 86_400_000).unwrap_err().exit_status().code(), 2);
+        assert_eq!(before_now("-PT1S", i64::MAX, -1_000).unwrap_err().to_string(), "--by-duration '-PT1S' is too long");
+        assert_eq!(before_now("PT1S", 5_000, 1_000).unwrap(), 4_000);
+    }
+
+    #[test]
+    fn datetimes_before_the_epoch_are_refused() {
+        // -1 would be "latest" on the wire.
+        assert_eq!(
+            parse_datetime("1969-12-31T23:59:59.999").unwrap_err().to_string(),
+            "--to-datetime '1969-12-31T23:59:59.999' is before 1970-01-01T00:00:00Z, where Kafka's timestamps begin"
+        );
+        assert!(parse_datetime("1970-01-01T00:30:00+01:00").is_err());
+        assert_eq!(parse_datetime("1970-01-01").unwrap().epoch_ms, 0);
     }
 
     #[test]

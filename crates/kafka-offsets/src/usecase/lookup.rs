@@ -117,9 +117,7 @@ impl OffsetLookup {
                     self.spec
                 )),
                 Ok(offsets) => report.rows.push(PartitionOffsets { partition, offsets }),
-                Err(reason) => report
-                    .failures
-                    .push(format!("Skip getting offsets for topic-partition {partition} due to error: {reason}")),
+                Err(reason) => report.failures.push(format!("Error: cannot get the offsets of {partition}: {reason}")),
             }
         }
         report.rows.sort_by(|a, b| a.partition.cmp(&b.partition));

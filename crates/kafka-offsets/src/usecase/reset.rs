@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::client::groups::{
     CommitOffsets, CommitOutcome, Committed, DescribeGroups, FetchCommitted, FindCoordinators, GroupState, ListGroups,
-    Wanted,
+    PartitionCommit, Wanted,
 };
 use crate::client::metadata::{ClusterMetadata, FetchMetadata};
 use crate::client::offsets::{ListOffsets, OffsetQuery};
@@ -50,6 +50,9 @@ pub struct ResetRequest {
     pub scope: PartitionScope,
     pub scenario: Scenario,
     pub execute: bool,
+    /// `--allow-partial`: commit a group's partitions whose offsets were found even when others' were not (by
+    /// default a group is committed whole or not at all).
+    pub allow_partial: bool,
     /// `--backup FILE`: the groups' committed offsets before the change, written before the first commit in the
     /// `--from-file` format (4 columns when `with_group`), so that `--from-file FILE --execute` undoes the reset.
     pub backup: Option<Backup>,
@@ -463,6 +466,17 @@ impl ResetRequest {
                 }
                 _ => None,
             };
+            // A group is committed whole or not at all: a partition whose offsets could not be looked up keeps the
+            // others of its group back too, unless the operator asks for partial commits.
+            let unknown = scope.iter().filter(|(tp, _)| found.failed.contains_key(tp)).count();
+            if unknown > 0 && !self.allow_partial {
+                out.error(format!(
+                    "nothing will be committed for group '{group}': the offsets of {unknown} of its {} partitions \
+                     could not be looked up (--allow-partial commits the others)",
+                    scope.len()
+                ));
+                continue;
+            }
             let mut plan = Vec::with_capacity(scope.len());
             for (tp, requested) in scope {
                 if found.failed.contains_key(&tp) {
@@ -538,13 +552,13 @@ impl ResetRequest {
         for (group, plan) in plans {
             match outcomes.get(&group) {
                 Some(Ok(CommitOutcome::Answered(answers))) => {
-                    let errors: HashMap<&TopicPartition, String> =
-                        answers.iter().filter_map(|(tp, e)| e.map(|e| (tp, e.to_string()))).collect();
+                    let answers: HashMap<&TopicPartition, PartitionCommit> =
+                        answers.iter().map(|(tp, a)| (tp, *a)).collect();
                     let mut accepted = Vec::with_capacity(plan.len());
                     for new in plan {
-                        match errors.get(&new.partition) {
-                            Some(e) => out.error(format!("group '{group}', {}: the commit failed: {e}", new.partition)),
-                            None => accepted.push(new),
+                        match answers.get(&new.partition).copied().unwrap_or(PartitionCommit::NotInAnswer) {
+                            PartitionCommit::Committed => accepted.push(new),
+                            failed => out.error(format!("group '{group}', {}: {failed}", new.partition)),
                         }
                     }
                     confirmed.insert(group, accepted);
@@ -573,7 +587,10 @@ impl ResetRequest {
             out.interrupted = Some(signal);
             let mut said = Vec::new();
             if !confirmed.is_empty() {
-                said.push(format!("the commits of {} were confirmed", quoted(confirmed.keys())));
+                said.push(format!(
+                    "the commits of {} were confirmed (the table shows them; they were not read back)",
+                    quoted(confirmed.keys())
+                ));
             }
             match unknown.as_slice() {
                 [] => {}
@@ -595,6 +612,9 @@ impl ResetRequest {
                 }
             }
             out.messages.push(format!("Error: interrupted by {}: {}", signal_name(signal), said.join("; ")));
+            // Stop now: what the brokers confirmed is reported as such.
+            let groups = confirmed.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect();
+            return Ok(out.report(groups, any_group));
         }
         let read_back = self.read_back(&session, &confirmed, &mut out)?;
         Ok(out.report(read_back, any_group))

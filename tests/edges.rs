@@ -1,0 +1,265 @@
+//! The edges an operator meets in an incident, each with its whole outcome: bootstrap lists with dead and silent
+//! servers, a broker that comes up late, TLS against a PLAINTEXT listener, a slow metadata answer under
+//! --max-wait-ms, a group whose lookups partly failed, a commit answer without a partition, a read-back that differs,
+//! a backup that cannot be written, and a signal between two groups' commits.
+
+use std::time::{Duration, Instant};
+
+use offset_tools_tests::compare::{assert_output, reset_table};
+use offset_tools_tests::fake_broker::{FakeBroker, Script};
+use offset_tools_tests::groups::committed;
+use offset_tools_tests::mock::Mock;
+use offset_tools_tests::run::{get_offset, reset_offsets, tool, with_fault_before_commit};
+use offset_tools_tests::{dead_address, free_port, scratch_dir};
+
+const NO_DESCRIBE: &str = "Warn: the brokers cannot describe consumer groups (no DescribeGroups); a group with \
+members will make the commit fail instead\n";
+
+/// A listener that accepts connections and never answers (a broker frozen or half-dead).
+fn silent_listener() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    (listener, address)
+}
+
+#[test]
+fn a_silent_and_a_dead_bootstrap_server_cost_nothing_when_another_answers() {
+    let mock = Mock::start(1);
+    mock.topic("orders", 1).produce("orders", 0, 3, 1_700_000_000_000);
+    let (_silent, silent) = silent_listener();
+    let list = format!("{silent},{},{}", dead_address(), mock.bootstrap);
+    let out = get_offset(&["--bootstrap-server", &list, "--topic", "orders", "--timeout", "10000"]);
+    assert_output(&out, "orders:0:3\n", "", 0);
+    assert!(out.elapsed < Duration::from_secs(3), "waited for the silent server: {:?}", out.elapsed);
+}
+
+#[test]
+fn a_bootstrap_server_that_comes_up_late_is_used() {
+    let port = free_port();
+    let address = format!("127.0.0.1:{port}");
+    let starter = {
+        let address = address.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1200));
+            let broker = FakeBroker::start_at(&address, Script::default());
+            broker.add_topic("t", 1, &[]);
+            std::thread::sleep(Duration::from_secs(10));
+        })
+    };
+    let started = Instant::now();
+    let out = get_offset(&["--bootstrap-server", &address, "--topic", "t", "--timeout", "8000"]);
+    assert_output(&out, "t:0:10\n", "", 0);
+    assert!(started.elapsed() >= Duration::from_millis(1200), "{:?}", started.elapsed());
+    drop(starter);
+}
+
+#[test]
+fn tls_against_a_plaintext_listener_fails_at_once() {
+    let mock = Mock::start(1);
+    mock.topic("orders", 1);
+    let dir = scratch_dir("tls-plaintext");
+    let config = dir.join("ssl.properties");
+    std::fs::write(&config, "security.protocol=SSL\n").unwrap();
+    let b = mock.bootstrap.as_str();
+    // The default timeout (30 s) is not waited for: the handshake's failure is final.
+    let out = get_offset(&["--bootstrap-server", b, "--command-config", config.to_str().unwrap()]);
+    assert_output(
+        &out,
+        "",
+        &format!(
+            "Error: {b}: TLS handshake failed: the broker closed the connection during the handshake (is this an SSL \
+             listener?)\n"
+        ),
+        1,
+    );
+    assert!(out.elapsed < Duration::from_secs(5), "{:?}", out.elapsed);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn max_wait_ms_bounds_the_metadata_request() {
+    let broker = FakeBroker::start(Script { metadata_delay: Duration::from_secs(4), ..Script::default() });
+    broker.add_topic("t", 1, &[]);
+    let out = get_offset(&["--bootstrap-server", &broker.address, "--max-wait-ms", "500", "--timeout", "20000"]);
+    assert_output(&out, "", "Error: cannot fetch metadata: no answer in time (still failing after 500 ms)\n", 1);
+    assert!(out.elapsed < Duration::from_secs(3), "{:?}", out.elapsed);
+}
+
+/// `reset-offsets --bootstrap-server B --group g ...`.
+fn reset(bootstrap: &str, args: &[&str]) -> offset_tools_tests::run::Output {
+    reset_offsets(&[&["--bootstrap-server", bootstrap, "--group", "g"], args].concat())
+}
+
+#[test]
+fn a_partition_left_out_of_the_commit_answer_is_not_committed() {
+    let broker = FakeBroker::start(Script { commit_leaves_out: Some(("t".into(), 1)), ..Script::default() });
+    broker.add_topic("t", 2, &[]);
+    assert_output(
+        &reset(&broker.address, &["--topic", "t", "--to-offset", "4", "--execute"]),
+        &reset_table(&[("g", "t", 0, 4)]),
+        "Error: group 'g', t:1: the coordinator's answer does not name it: not committed\n",
+        1,
+    );
+    let committed = broker.state().committed.clone();
+    assert_eq!(committed.into_iter().collect::<Vec<_>>(), [(("g".to_string(), "t".to_string(), 0), 4)]);
+}
+
+#[test]
+fn a_read_back_that_differs_from_the_commit_is_listed() {
+    let broker = FakeBroker::start(Script { read_back_drift: 1, ..Script::default() });
+    broker.add_topic("t", 2, &[]);
+    assert_output(
+        &reset(&broker.address, &["--topic", "t", "--to-offset", "4", "--execute"]),
+        &reset_table(&[]),
+        "Error: group 'g', t:0: committed 4 but the group now has 5\n\
+         Error: group 'g', t:1: committed 4 but the group now has 5\n",
+        1,
+    );
+}
+
+#[test]
+fn a_read_back_that_fails_for_one_group_keeps_the_others_report() {
+    let broker = FakeBroker::start(Script { refuse_fetch_for: vec!["b".into()], ..Script::default() });
+    broker.add_topic("t", 1, &[]);
+    let out = reset_offsets(&[
+        "--bootstrap-server",
+        &broker.address,
+        "--group",
+        "a",
+        "--group",
+        "b",
+        "--topic",
+        "t",
+        "--to-offset",
+        "2",
+        "--execute",
+    ]);
+    assert_output(
+        &out,
+        &reset_table(&[("a", "t", 0, 2)]),
+        "Error: group 'b': the commit was confirmed, but reading it back failed: cannot read its committed offsets: \
+         GROUP_AUTHORIZATION_FAILED\n",
+        1,
+    );
+}
+
+#[test]
+fn a_backup_that_cannot_be_written_commits_nothing() {
+    let mock = Mock::start(1);
+    mock.topic("orders", 2).produce("orders", 0, 3, 1_700_000_000_000);
+    let dir = scratch_dir("backup-unwritable");
+    let backup = dir.join("no-such-dir").join("before.csv");
+    let backup = backup.to_str().unwrap();
+    assert_eq!(reset(&mock.bootstrap, &["--topic", "orders", "--to-offset", "1", "--execute"]).code, Some(0));
+    assert_output(
+        &reset(&mock.bootstrap, &["--topic", "orders", "--to-latest", "--execute", "--backup", backup]),
+        "",
+        &format!(
+            "{NO_DESCRIBE}Error: cannot write --backup {backup}: No such file or directory (os error 2)\n\
+             Error: nothing was committed: fix the errors above and run again\n"
+        ),
+        1,
+    );
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1]), [Some(1), Some(0)]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_group_whose_lookups_partly_failed_is_not_committed_unless_partial_commits_are_asked_for() {
+    let mock = Mock::start(3);
+    mock.topic("orders", 3);
+    for (p, n) in [(0, 10), (1, 20), (2, 30)] {
+        mock.produce("orders", p, n, 1_700_000_000_000);
+    }
+    // Broker 2 leads partition 1 and refuses its lookups (two per reset: log start and end).
+    let denied = &[rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED; 4];
+    mock.cluster.push_broker_request_errors(2, 2, denied).unwrap();
+    let args = ["--topic", "orders", "--to-latest", "--execute"];
+    assert_output(
+        &reset(&mock.bootstrap, &args),
+        &reset_table(&[]),
+        &format!(
+            "{NO_DESCRIBE}Error: cannot get the offsets of orders:1: TOPIC_AUTHORIZATION_FAILED\n\
+             Error: nothing will be committed for group 'g': the offsets of 1 of its 3 partitions could not be looked \
+             up (--allow-partial commits the others)\n"
+        ),
+        1,
+    );
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1, 2]), [None; 3]);
+    assert_output(
+        &reset(&mock.bootstrap, &[&args[..], &["--allow-partial"]].concat()),
+        &reset_table(&[("g", "orders", 0, 10), ("g", "orders", 2, 30)]),
+        &format!("{NO_DESCRIBE}Error: cannot get the offsets of orders:1: TOPIC_AUTHORIZATION_FAILED\n"),
+        1,
+    );
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1, 2]), [Some(10), None, Some(30)]);
+}
+
+#[test]
+fn a_signal_between_two_groups_commits_says_which_was_confirmed() {
+    let mock = Mock::start(2);
+    mock.topic("orders", 1).produce("orders", 0, 5, 1_700_000_000_000);
+    mock.cluster.set_group_coordinator("a", 1).unwrap();
+    mock.cluster.set_group_coordinator("b", 2).unwrap();
+    let args = [
+        "--bootstrap-server",
+        mock.bootstrap.as_str(),
+        "--group",
+        "a",
+        "--group",
+        "b",
+        "--topic",
+        "orders",
+        "--to-offset",
+        "3",
+        "--execute",
+        "--timeout",
+        "20000",
+    ];
+    let out = with_fault_before_commit("reset-offsets", &args, |running| {
+        // b's coordinator answers 5 s late from now; a's at once. SIGTERM comes after a's answer, before b's.
+        mock.cluster.set_round_trip_time(2, Duration::from_secs(5)).unwrap();
+        let pid = running.id();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500));
+            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        });
+    });
+    assert_output(
+        &out,
+        &reset_table(&[("a", "orders", 0, 3)]),
+        &format!(
+            "{NO_DESCRIBE}Error: interrupted by SIGTERM: the commits of 'a' were confirmed (the table shows them; they \
+             were not read back); the commit of group 'b' was sent, and whether it was applied is unknown (see it with \
+             --to-current --dry-run)\n"
+        ),
+        143,
+    );
+    assert!(out.elapsed < Duration::from_secs(5), "stopped at the signal: {:?}", out.elapsed);
+    mock.cluster.set_round_trip_time(2, Duration::ZERO).unwrap();
+    assert_eq!(committed(&mock.client_config(), "a", "orders", &[0]), [Some(3)]);
+}
+
+#[test]
+fn the_same_group_twice_is_one_group_for_the_export() {
+    let mock = Mock::start(1);
+    mock.topic("orders", 1).produce("orders", 0, 5, 1_700_000_000_000);
+    let out = tool(
+        "reset-offsets",
+        &[
+            "--bootstrap-server",
+            &mock.bootstrap,
+            "--group",
+            "g",
+            "--group",
+            "g",
+            "--topic",
+            "orders",
+            "--to-latest",
+            "--dry-run",
+            "--export",
+        ],
+        None,
+    );
+    assert_output(&out, "orders,0,5\n\n", NO_DESCRIBE, 0);
+}
