@@ -16,7 +16,7 @@ build:
 
 # The installed programs only: release builds select their packages, so that the test-hooks feature the test
 # package turns on is never in them.
-TOOLS := get-offset reset-offsets
+TOOLS := get-offset reset-offsets migrate-groups
 release:
 	$(CARGO) build --release $(addprefix -p ,$(TOOLS) docgen)
 
@@ -51,12 +51,11 @@ endif
 	$(TARGET_DIR)/$(PROFILE)/docgen $(TARGET_DIR)/$(PROFILE)/docs
 	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
 		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
-	install -m 755 $(TARGET_DIR)/$(PROFILE)/get-offset $(TARGET_DIR)/$(PROFILE)/reset-offsets \
-		bin/kafka-offset-tools-shim $(PREFIX)/bin/
+	install -m 755 $(addprefix $(TARGET_DIR)/$(PROFILE)/,$(TOOLS)) bin/kafka-offset-tools-shim $(PREFIX)/bin/
 	for name in kafka-run-class.sh kafka-get-offsets.sh kafka-consumer-groups.sh; do \
 		ln -sf kafka-offset-tools-shim $(PREFIX)/bin/$$name; done
 	install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/man/man1/*.1 $(PREFIX)/share/man/man1/
-	for tool in get-offset reset-offsets; do \
+	for tool in $(TOOLS); do \
 		install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/completions/bash/$$tool.bash \
 			$(PREFIX)/share/bash-completion/completions/$$tool; \
 		install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/completions/zsh/_$$tool $(PREFIX)/share/zsh/site-functions/; \

@@ -34,3 +34,21 @@ pub fn reset_table(rows: &[(&str, &str, i32, i64)]) -> String {
 /// The warning when neither --dry-run nor --execute is given.
 pub const NO_ACTION_WARNING: &str =
     "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)\n";
+
+/// A row of migrate-groups' table: group, topic, partition, old offset, lag, new offset, status, how.
+pub type MigrationRow<'a> = (&'a str, &'a str, i32, i64, i64, Option<i64>, &'a str, &'a str);
+
+/// migrate-groups' table for these rows: fixed columns as wide as the reset table's, HOW last.
+pub fn migration_table(rows: &[MigrationRow<'_>]) -> String {
+    let mut table = format!(
+        "{:<30} {:<30} {:<10} {:<12} {:<10} {:<12} {:<10} HOW\n",
+        "GROUP", "TOPIC", "PARTITION", "OLD-OFFSET", "LAG", "NEW-OFFSET", "STATUS"
+    );
+    for (group, topic, partition, old, lag, new, status, how) in rows {
+        let new = new.map_or("-".to_string(), |n| n.to_string());
+        table.push_str(&format!(
+            "{group:<30} {topic:<30} {partition:<10} {old:<12} {lag:<10} {new:<12} {status:<10} {how}\n"
+        ));
+    }
+    table
+}

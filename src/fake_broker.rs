@@ -19,6 +19,7 @@ use kafka_protocol::messages::create_partitions_response::CreatePartitionsTopicR
 use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
 use kafka_protocol::messages::describe_configs_response::{DescribeConfigsResourceResult, DescribeConfigsResult};
 use kafka_protocol::messages::describe_groups_response::DescribedGroup;
+use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::list_groups_response::ListedGroup;
 use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
 use kafka_protocol::messages::metadata_response::{
@@ -31,11 +32,12 @@ use kafka_protocol::messages::offset_fetch_response::{
 };
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsResponse, BrokerId, CreatePartitionsResponse, CreateTopicsResponse, DescribeConfigsResponse,
-    DescribeGroupsResponse, FindCoordinatorResponse, ListGroupsResponse, ListOffsetsResponse, MetadataResponse,
-    OffsetCommitResponse, OffsetFetchResponse, RequestHeader, RequestKind, ResponseHeader, ResponseKind,
-    SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
+    DescribeGroupsResponse, FetchResponse, FindCoordinatorResponse, ListGroupsResponse, ListOffsetsResponse,
+    MetadataResponse, OffsetCommitResponse, OffsetFetchResponse, RequestHeader, RequestKind, ResponseHeader,
+    ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
+use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
 use openssl::base64;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
@@ -61,8 +63,70 @@ pub struct FakeTopic {
     pub replication_factor: i16,
     /// Settings that differ from the broker's defaults.
     pub configs: BTreeMap<String, String>,
-    /// Log end offset of every partition (log start is 0).
+    /// Log end offset of every partition without records of its own (log start is 0).
     pub log_end: i64,
+    /// Partitions that hold records: they answer ListOffsets (by time too) and Fetch from them.
+    pub logs: BTreeMap<i32, FakeLog>,
+}
+
+/// A partition's records, from its log start on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FakeLog {
+    pub log_start: i64,
+    pub records: Vec<FakeRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeRecord {
+    pub timestamp: i64,
+    pub key: Option<String>,
+    pub value: String,
+}
+
+impl FakeLog {
+    fn log_end(&self) -> i64 {
+        self.log_start + self.records.len() as i64
+    }
+
+    /// Kafka's answer for a time: the first offset whose record is at or after it (the log's timestamps are taken
+    /// to grow, as a time index assumes), or -1.
+    fn offset_for_time(&self, time: i64) -> i64 {
+        self.records.iter().position(|r| r.timestamp >= time).map_or(-1, |i| self.log_start + i as i64)
+    }
+
+    /// The records from `offset`, as record batches of up to 10 records, at most about `max_bytes` (at least one
+    /// batch, as Kafka answers).
+    fn fetch(&self, offset: i64, max_bytes: i32) -> Bytes {
+        let mut out = BytesMut::new();
+        let first = usize::try_from(offset - self.log_start).unwrap_or(0);
+        for (chunk_index, chunk) in self.records.get(first..).unwrap_or(&[]).chunks(10).enumerate() {
+            if chunk_index > 0 && out.len() >= max_bytes.max(0) as usize {
+                break;
+            }
+            let base = offset + chunk_index as i64 * 10;
+            let records: Vec<Record> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Record {
+                    transactional: false,
+                    control: false,
+                    partition_leader_epoch: 0,
+                    producer_id: -1,
+                    producer_epoch: -1,
+                    timestamp_type: TimestampType::Creation,
+                    offset: base + i as i64,
+                    sequence: -1,
+                    timestamp: r.timestamp,
+                    key: r.key.as_ref().map(|k| Bytes::from(k.clone())),
+                    value: Some(Bytes::from(r.value.clone())),
+                    headers: Default::default(),
+                })
+                .collect();
+            let options = RecordEncodeOptions { version: 2, compression: Compression::None };
+            RecordBatchEncoder::encode(&mut out, &records, &options).expect("encode records");
+        }
+        out.freeze()
+    }
 }
 
 /// A request the broker received, decoded.
@@ -120,6 +184,7 @@ pub struct FakeBroker {
 
 /// The versions advertised by default: what this broker answers.
 const DEFAULT_VERSIONS: &[(i16, i16, i16)] = &[
+    (1, 4, 12), // Fetch
     (2, 0, 9),  // ListOffsets
     (3, 0, 12), // Metadata
     (8, 2, 9),  // OffsetCommit
@@ -175,9 +240,44 @@ impl FakeBroker {
             replication_factor: 1,
             configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             log_end: 10,
+            logs: BTreeMap::new(),
         };
         self.state().topics.insert(name.to_string(), topic);
         self
+    }
+
+    /// Gives a partition records (creating the topic, with enough partitions, when needed): `(timestamp, key, value)`
+    /// from offset `log_start` on.
+    pub fn add_records(&self, topic: &str, partition: i32, log_start: i64, records: &[(i64, Option<&str>, &str)]) {
+        let mut state = self.state();
+        let topic = state.topics.entry(topic.to_string()).or_insert_with(|| FakeTopic {
+            partitions: 0,
+            replication_factor: 1,
+            configs: BTreeMap::new(),
+            log_end: 0,
+            logs: BTreeMap::new(),
+        });
+        topic.partitions = topic.partitions.max(partition + 1);
+        let records = records
+            .iter()
+            .map(|&(timestamp, key, value)| FakeRecord { timestamp, key: key.map(str::to_string), value: value.into() })
+            .collect();
+        topic.logs.insert(partition, FakeLog { log_start, records });
+    }
+
+    /// Commits a group's offset, as its consumers would have.
+    pub fn commit(&self, group: &str, topic: &str, partition: i32, offset: i64) {
+        self.state().committed.insert((group.to_string(), topic.to_string(), partition), offset);
+    }
+
+    /// A group's committed offsets, by (topic, partition).
+    pub fn committed_of(&self, group: &str) -> BTreeMap<(String, i32), i64> {
+        self.state()
+            .committed
+            .iter()
+            .filter(|((g, _, _), _)| g == group)
+            .map(|((_, t, p), o)| ((t.clone(), *p), *o))
+            .collect()
     }
 
     pub fn logins(&self) -> Vec<Login> {
@@ -338,15 +438,20 @@ impl Connection {
                     .topics
                     .iter()
                     .map(|t| {
-                        let log_end = state.topics.get(&t.name.to_string()).map(|t| t.log_end);
+                        let topic = state.topics.get(&t.name.to_string());
+                        let log_end = topic.map(|t| t.log_end);
                         ListOffsetsTopicResponse::default().with_name(t.name.clone()).with_partitions(
                             t.partitions
                                 .iter()
                                 .map(|p| {
-                                    let offset = match (log_end, p.timestamp) {
-                                        (None, _) => -1,
-                                        (Some(end), -1) => end,
-                                        (Some(_), -2 | -4) => 0,
+                                    let log = topic.and_then(|t| t.logs.get(&p.partition_index));
+                                    let offset = match (log_end, log, p.timestamp) {
+                                        (None, _, _) => -1,
+                                        (Some(_), Some(log), -1) => log.log_end(),
+                                        (Some(_), Some(log), -2 | -4) => log.log_start,
+                                        (Some(_), Some(log), time) if time >= 0 => log.offset_for_time(time),
+                                        (Some(end), None, -1) => end,
+                                        (Some(_), None, -2 | -4) => 0,
                                         _ => -1,
                                     };
                                     let error = if log_end.is_none() { 3 } else { error };
@@ -364,6 +469,39 @@ impl Connection {
                     })
                     .collect();
                 ResponseKind::ListOffsets(ListOffsetsResponse::default().with_topics(topics))
+            }
+            RequestKind::Fetch(request) => {
+                let state = self.state.lock().expect("state");
+                let topics = request
+                    .topics
+                    .iter()
+                    .map(|t| {
+                        let topic = state.topics.get(&t.topic.to_string());
+                        FetchableTopicResponse::default().with_topic(t.topic.clone()).with_partitions(
+                            t.partitions
+                                .iter()
+                                .map(|p| {
+                                    let answer = PartitionData::default().with_partition_index(p.partition);
+                                    match topic.map(|t| t.logs.get(&p.partition)) {
+                                        None => answer.with_error_code(3),
+                                        Some(None) => answer.with_high_watermark(0).with_records(Some(Bytes::new())),
+                                        Some(Some(log))
+                                            if p.fetch_offset < log.log_start || p.fetch_offset > log.log_end() =>
+                                        {
+                                            answer.with_error_code(1).with_high_watermark(log.log_end())
+                                        }
+                                        Some(Some(log)) => answer
+                                            .with_high_watermark(log.log_end())
+                                            .with_last_stable_offset(log.log_end())
+                                            .with_log_start_offset(log.log_start)
+                                            .with_records(Some(log.fetch(p.fetch_offset, p.partition_max_bytes))),
+                                    }
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                ResponseKind::Fetch(FetchResponse::default().with_responses(topics))
             }
             RequestKind::FindCoordinator(request) => {
                 let (host, port) = self.advertised.rsplit_once(':').expect("host:port");
@@ -612,6 +750,7 @@ impl Connection {
                                 replication_factor: topic.replication_factor,
                                 configs,
                                 log_end: 0,
+                                logs: BTreeMap::new(),
                             },
                         );
                     }

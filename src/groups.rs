@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
 /// The committed offsets of `group` for the given partitions (None where there is none).
@@ -26,6 +26,16 @@ pub fn committed(config: &ClientConfig, group: &str, topic: &str, partitions: &[
             _ => None,
         })
         .collect()
+}
+
+/// Commits offsets for `group` as its consumers would (partition, offset), and panics unless they were.
+pub fn commit(config: &ClientConfig, group: &str, topic: &str, offsets: &[(i32, i64)]) {
+    let consumer: BaseConsumer = config.clone().set("group.id", group).create().expect("consumer for commits");
+    let mut list = TopicPartitionList::new();
+    for (p, offset) in offsets {
+        list.add_partition_offset(topic, *p, Offset::Offset(*offset)).expect("offset");
+    }
+    consumer.commit(&list, CommitMode::Sync).unwrap_or_else(|e| panic!("commit for {group}: {e}"));
 }
 
 /// A subscribed group member, polling in its own thread until dropped (then it leaves the group).

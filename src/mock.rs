@@ -3,7 +3,7 @@
 use kafka_mock::MockCluster;
 use rdkafka::config::ClientConfig;
 
-use crate::produce::produce;
+use crate::produce::{produce, produce_payloads};
 
 /// A running mock cluster and its bootstrap address.
 #[derive(Debug)]
@@ -38,6 +38,25 @@ impl Mock {
         let mut config = self.client_config();
         config.set("linger.ms", "2");
         produce(&config, topic, partition, count, Some(&|i| first_ms + i as i64 * 1000));
+        self
+    }
+
+    /// Produces these payloads to one partition, in order, timestamps `first_ms`, `first_ms + 1000`, ...
+    pub fn produce_payloads(&self, topic: &str, partition: i32, payloads: &[String], first_ms: i64) -> &Mock {
+        self.produce_timed(topic, partition, payloads, &|i| first_ms + i as i64 * 1000)
+    }
+
+    /// Produces these payloads to one partition, in order, the i-th with timestamp `timestamp(i)`.
+    pub fn produce_timed(
+        &self,
+        topic: &str,
+        partition: i32,
+        payloads: &[String],
+        timestamp: &dyn Fn(usize) -> i64,
+    ) -> &Mock {
+        let mut config = self.client_config();
+        config.set("linger.ms", "2");
+        produce_payloads(&config, topic, partition, payloads, Some(timestamp));
         self
     }
 }

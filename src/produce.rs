@@ -27,7 +27,8 @@ impl ProducerContext for Deliveries {
     }
 }
 
-/// Sends `count` messages to one partition (with `timestamp(i)` when given) and panics unless all were acknowledged.
+/// Sends `count` messages `topic-partition-i` to one partition (with `timestamp(i)` when given) and panics unless all
+/// were acknowledged.
 pub fn produce(
     config: &ClientConfig,
     topic: &str,
@@ -35,12 +36,25 @@ pub fn produce(
     count: usize,
     timestamp: Option<&dyn Fn(usize) -> i64>,
 ) {
+    let payloads: Vec<String> = (0..count).map(|i| format!("{topic}-{partition}-{i}")).collect();
+    produce_payloads(config, topic, partition, &payloads, timestamp);
+}
+
+/// Sends these payloads to one partition, in order (with `timestamp(i)` when given), and panics unless all were
+/// acknowledged.
+pub fn produce_payloads(
+    config: &ClientConfig,
+    topic: &str,
+    partition: i32,
+    payloads: &[String],
+    timestamp: Option<&dyn Fn(usize) -> i64>,
+) {
+    let count = payloads.len();
     let context = Deliveries::default();
     let producer: ThreadedProducer<Deliveries> =
         config.create_with_context(context.clone()).expect("create test producer");
-    for i in 0..count {
-        let payload = format!("{topic}-{partition}-{i}");
-        let mut record = BaseRecord::<(), _>::to(topic).partition(partition).payload(&payload);
+    for (i, payload) in payloads.iter().enumerate() {
+        let mut record = BaseRecord::<(), _>::to(topic).partition(partition).payload(payload);
         if let Some(ts) = timestamp {
             record = record.timestamp(ts(i));
         }

@@ -42,6 +42,10 @@ pub fn reset_offsets(args: &[&str]) -> Output {
     tool("reset-offsets", args, None)
 }
 
+pub fn migrate_groups(args: &[&str]) -> Output {
+    tool("migrate-groups", args, None)
+}
+
 /// Runs a bash script (pipelines), with the workspace's binaries first on PATH.
 pub fn shell(script: &str) -> Output {
     let bin = binary("get-offset").parent().expect("binary directory").to_path_buf();

@@ -40,12 +40,13 @@ fn make_install_into_a_temporary_prefix() {
     let bin = prefix.join("bin");
     // No test hook in the installed binaries (and the check can see one: the test build has it).
     assert!(contains(&binary("reset-offsets"), HOOK), "the test build lacks the hook: the check below proves nothing");
-    for tool in ["get-offset", "reset-offsets"] {
+    for tool in ["get-offset", "reset-offsets", "migrate-groups"] {
         assert!(!contains(&bin.join(tool), HOOK), "the installed {tool} has the test hook");
     }
     let version = env!("CARGO_PKG_VERSION");
     assert_output(&run(&bin.join("get-offset"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
     assert_output(&run(&bin.join("reset-offsets"), &["--version"]), &format!("reset-offsets {version}\n"), "", 0);
+    assert_output(&run(&bin.join("migrate-groups"), &["--version"]), &format!("migrate-groups {version}\n"), "", 0);
     // The shims find the installed binaries next to them.
     assert_output(&run(&bin.join("kafka-get-offsets.sh"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
     for class in ["kafka.tools.GetOffsetShell", "org.apache.kafka.tools.GetOffsetShell"] {
@@ -78,10 +79,12 @@ fn make_install_into_a_temporary_prefix() {
     );
 
     let share = prefix.join("share");
-    for tool in ["get-offset", "reset-offsets"] {
+    for (tool, flag) in
+        [("get-offset", "bootstrap-server"), ("reset-offsets", "bootstrap-server"), ("migrate-groups", "from")]
+    {
         let man = std::fs::read_to_string(share.join(format!("man/man1/{tool}.1"))).expect("man page");
         assert!(man.starts_with(&format!(".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH {tool} 1")), "{man}");
-        assert!(man.contains("\\-\\-bootstrap\\-server"), "{tool}.1 lacks --bootstrap-server");
+        assert!(man.contains(&format!("\\-\\-{}", flag.replace('-', "\\-"))), "{tool}.1 lacks --{flag}");
         let bash = share.join(format!("bash-completion/completions/{tool}"));
         let loaded = command(
             Command::new("bash").arg("-c").arg(format!("source '{}' && complete -p {tool}", bash.display())),
@@ -90,11 +93,12 @@ fn make_install_into_a_temporary_prefix() {
         assert_eq!(loaded.code, Some(0), "{loaded:?}");
         assert!(loaded.stdout.ends_with(&format!(" {tool}\n")), "{loaded:?}");
         let zsh = std::fs::read_to_string(share.join(format!("zsh/site-functions/_{tool}"))).expect("zsh completion");
-        assert!(zsh.starts_with(&format!("#compdef {tool}")) && zsh.contains("--bootstrap-server"), "{zsh}");
+        assert!(zsh.starts_with(&format!("#compdef {tool}")) && zsh.contains(&format!("--{flag}")), "{zsh}");
         let fish = std::fs::read_to_string(share.join(format!("fish/vendor_completions.d/{tool}.fish"))).expect("fish");
-        assert!(fish.contains(&format!("complete -c {tool} -l bootstrap-server")), "{fish}");
+        assert!(fish.contains(&format!("complete -c {tool} -l {flag}")), "{fish}");
     }
     assert!(std::fs::read_to_string(share.join("man/man1/reset-offsets.1")).unwrap().contains("\\-\\-to\\-datetime"));
+    assert!(std::fs::read_to_string(share.join("man/man1/migrate-groups.1")).unwrap().contains("\\-\\-by\\-record"));
     std::fs::remove_dir_all(prefix).unwrap();
 }
 
@@ -103,7 +107,10 @@ fn the_shims_say_when_a_tool_is_missing() {
     // A shim alone in a directory, with no tool next to it, none built beside it, none on PATH.
     let dir = scratch_dir("lonely-shim");
     let shim = dir.join("kafka-get-offsets.sh");
-    std::fs::copy(workspace_root().join("bin/kafka-offset-tools-shim"), &shim).unwrap();
+    // Copied by another process: a file this process had open for writing could not be executed while another test
+    // thread forks ("Text file busy").
+    let copied = Command::new("cp").arg(workspace_root().join("bin/kafka-offset-tools-shim")).arg(&shim).status();
+    assert!(copied.is_ok_and(|s| s.success()), "cp the shim");
     let out =
         command(Command::new(&shim).arg("--version").env_remove("OFFSET_TOOLS_BIN").env("PATH", "/usr/bin:/bin"), None);
     assert_output(

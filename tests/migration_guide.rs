@@ -1,13 +1,15 @@
 //! Runs every command of docs/migration-guide.md, in order, against a real Kafka 0.9.0.1 broker, through the
-//! Kafka-named shims in bin/, and checks where each consumer group ended up. Only the guide's settings block is
-//! replaced (by this broker's address, and a switch time taken between two produce batches).
+//! Kafka-named shims in bin/, and checks where each consumer group ended up. Only the guide's settings blocks are
+//! replaced: the first by this broker's address and a switch time taken between two produce batches; the second
+//! (migrate-groups, step 7) by this broker as the old cluster and a mock cluster as the new one.
 
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kafka_offsets::formats::time::format_utc;
-use offset_tools_tests::groups::committed;
+use offset_tools_tests::groups::{commit, committed};
 use offset_tools_tests::kafka09::Kafka09;
+use offset_tools_tests::mock::Mock;
 use offset_tools_tests::run::{binary, command, get_offset};
 use offset_tools_tests::{scratch_dir, workspace_root};
 
@@ -56,6 +58,32 @@ fn every_command_of_the_migration_guide() {
         kafka.produce("orders", p, 2);
     }
 
+    // Step 7: groups that read the old cluster (this broker), and a new cluster (a mock, with record timestamps)
+    // holding a copy of `orders` made before the switch at T0 + 10 s, then records produced after it; `payments`
+    // was not copied.
+    const T0: i64 = 1_700_000_000_000;
+    kafka.create_topic("payments", 2, &[]);
+    for p in 0..2 {
+        kafka.produce("payments", p, 3);
+    }
+    let old_config = kafka.client_config();
+    for group in ["shipping", "invoicing"] {
+        commit(&old_config, group, "orders", &[(0, 5), (1, 5), (2, 5)]);
+    }
+    commit(&old_config, "search", "orders", &[(0, 3), (1, 3), (2, 3)]);
+    commit(&old_config, "audit", "payments", &[(0, 3), (1, 3)]);
+    let new = Mock::start(2);
+    new.topic("orders", 3).topic("payments", 2);
+    for p in 0..3 {
+        // The old records: the two produce batches above (each numbers its messages from 0).
+        let copy: Vec<String> = [0, 1, 2, 0, 1].iter().map(|i| format!("orders-{p}-{i}")).collect();
+        new.produce_payloads("orders", p, &copy, T0);
+        new.produce_payloads("orders", p, &[format!("after-{p}-0"), format!("after-{p}-1")], T0 + 11_000);
+    }
+    for p in 0..2 {
+        new.produce_payloads("payments", p, &[format!("after-{p}-0")], T0 + 12_000);
+    }
+
     let bin_dir = binary("get-offset").parent().unwrap().to_path_buf();
     let settings = format!(
         "export PATH='{}':'{bin}':\"$PATH\"\nexport OFFSET_TOOLS_BIN='{bin}'\nNEW={}\nTOPIC=orders\nGROUP=billing\nSWITCH_TIME={}\nSWITCH_MS={switch_ms}\n",
@@ -64,7 +92,20 @@ fn every_command_of_the_migration_guide() {
         format_utc(switch_ms),
         bin = bin_dir.display(),
     );
-    let script = std::iter::once(settings).chain(blocks[1..].iter().cloned()).collect::<Vec<_>>().join("\n");
+    let migrate_settings =
+        format!("OLD={}\nNEW={}\nSWITCH_TIME={}\n", kafka.bootstrap(), new.bootstrap, format_utc(T0 + 10_000));
+    let second = blocks.iter().position(|b| b.starts_with("# settings for migrate-groups\n"));
+    assert!(second.is_some(), "the guide has step 7's settings block");
+    let script = std::iter::once(settings)
+        .chain(blocks[1..].iter().enumerate().map(|(i, b)| {
+            if Some(i + 1) == second {
+                migrate_settings.clone()
+            } else {
+                b.clone()
+            }
+        }))
+        .collect::<Vec<_>>()
+        .join("\n");
     let dir = scratch_dir("guide");
     let out = command(Command::new("bash").arg("-euo").arg("pipefail").arg("-c").arg(&script).current_dir(&dir), None);
     assert_eq!(out.code, Some(0), "the guide's commands failed:\n{}\n{out:?}", script);
@@ -95,5 +136,25 @@ fn every_command_of_the_migration_guide() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("offsets-at-switch.json")).unwrap()).unwrap();
     assert_eq!(json.as_array().map(Vec::len), Some(3));
     assert!(out.stdout.contains("billing is ready on the new cluster"), "{}", out.stdout);
+
+    // Step 7: on the new cluster, each group where the strategy puts it; the old cluster unchanged.
+    let new_config = new.client_config();
+    for group in ["shipping", "invoicing"] {
+        assert_eq!(committed(&new_config, group, "orders", &[0, 1, 2]), [Some(5); 3], "{group}");
+        assert_eq!(committed(&old_config, group, "orders", &[0, 1, 2]), [Some(5); 3], "{group} on the old cluster");
+    }
+    assert_eq!(committed(&new_config, "audit", "payments", &[0, 1]), [Some(0); 2]);
+    assert_eq!(committed(&new_config, "search", "orders", &[0, 1, 2]), [Some(3); 3]);
+    assert_eq!(committed(&old_config, "search", "orders", &[0, 1, 2]), [Some(3); 3]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("search-plan.csv")).unwrap(),
+        "search,orders,0,3\nsearch,orders,1,3\nsearch,orders,2,3\n\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("new-before-switch.csv")).unwrap(),
+        "\n",
+        "nothing was committed before"
+    );
+    assert!(out.stdout.contains("every group can be migrated"), "{}", out.stdout);
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -1,4 +1,4 @@
-//! docgen OUTDIR: writes `man/man1/<tool>.1` and `completions/{bash,zsh,fish}/...` for both tools, from the same
+//! docgen OUTDIR: writes `man/man1/<tool>.1` and `completions/{bash,zsh,fish}/...` for every tool, from the same
 //! clap definitions the binaries parse with, so the help, the man pages and the completions cannot drift apart.
 
 use std::path::Path;
@@ -28,7 +28,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let out = Path::new(&out);
-    for command in [get_offset::cli::Args::command(), reset_offsets::cli::Args::command()] {
+    let commands =
+        [get_offset::cli::Args::command(), reset_offsets::cli::Args::command(), migrate_groups::cli::Args::command()];
+    for command in commands {
         if let Err(e) = write(out, command) {
             eprintln!("docgen: {}: {e}", out.display());
             return ExitCode::FAILURE;

@@ -94,6 +94,14 @@ impl Error {
     pub fn cluster(message: impl fmt::Display) -> Error {
         Error::Cluster(message.to_string())
     }
+
+    /// The error of one of the two clusters of a migration, naming it.
+    pub fn on(self, cluster: &str) -> Error {
+        match self.exit_status() {
+            ExitStatus::Failure => Error::Cluster(format!("the {cluster}: {self}")),
+            _ => self,
+        }
+    }
 }
 
 /// User input as an error line quotes it: control characters escaped and long input cut, so that the message

@@ -13,6 +13,28 @@ pub mod interrupt;
 /// The longest timeout (about 24.8 days, Kafka's int milliseconds): longer ones are refused, never wrapped.
 pub const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
 
+/// When neither --dry-run nor --execute is given (Kafka 2.0+ warns too, in other words).
+pub const NO_ACTION_WARNING: &str =
+    "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)";
+
+/// `--backup FILE`: only with `--execute`, never over an existing file, never stdout (which carries the table).
+pub fn backup_path(backup: Option<&str>, execute: bool) -> Result<Option<std::path::PathBuf>, Error> {
+    match backup {
+        None => Ok(None),
+        Some(_) if !execute => Err(Error::Usage("--backup needs --execute".into())),
+        Some(path) if std::path::Path::new(path).exists() => {
+            Err(Error::Usage(format!("--backup {path} already exists; give a new file")))
+        }
+        Some("-") => Err(Error::Usage("--backup needs a file name (stdout carries the table)".into())),
+        Some(path) => Ok(Some(path.into())),
+    }
+}
+
+/// A `--verbose` trace whose lines start with `prefix` (which cluster, for a tool that works on two).
+pub fn trace(prefix: &'static str) -> Trace {
+    Trace::new(move |line| eprintln!("{prefix}{line}"))
+}
+
 /// The flags both tools take to reach a cluster, besides the bootstrap list.
 #[derive(Debug, clap::Args)]
 pub struct ClientArgs {
@@ -54,8 +76,7 @@ impl ClientArgs {
     /// Validates the flags and reads `--command-config`: the settings (with `--verbose` output on stderr and the
     /// signal handling of the binaries) and the warnings to print.
     pub fn settings(&self, bootstrap: &str, client_id: &str) -> Result<(ClientSettings, Vec<String>), Error> {
-        let trace = Trace::new(|line| eprintln!("{line}"));
-        self.connection(bootstrap, client_id).settings_with(Some(trace), interrupt::stop_signal())
+        self.connection(bootstrap, client_id).settings_with(Some(trace("")), interrupt::stop_signal())
     }
 }
 

@@ -16,10 +16,6 @@ use kafka_offsets::{Error, ExitStatus};
 use offset_cli as cli_support;
 use reset_offsets::cli;
 
-/// When neither --dry-run nor --execute is given (Kafka 2.0+ warns too, in other words).
-const NO_ACTION_WARNING: &str =
-    "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)";
-
 /// The scenarios in the order Kafka checks them (its conflict message names the first two present).
 const SCENARIOS: [&str; 8] =
     ["to-offset", "to-datetime", "by-duration", "to-earliest", "to-latest", "to-current", "shift-by", "from-file"];
@@ -138,17 +134,8 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
     let scenario = scenario(&args, notes)?;
     let (settings, config_warnings) = args.client.settings(bootstrap, "reset-offsets")?;
     notes.extend(config_warnings.into_iter().map(|w| format!("Warn: {w}")));
-    let backup = match &args.backup {
-        None => None,
-        Some(_) if !args.execute => return Err(Error::Usage("--backup needs --execute".into())),
-        Some(path) if std::path::Path::new(path).exists() => {
-            return Err(Error::Usage(format!("--backup {path} already exists; give a new file")))
-        }
-        Some(path) if path == "-" => {
-            return Err(Error::Usage("--backup needs a file name (stdout carries the table)".into()))
-        }
-        Some(path) => Some(Backup { path: path.into(), with_group: with_group_column(&args) }),
-    };
+    let backup = cli_support::backup_path(args.backup.as_deref(), args.execute)?
+        .map(|path| Backup { path, with_group: with_group_column(&args) });
     let mut groups = args.group.clone();
     groups.sort();
     groups.dedup();
@@ -190,7 +177,7 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
         return Ok(ExitStatus::Success);
     }
     if warn_no_action {
-        eprintln!("{NO_ACTION_WARNING}");
+        eprintln!("{}", cli_support::NO_ACTION_WARNING);
     }
     for note in &notes {
         eprintln!("{note}");

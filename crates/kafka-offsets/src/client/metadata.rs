@@ -1,7 +1,8 @@
 //! Metadata: the brokers and every topic with its partitions and leaders, asked once per run (for all topics: a
 //! `--topic` regex needs every name, and asking for one named topic can create it on brokers that auto-create).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::{MetadataRequest, MetadataResponse, TopicName};
@@ -11,6 +12,7 @@ use crate::client::codes::ErrorCode;
 use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
 use crate::formats::select::{is_internal_topic, PartitionMetadata, TopicMetadata};
 use crate::formats::settings::BrokerAddress;
+use crate::TopicPartition;
 
 /// What the cluster's metadata says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +25,26 @@ pub struct ClusterMetadata {
 impl ClusterMetadata {
     pub fn topic(&self, name: &str) -> Option<&TopicMetadata> {
         self.topics.iter().find(|t| t.name == name)
+    }
+
+    /// Every partition of the topics that are not internal.
+    pub fn partitions(&self) -> Vec<TopicPartition> {
+        self.topics
+            .iter()
+            .filter(|t| !t.internal)
+            .flat_map(|t| {
+                let name: Arc<str> = Arc::from(t.name.as_str());
+                t.partitions.iter().map(move |p| TopicPartition { topic: Arc::clone(&name), partition: p.id })
+            })
+            .collect()
+    }
+
+    /// Every partition's leader.
+    pub fn leaders(&self) -> HashMap<TopicPartition, i32> {
+        self.topics
+            .iter()
+            .flat_map(|t| t.partitions.iter().map(move |p| (TopicPartition::new(&t.name, p.id), p.leader)))
+            .collect()
     }
 }
 

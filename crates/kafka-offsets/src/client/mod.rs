@@ -8,6 +8,7 @@
 pub mod bootstrap;
 pub mod codes;
 pub mod connection;
+pub mod fetch;
 pub mod groups;
 pub mod metadata;
 pub mod offsets;

@@ -6,7 +6,7 @@
 //! earliest-local and v9 `-5` latest-tiered (KIP-1005). Retriable answers are asked again until the deadline,
 //! after the leaders are looked up again when they moved.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::{ListOffsetsRequest, MetadataRequest, TopicName};
@@ -41,6 +41,8 @@ pub struct OffsetQuery {
 pub struct ListOffsets {
     query: OffsetQuery,
     partitions: Vec<TopicPartition>,
+    /// Each entry's timestamp (the query's, unless built with [`ListOffsets::at_times`]).
+    timestamps: Vec<i64>,
     leaders: HashMap<TopicPartition, i32>,
     results: Vec<Option<Listed>>,
     last_error: Vec<Option<String>>,
@@ -58,6 +60,7 @@ impl ListOffsets {
             query,
             leaders: partitions.iter().cloned().collect(),
             partitions: partitions.iter().map(|(tp, _)| tp.clone()).collect(),
+            timestamps: vec![query.timestamp; partitions.len()],
             results: vec![None; partitions.len()],
             last_error: vec![None; partitions.len()],
             calls: Vec::new(),
@@ -65,6 +68,16 @@ impl ListOffsets {
             leaders_stale: false,
             leaderless: false,
         }
+    }
+
+    /// A lookup of a time per entry (a partition can appear several times, with different times: each of its
+    /// entries goes in a request of its own to the leader, pipelined).
+    pub fn at_times(query: OffsetQuery, entries: &[(TopicPartition, i32, i64)]) -> ListOffsets {
+        let partitions: Vec<(TopicPartition, i32)> =
+            entries.iter().map(|(tp, leader, _)| (tp.clone(), *leader)).collect();
+        let mut lookup = ListOffsets::new(query, &partitions);
+        lookup.timestamps = entries.iter().map(|(_, _, ts)| *ts).collect();
+        lookup
     }
 
     /// The answers, in the order the partitions were given.
@@ -128,30 +141,45 @@ impl Operation for ListOffsets {
                 indexes.into_iter().for_each(|i| self.fail(i, reason.clone()));
                 continue;
             };
-            let mut topics: BTreeMap<&str, Vec<ListOffsetsPartition>> = BTreeMap::new();
-            for &index in &indexes {
+            // A partition appears once per request.
+            let mut batches: Vec<(HashSet<&TopicPartition>, Vec<usize>)> = Vec::new();
+            for index in indexes {
                 let tp = &self.partitions[index];
-                let mut partition = ListOffsetsPartition::default()
-                    .with_partition_index(tp.partition)
-                    .with_timestamp(self.query.timestamp);
-                if version == 0 {
-                    partition = partition.with_max_num_offsets(self.query.max_offsets);
+                match batches.iter_mut().find(|(seen, _)| !seen.contains(tp)) {
+                    Some((seen, batch)) => {
+                        seen.insert(tp);
+                        batch.push(index);
+                    }
+                    None => batches.push((HashSet::from([tp]), vec![index])),
                 }
-                topics.entry(&*tp.topic).or_default().push(partition);
             }
-            let topics = topics
-                .into_iter()
-                .map(|(name, partitions)| {
-                    ListOffsetsTopic::default()
-                        .with_name(TopicName(StrBytes::from_string(name.to_string())))
-                        .with_partitions(partitions)
-                })
-                .collect();
-            let mut request = ListOffsetsRequest::default().with_replica_id((-1).into()).with_topics(topics);
-            if version >= 2 {
-                request = request.with_isolation_level(self.query.isolation_level);
+            let batches: Vec<Vec<usize>> = batches.into_iter().map(|(_, batch)| batch).collect();
+            for indexes in batches {
+                let mut topics: BTreeMap<&str, Vec<ListOffsetsPartition>> = BTreeMap::new();
+                for &index in &indexes {
+                    let tp = &self.partitions[index];
+                    let mut partition = ListOffsetsPartition::default()
+                        .with_partition_index(tp.partition)
+                        .with_timestamp(self.timestamps[index]);
+                    if version == 0 {
+                        partition = partition.with_max_num_offsets(self.query.max_offsets);
+                    }
+                    topics.entry(&*tp.topic).or_default().push(partition);
+                }
+                let topics = topics
+                    .into_iter()
+                    .map(|(name, partitions)| {
+                        ListOffsetsTopic::default()
+                            .with_name(TopicName(StrBytes::from_string(name.to_string())))
+                            .with_partitions(partitions)
+                    })
+                    .collect();
+                let mut request = ListOffsetsRequest::default().with_replica_id((-1).into()).with_topics(topics);
+                if version >= 2 {
+                    request = request.with_isolation_level(self.query.isolation_level);
+                }
+                self.calls.push((round.add(target.clone(), &request, version), leader, version, indexes));
             }
-            self.calls.push((round.add(target, &request, version), leader, version, indexes));
         }
     }
 

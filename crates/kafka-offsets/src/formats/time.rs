@@ -106,9 +106,9 @@ pub fn format_utc(epoch_ms: i64) -> String {
     }
 }
 
-fn datetime_error(raw: &str, reason: &str) -> Error {
+fn datetime_error(flag: &str, raw: &str, reason: &str) -> Error {
     Error::Usage(format!(
-        "--to-datetime '{}' {reason}; expected yyyy-MM-ddTHH:mm:ss.SSS with an optional zone \
+        "{flag} '{}' {reason}; expected yyyy-MM-ddTHH:mm:ss.SSS with an optional zone \
          (Z, +05:30, +0530, +05), e.g. 2024-01-15T10:00:00.000Z",
         shown(raw)
     ))
@@ -119,32 +119,37 @@ fn datetime_error(raw: &str, reason: &str) -> Error {
 /// any number of fraction digits (`.5` is 500 ms; Kafka reads it as 5 ms) and `+hhmm` zones (Kafka reads `+0530`
 /// as `+05:00`).
 pub fn parse_datetime(raw: &str) -> Result<ResolvedDateTime> {
+    parse_datetime_of("--to-datetime", raw)
+}
+
+/// [`parse_datetime`] for another flag (`--to-switch-time`), named in its errors.
+pub fn parse_datetime_of(flag: &str, raw: &str) -> Result<ResolvedDateTime> {
     let s = raw.trim();
     let (date, rest) = match s.find(['T', 't', ' ']) {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
     };
-    let date = parse_date(date).ok_or_else(|| datetime_error(raw, "has no valid date"))?;
+    let date = parse_date(date).ok_or_else(|| datetime_error(flag, raw, "has no valid date"))?;
     let Some(rest) = rest else {
         let instant = date.and_time(NaiveTime::MIN).and_utc();
-        return resolved(raw, instant.timestamp_millis(), false);
+        return resolved(flag, raw, instant.timestamp_millis(), false);
     };
     let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time, zone) = rest.split_at(zone_at);
-    let time = parse_time(time).ok_or_else(|| datetime_error(raw, "has no valid time of day"))?;
-    let offset = parse_zone(zone).ok_or_else(|| datetime_error(raw, "has an invalid zone"))?;
+    let time = parse_time(time).ok_or_else(|| datetime_error(flag, raw, "has no valid time of day"))?;
+    let offset = parse_zone(zone).ok_or_else(|| datetime_error(flag, raw, "has an invalid zone"))?;
     let local = date.and_time(time);
     let instant: DateTime<FixedOffset> =
-        offset.from_local_datetime(&local).single().ok_or_else(|| datetime_error(raw, "is out of range"))?;
-    resolved(raw, instant.timestamp_millis(), !zone.is_empty())
+        offset.from_local_datetime(&local).single().ok_or_else(|| datetime_error(flag, raw, "is out of range"))?;
+    resolved(flag, raw, instant.timestamp_millis(), !zone.is_empty())
 }
 
 /// A date-time as ListOffsets can carry it: not before the epoch (Kafka's timestamps start there, and -1, -2, ...
 /// are the named offsets: latest, earliest, ...).
-fn resolved(raw: &str, epoch_ms: i64, zone_given: bool) -> Result<ResolvedDateTime> {
+fn resolved(flag: &str, raw: &str, epoch_ms: i64, zone_given: bool) -> Result<ResolvedDateTime> {
     if epoch_ms < 0 {
         return Err(Error::Usage(format!(
-            "--to-datetime '{}' is before 1970-01-01T00:00:00Z, where Kafka's timestamps begin",
+            "{flag} '{}' is before 1970-01-01T00:00:00Z, where Kafka's timestamps begin",
             shown(raw)
         )));
     }

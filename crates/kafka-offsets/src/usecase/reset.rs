@@ -9,28 +9,21 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::client::groups::{
-    CommitOffsets, CommitOutcome, Committed, DescribeGroups, FetchCommitted, FindCoordinators, GroupState, ListGroups,
-    PartitionCommit, Wanted,
-};
-use crate::client::metadata::{ClusterMetadata, FetchMetadata};
-use crate::client::offsets::{ListOffsets, OffsetQuery};
+use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, Wanted};
+use crate::client::metadata::ClusterMetadata;
 use crate::client::session::{Operation, Session};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::formats::offset_file::OffsetFile;
-use crate::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
+use crate::formats::output::{GroupOffsets, NewOffset};
 use crate::formats::select::TopicArg;
 use crate::formats::settings::ClientSettings;
+pub use crate::usecase::commit::Backup;
+use crate::usecase::commit::{commit_plans, Outcome};
+pub use crate::usecase::discover::GroupSelection;
+use crate::usecase::discover::{discover, Discovered, StateCheck};
+use crate::usecase::log_offsets::LogOffsetLookups;
 use crate::usecase::plan::{self, PartitionFacts, Scenario};
 use crate::TopicPartition;
-
-/// Which groups to reset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GroupSelection {
-    Named(Vec<String>),
-    /// `--all-groups`: every consumer group ListGroups reports.
-    All,
-}
 
 /// Which partitions of each group.
 #[derive(Debug, Clone)]
@@ -58,12 +51,6 @@ pub struct ResetRequest {
     pub backup: Option<Backup>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Backup {
-    pub path: std::path::PathBuf,
-    pub with_group: bool,
-}
-
 /// What happened. The binary prints `groups` (the plan, or after `execute` what was committed and read back),
 /// `messages` on stderr in order, and exits with `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,163 +66,6 @@ pub struct ResetReport {
 
 /// One group's partitions, with the offsets `--from-file` asks for; sorted by partition.
 type Scope = Vec<(TopicPartition, Option<i64>)>;
-
-#[derive(Debug, Default)]
-struct Outcome {
-    messages: Vec<String>,
-    failed: bool,
-    refused: bool,
-    interrupted: Option<i32>,
-}
-
-impl Outcome {
-    fn warn(&mut self, message: impl AsRef<str>) {
-        self.messages.push(format!("Warn: {}", message.as_ref()));
-    }
-
-    fn error(&mut self, message: impl AsRef<str>) {
-        self.messages.push(format!("Error: {}", message.as_ref()));
-        self.failed = true;
-    }
-
-    fn refuse(&mut self, group: &str, state: &str) {
-        self.messages.push(format!(
-            "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}."
-        ));
-        self.refused = true;
-    }
-
-    /// The broker itself refused the commit because the group has members.
-    fn refuse_commit(&mut self, group: &str, error: &str) {
-        self.messages.push(format!(
-            "Error: Assignments can only be reset if the group '{group}' is inactive, but the broker refused the \
-             commit with {error}: the group has members. Nothing was committed for it."
-        ));
-        self.refused = true;
-    }
-
-    /// Validation failed: nothing is committed, for any group.
-    fn abort(mut self) -> ResetReport {
-        self.messages.push("Error: nothing was committed: fix the errors above and run again".into());
-        self.report(Vec::new(), false)
-    }
-
-    fn report(self, groups: Vec<GroupOffsets>, any_group: bool) -> ResetReport {
-        let status = self.status();
-        ResetReport { groups, any_group, messages: self.messages, status }
-    }
-
-    fn status(&self) -> ExitStatus {
-        match self.interrupted {
-            Some(15) => ExitStatus::InterruptedBySigterm,
-            Some(_) => ExitStatus::InterruptedBySigint,
-            None if self.failed => ExitStatus::Failure,
-            None if self.refused => ExitStatus::GroupActive,
-            None => ExitStatus::Success,
-        }
-    }
-}
-
-fn quoted<'a>(groups: impl IntoIterator<Item = &'a String>) -> String {
-    groups.into_iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ")
-}
-
-pub fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        2 => "SIGINT",
-        15 => "SIGTERM",
-        _ => "a signal",
-    }
-}
-
-/// Writes the committed offsets the plan will replace, and syncs the file, before anything is committed. A
-/// partition without a committed offset cannot be restored by a file: it is named in a warning.
-fn write_backup(
-    backup: &Backup,
-    plans: &BTreeMap<String, Vec<NewOffset>>,
-    committed: &BTreeMap<String, Committed>,
-    out: &mut Outcome,
-) -> std::io::Result<()> {
-    let mut before = Vec::new();
-    for (group, plan) in plans {
-        let mut offsets = Vec::new();
-        for NewOffset { partition, .. } in plan {
-            match committed.get(group).and_then(|c| c.get(partition)) {
-                Some(&offset) => offsets.push(NewOffset { partition: partition.clone(), offset }),
-                None => out.warn(format!(
-                    "--backup: group '{group}' had no committed offset for {partition}; restoring the backup leaves the \
-                     new one"
-                )),
-            }
-        }
-        before.push(GroupOffsets::new(group, offsets));
-    }
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&backup.path)?;
-    write_reset_csv(&mut file, &before, backup.with_group)?;
-    file.sync_all()
-}
-
-/// The offsets a reset looks up for each partition in scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OffsetKind {
-    Earliest,
-    Latest,
-    AtTime,
-}
-
-/// The answers of the offset lookups for the planned partitions.
-#[derive(Debug, Default)]
-struct Lookups {
-    earliest: HashMap<TopicPartition, Option<i64>>,
-    latest: HashMap<TopicPartition, Option<i64>>,
-    at_time: HashMap<TopicPartition, Option<i64>>,
-    failed: BTreeMap<TopicPartition, String>,
-}
-
-impl Lookups {
-    fn absorb(&mut self, kind: OffsetKind, lookup: ListOffsets) {
-        for (tp, result) in lookup.results() {
-            match result {
-                Ok(offsets) => {
-                    let answers = match kind {
-                        OffsetKind::Earliest => &mut self.earliest,
-                        OffsetKind::Latest => &mut self.latest,
-                        OffsetKind::AtTime => &mut self.at_time,
-                    };
-                    answers.insert(tp, offsets.first().copied());
-                }
-                Err(e) => {
-                    self.failed.entry(tp).or_insert(e);
-                }
-            }
-        }
-    }
-}
-
-/// The ListOffsets operations a scenario needs, for these partitions.
-fn offset_lookups(
-    session: &Session,
-    scenario: Scenario,
-    partitions: &[(TopicPartition, i32)],
-) -> Vec<(OffsetKind, ListOffsets)> {
-    let isolation_level = session.settings().isolation_level();
-    let query = |timestamp: i64, min_version: i16| OffsetQuery {
-        timestamp,
-        max_offsets: 1,
-        isolation_level,
-        min_version,
-        max_version: i16::MAX,
-    };
-    let mut lookups = vec![
-        (OffsetKind::Earliest, ListOffsets::new(query(-2, 0), partitions)),
-        (OffsetKind::Latest, ListOffsets::new(query(-1, 0), partitions)),
-    ];
-    if let Scenario::AtTime(ms) = scenario {
-        let min_version = if session.is_legacy() { 0 } else { 1 };
-        lookups.push((OffsetKind::AtTime, ListOffsets::new(query(ms, min_version), partitions)));
-    }
-    lookups
-}
 
 impl ResetRequest {
     /// The partitions of one group, validated against the metadata; the errors name what is wrong.
@@ -311,28 +141,7 @@ impl ResetRequest {
         let timeout = self.settings.timeout;
 
         // 1. The metadata and the named groups' coordinators, in one round trip.
-        let named: BTreeSet<String> = match &self.groups {
-            GroupSelection::Named(names) => names.iter().cloned().collect(),
-            GroupSelection::All => BTreeSet::new(),
-        };
-        let mut metadata = FetchMetadata::new();
-        let mut coordinators = FindCoordinators::new(named.iter().cloned());
-        session.drive("metadata and coordinators", &mut [&mut metadata, &mut coordinators], timeout)?;
-        let metadata = metadata.result.unwrap_or_else(|| Err("no metadata".into())).map_err(Error::Cluster)?;
-        // A group whose coordinator cannot be found (after retries until the timeout) is not asked again.
-        let lost = coordinators.failures();
-        for (group, reason) in &lost {
-            out.error(format!("group '{group}': {reason}"));
-        }
-        let groups: Vec<String> = match &self.groups {
-            GroupSelection::Named(_) => named.into_iter().filter(|g| !lost.contains_key(g)).collect(),
-            GroupSelection::All => {
-                let mut list = ListGroups::new(session.broker_ids());
-                session.drive("list groups", &mut [&mut list], timeout)?;
-                list.groups().map_err(Error::Cluster)?
-            }
-        };
-        let any_group = !groups.is_empty() || !lost.is_empty();
+        let Discovered { metadata, groups, any_group } = discover(&session, &self.groups, None, &mut out)?;
 
         // Each group's partitions, checked against the metadata (--all-topics: known once the offsets are read).
         let all_topics = matches!(self.scope, PartitionScope::AllTopics);
@@ -359,20 +168,7 @@ impl ResetRequest {
                 })
                 .collect()
         };
-        let every_partition: Vec<TopicPartition> = metadata
-            .topics
-            .iter()
-            .filter(|t| !t.internal)
-            .flat_map(|t| {
-                let name: Arc<str> = Arc::from(t.name.as_str());
-                t.partitions.iter().map(move |p| TopicPartition { topic: Arc::clone(&name), partition: p.id })
-            })
-            .collect();
-        let leaders: HashMap<TopicPartition, i32> = metadata
-            .topics
-            .iter()
-            .flat_map(|t| t.partitions.iter().map(move |p| (TopicPartition::new(&t.name, p.id), p.leader)))
-            .collect();
+        let leaders = metadata.leaders();
         let in_scope =
             |scopes: &BTreeMap<String, std::result::Result<Scope, Vec<String>>>| -> Vec<(TopicPartition, i32)> {
                 let wanted: BTreeSet<&TopicPartition> =
@@ -380,12 +176,19 @@ impl ResetRequest {
                 wanted.into_iter().map(|tp| (tp.clone(), leaders.get(tp).copied().unwrap_or(-1))).collect()
             };
         let mut describe = DescribeGroups::new(groups.iter().cloned());
-        let mut committed = FetchCommitted::new(wanted, every_partition);
-        let mut lookups =
-            if all_topics { Vec::new() } else { offset_lookups(&session, self.scenario, &in_scope(&scopes)) };
+        let mut committed = FetchCommitted::new(wanted, metadata.partitions());
+        let at_time = match self.scenario {
+            Scenario::AtTime(ms) => Some(ms),
+            _ => None,
+        };
+        let mut lookups = if all_topics {
+            LogOffsetLookups::none()
+        } else {
+            LogOffsetLookups::new(&session, &in_scope(&scopes), at_time)
+        };
         {
             let mut operations: Vec<&mut dyn Operation> = vec![&mut describe, &mut committed];
-            operations.extend(lookups.iter_mut().map(|(_, l)| l as &mut dyn Operation));
+            operations.extend(lookups.operations());
             session.drive("groups and offsets", &mut operations, timeout)?;
         }
         let states = describe.results();
@@ -398,44 +201,19 @@ impl ResetRequest {
                     None => Err(vec![format!("group '{group}': its committed offsets were not read")]),
                 };
             }
-            lookups = offset_lookups(&session, self.scenario, &in_scope(&scopes));
-            let mut operations: Vec<&mut dyn Operation> =
-                lookups.iter_mut().map(|(_, l)| l as &mut dyn Operation).collect();
+            lookups = LogOffsetLookups::new(&session, &in_scope(&scopes), at_time);
+            let mut operations: Vec<&mut dyn Operation> = lookups.operations().collect();
             session.drive("offsets", &mut operations, timeout)?;
         }
-        let mut found = Lookups::default();
-        for (kind, lookup) in lookups {
-            found.absorb(kind, lookup);
-        }
+        let found = lookups.results();
 
         // 3. Which groups may be reset, and the plan of each. Nothing is committed if any input is invalid.
         let mut invalid = false;
-        let mut warned_unsupported = false;
+        let mut state_check = StateCheck::new(None);
         let mut resettable: BTreeMap<String, Scope> = BTreeMap::new();
         for (group, scope) in scopes {
-            match states.get(&group) {
-                Some(Ok(state)) if !state.is_inactive() => {
-                    if let GroupState::Known(state) = state {
-                        out.refuse(&group, state);
-                    }
-                    continue;
-                }
-                Some(Ok(GroupState::Unsupported)) if !warned_unsupported => {
-                    warned_unsupported = true;
-                    out.warn(
-                        "the brokers cannot describe consumer groups (no DescribeGroups); a group with members will \
-                         make the commit fail instead",
-                    );
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => {
-                    out.error(format!("cannot describe group '{group}': {e}"));
-                    continue;
-                }
-                None => {
-                    out.error(format!("cannot describe group '{group}'"));
-                    continue;
-                }
+            if !state_check.inactive(&group, states.get(&group), &mut out) {
+                continue;
             }
             match scope {
                 Ok(scope) => {
@@ -448,7 +226,7 @@ impl ResetRequest {
             }
         }
         if invalid {
-            return Ok(out.abort());
+            return Ok(out.aborted());
         }
         for (tp, error) in &found.failed {
             out.error(format!("cannot get the offsets of {tp}: {error}"));
@@ -482,14 +260,13 @@ impl ResetRequest {
                 if found.failed.contains_key(&tp) {
                     continue;
                 }
-                let (Some(Some(earliest)), Some(Some(latest))) = (found.earliest.get(&tp), found.latest.get(&tp))
-                else {
+                let Some((earliest, latest)) = found.bounds(&tp) else {
                     out.error(format!("cannot get the offsets of {tp}: no answer"));
                     continue;
                 };
                 let facts = PartitionFacts {
-                    earliest: *earliest,
-                    latest: *latest,
+                    earliest,
+                    latest,
                     committed: group_committed.and_then(|c| c.get(&tp).copied()),
                     at_time: found.at_time.get(&tp).copied().flatten(),
                     requested,
@@ -510,7 +287,7 @@ impl ResetRequest {
             plans.insert(group, plan);
         }
         if planning_failed {
-            return Ok(out.abort());
+            return Ok(out.aborted());
         }
 
         // Dry run: the plan.
@@ -522,145 +299,21 @@ impl ResetRequest {
         // 4. The backup first, then the commits, then the read-back.
         let committed: BTreeMap<String, Committed> =
             std::mem::take(&mut committed).into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
-        if let Some(backup) = &self.backup {
-            if let Err(e) = write_backup(backup, &plans, &committed, &mut out) {
-                out.error(format!("cannot write --backup {}: {e}", backup.path.display()));
-                return Ok(out.abort());
-            }
-        }
-        let stop = &self.settings.stop;
-        stop.catch();
-        if let Some(signal) = stop.received() {
-            out.interrupted = Some(signal);
-            out.messages.push(format!(
-                "Error: interrupted by {}: before any commit: nothing was committed",
-                signal_name(signal)
-            ));
-            return Ok(out.report(Vec::new(), any_group));
-        }
-        plans.retain(|_, plan| !plan.is_empty());
-        let mut commits = CommitOffsets::new(
-            plans.iter().map(|(g, plan)| (g.clone(), plan.iter().map(|o| (o.partition.clone(), o.offset)).collect())),
-        );
-        session.drive("commit", &mut [&mut commits], timeout)?;
-        let sent = std::mem::take(&mut commits.sent);
-        let unanswered = commits.unanswered();
-        let outcomes = commits.results();
-        let mut confirmed: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
-        let mut unknown: Vec<String> = Vec::new();
-        let mut not_sent: Vec<String> = Vec::new();
-        for (group, plan) in plans {
-            match outcomes.get(&group) {
-                Some(Ok(CommitOutcome::Answered(answers))) => {
-                    let answers: HashMap<&TopicPartition, PartitionCommit> =
-                        answers.iter().map(|(tp, a)| (tp, *a)).collect();
-                    let mut accepted = Vec::with_capacity(plan.len());
-                    for new in plan {
-                        match answers.get(&new.partition).copied().unwrap_or(PartitionCommit::NotInAnswer) {
-                            PartitionCommit::Committed => accepted.push(new),
-                            failed => out.error(format!("group '{group}', {}: {failed}", new.partition)),
-                        }
-                    }
-                    confirmed.insert(group, accepted);
-                }
-                Some(Ok(CommitOutcome::GroupActive(code))) => out.refuse_commit(&group, &code.to_string()),
-                Some(Err(e)) if stop.received().is_some() => {
-                    let _ = e;
-                    if unanswered.contains(&group) {
-                        unknown.push(group);
-                    } else {
-                        not_sent.push(group);
-                    }
-                }
-                Some(Err(e)) if sent.contains_key(&group) => {
-                    let why = sent.get(&group).filter(|s| !s.is_empty()).unwrap_or(e);
-                    out.error(format!(
-                        "the commit of group '{group}' was not confirmed: {why}; it may or may not have been applied \
-                         (see it with --to-current --dry-run)"
-                    ))
-                }
-                Some(Err(e)) => out.error(format!("nothing was committed for group '{group}': {e}")),
-                None => out.error(format!("the commit of group '{group}' got no answer")),
-            }
-        }
-        if let Some(signal) = stop.received() {
-            out.interrupted = Some(signal);
-            let mut said = Vec::new();
-            if !confirmed.is_empty() {
-                said.push(format!(
-                    "the commits of {} were confirmed (the table shows them; they were not read back)",
-                    quoted(confirmed.keys())
-                ));
-            }
-            match unknown.as_slice() {
-                [] => {}
-                [group] => said.push(format!(
-                    "the commit of group '{group}' was sent, and whether it was applied is unknown (see it with \
-                     --to-current --dry-run)"
-                )),
-                groups => said.push(format!(
-                    "the commits of groups {} were sent, and whether they were applied is unknown (see them with \
-                     --to-current --dry-run)",
-                    quoted(groups)
-                )),
-            }
-            if !not_sent.is_empty() {
-                if confirmed.is_empty() && unknown.is_empty() {
-                    said.push("before any commit: nothing was committed".into());
-                } else {
-                    said.push(format!("nothing was committed for {}", quoted(&not_sent)));
-                }
-            }
-            out.messages.push(format!("Error: interrupted by {}: {}", signal_name(signal), said.join("; ")));
-            // Stop now: what the brokers confirmed is reported as such.
-            let groups = confirmed.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect();
-            return Ok(out.report(groups, any_group));
-        }
-        let read_back = self.read_back(&session, &confirmed, &mut out)?;
-        Ok(out.report(read_back, any_group))
+        let committing =
+            commit_plans(&session, "--to-current --dry-run", plans, &committed, self.backup.as_ref(), &mut out)?;
+        // A backup that cannot be written stops the run before any commit, without a table.
+        Ok(out.report(committing.groups, any_group && !committing.aborted))
+    }
+}
+
+impl Outcome {
+    fn report(self, groups: Vec<GroupOffsets>, any_group: bool) -> ResetReport {
+        ResetReport { groups, any_group, status: self.status(), messages: self.messages }
     }
 
-    /// Reads back the committed offsets of the confirmed commits and returns those that match the plan; the
-    /// others are listed as errors.
-    fn read_back(
-        &self,
-        session: &Session,
-        confirmed: &BTreeMap<String, Vec<NewOffset>>,
-        out: &mut Outcome,
-    ) -> Result<Vec<GroupOffsets>> {
-        if confirmed.is_empty() {
-            return Ok(Vec::new());
-        }
-        let wanted = confirmed
-            .iter()
-            .map(|(g, plan)| (g.clone(), Wanted::Partitions(plan.iter().map(|o| o.partition.clone()).collect())));
-        let mut fetch = FetchCommitted::new(wanted, Vec::new());
-        session.drive("read-back", &mut [&mut fetch], self.settings.timeout)?;
-        let now = fetch.results();
-        let mut groups = Vec::new();
-        for (group, plan) in confirmed {
-            let now = match now.get(group) {
-                Some(Ok(now)) => now,
-                Some(Err(e)) => {
-                    out.error(format!("group '{group}': the commit was confirmed, but reading it back failed: {e}"));
-                    continue;
-                }
-                None => continue,
-            };
-            let mut matching = Vec::with_capacity(plan.len());
-            for new in plan {
-                match now.get(&new.partition) {
-                    Some(&o) if o == new.offset => matching.push(new.clone()),
-                    other => out.error(format!(
-                        "group '{group}', {}: committed {} but the group now has {}",
-                        new.partition,
-                        new.offset,
-                        other.map_or("no offset".to_string(), |o| o.to_string())
-                    )),
-                }
-            }
-            groups.push(GroupOffsets::new(group, matching));
-        }
-        Ok(groups)
+    /// Validation failed: nothing is committed, for any group, and no table is printed.
+    fn aborted(mut self) -> ResetReport {
+        self.abort();
+        self.report(Vec::new(), false)
     }
 }

@@ -1,0 +1,293 @@
+//! Committing planned offsets, shared by reset-offsets and migrate-groups: the run's messages and exit status, the
+//! backup written before the first commit, one commit per group (pipelined per coordinator, all coordinators at
+//! once), signals during the commits, and the read-back that compares what the groups now have with the plan.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::client::groups::{CommitOffsets, CommitOutcome, Committed, FetchCommitted, PartitionCommit, Wanted};
+use crate::client::session::Session;
+use crate::error::{ExitStatus, Result};
+use crate::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
+use crate::TopicPartition;
+
+/// The `Warn:` and `Error:` lines of a run, in order, and what decides its exit status.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub messages: Vec<String>,
+    pub failed: bool,
+    pub refused: bool,
+    pub interrupted: Option<i32>,
+}
+
+impl Outcome {
+    pub fn warn(&mut self, message: impl AsRef<str>) {
+        self.messages.push(format!("Warn: {}", message.as_ref()));
+    }
+
+    pub fn note(&mut self, message: impl AsRef<str>) {
+        self.messages.push(format!("Note: {}", message.as_ref()));
+    }
+
+    pub fn error(&mut self, message: impl AsRef<str>) {
+        self.messages.push(format!("Error: {}", message.as_ref()));
+        self.failed = true;
+    }
+
+    /// The group has members (its state, as DescribeGroups names it): Kafka's message, exit status 3.
+    pub fn refuse(&mut self, group: &str, state: &str) {
+        self.messages.push(format!(
+            "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}."
+        ));
+        self.refused = true;
+    }
+
+    /// A group with members, in the caller's words (exit status 3).
+    pub fn refuse_with(&mut self, message: impl AsRef<str>) {
+        self.messages.push(format!("Error: {}", message.as_ref()));
+        self.refused = true;
+    }
+
+    /// The broker itself refused the commit because the group has members.
+    pub fn refuse_commit(&mut self, group: &str, error: &str) {
+        self.messages.push(format!(
+            "Error: Assignments can only be reset if the group '{group}' is inactive, but the broker refused the \
+             commit with {error}: the group has members. Nothing was committed for it."
+        ));
+        self.refused = true;
+    }
+
+    /// Takes another outcome's messages (after this one's) and its status.
+    pub fn merge(&mut self, other: Outcome) {
+        self.messages.extend(other.messages);
+        self.failed |= other.failed;
+        self.refused |= other.refused;
+        self.interrupted = self.interrupted.or(other.interrupted);
+    }
+
+    /// Validation failed: nothing is committed, for any group.
+    pub fn abort(&mut self) {
+        self.messages.push("Error: nothing was committed: fix the errors above and run again".into());
+    }
+
+    pub fn status(&self) -> ExitStatus {
+        match self.interrupted {
+            Some(15) => ExitStatus::InterruptedBySigterm,
+            Some(_) => ExitStatus::InterruptedBySigint,
+            None if self.failed => ExitStatus::Failure,
+            None if self.refused => ExitStatus::GroupActive,
+            None => ExitStatus::Success,
+        }
+    }
+}
+
+/// `--backup FILE`: the groups' committed offsets before the change, written before the first commit in the
+/// `--from-file` format (4 columns when `with_group`), so that `reset-offsets --from-file FILE --execute` undoes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub path: std::path::PathBuf,
+    pub with_group: bool,
+}
+
+fn quoted<'a>(groups: impl IntoIterator<Item = &'a String>) -> String {
+    groups.into_iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ")
+}
+
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
+/// Writes the committed offsets the plans will replace, and syncs the file, before anything is committed. A
+/// partition without a committed offset cannot be restored by a file: it is named in a warning.
+fn write_backup(
+    backup: &Backup,
+    plans: &BTreeMap<String, Vec<NewOffset>>,
+    committed: &BTreeMap<String, Committed>,
+    out: &mut Outcome,
+) -> std::io::Result<()> {
+    let mut before = Vec::new();
+    for (group, plan) in plans {
+        let mut offsets = Vec::new();
+        for NewOffset { partition, .. } in plan {
+            match committed.get(group).and_then(|c| c.get(partition)) {
+                Some(&offset) => offsets.push(NewOffset { partition: partition.clone(), offset }),
+                None => out.warn(format!(
+                    "--backup: group '{group}' had no committed offset for {partition}; restoring the backup leaves the \
+                     new one"
+                )),
+            }
+        }
+        before.push(GroupOffsets::new(group, offsets));
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&backup.path)?;
+    write_reset_csv(&mut file, &before, backup.with_group)?;
+    file.sync_all()
+}
+
+/// What the commits did.
+#[derive(Debug, Default)]
+pub(crate) struct Committing {
+    /// Each committed group with the offsets it now has as planned (after a signal: the commits the brokers
+    /// confirmed, not read back). A group missing here, or a partition missing from its group, was not committed as
+    /// planned (`out` says why).
+    pub groups: Vec<GroupOffsets>,
+    /// The groups whose commit the broker refused because they have members.
+    pub active: BTreeSet<String>,
+    /// Nothing was sent: the backup could not be written.
+    pub aborted: bool,
+}
+
+/// Writes the backup, commits every group's plan, and reads the commits back. Every failure is in `out`. `check` is
+/// the command that shows a group's offsets, for commits whose outcome is unknown.
+pub(crate) fn commit_plans(
+    session: &Session,
+    check: &str,
+    mut plans: BTreeMap<String, Vec<NewOffset>>,
+    before: &BTreeMap<String, Committed>,
+    backup: Option<&Backup>,
+    out: &mut Outcome,
+) -> Result<Committing> {
+    if let Some(backup) = backup {
+        if let Err(e) = write_backup(backup, &plans, before, out) {
+            out.error(format!("cannot write --backup {}: {e}", backup.path.display()));
+            out.abort();
+            return Ok(Committing { aborted: true, ..Committing::default() });
+        }
+    }
+    let stop = &session.settings().stop;
+    stop.catch();
+    if let Some(signal) = stop.received() {
+        out.interrupted = Some(signal);
+        out.messages
+            .push(format!("Error: interrupted by {}: before any commit: nothing was committed", signal_name(signal)));
+        return Ok(Committing::default());
+    }
+    plans.retain(|_, plan| !plan.is_empty());
+    let mut commits = CommitOffsets::new(
+        plans.iter().map(|(g, plan)| (g.clone(), plan.iter().map(|o| (o.partition.clone(), o.offset)).collect())),
+    );
+    session.drive("commit", &mut [&mut commits], session.timeout())?;
+    let sent = std::mem::take(&mut commits.sent);
+    let unanswered = commits.unanswered();
+    let outcomes = commits.results();
+    let mut confirmed: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    let mut not_sent: Vec<String> = Vec::new();
+    let mut active = BTreeSet::new();
+    for (group, plan) in plans {
+        match outcomes.get(&group) {
+            Some(Ok(CommitOutcome::Answered(answers))) => {
+                let answers: HashMap<&TopicPartition, PartitionCommit> =
+                    answers.iter().map(|(tp, a)| (tp, *a)).collect();
+                let mut accepted = Vec::with_capacity(plan.len());
+                for new in plan {
+                    match answers.get(&new.partition).copied().unwrap_or(PartitionCommit::NotInAnswer) {
+                        PartitionCommit::Committed => accepted.push(new),
+                        failed => out.error(format!("group '{group}', {}: {failed}", new.partition)),
+                    }
+                }
+                confirmed.insert(group, accepted);
+            }
+            Some(Ok(CommitOutcome::GroupActive(code))) => {
+                out.refuse_commit(&group, &code.to_string());
+                active.insert(group);
+            }
+            Some(Err(_)) if stop.received().is_some() => {
+                if unanswered.contains(&group) {
+                    unknown.push(group);
+                } else {
+                    not_sent.push(group);
+                }
+            }
+            Some(Err(e)) if sent.contains_key(&group) => {
+                let why = sent.get(&group).filter(|s| !s.is_empty()).unwrap_or(e);
+                out.error(format!(
+                    "the commit of group '{group}' was not confirmed: {why}; it may or may not have been applied \
+                     (see it with {check})"
+                ))
+            }
+            Some(Err(e)) => out.error(format!("nothing was committed for group '{group}': {e}")),
+            None => out.error(format!("the commit of group '{group}' got no answer")),
+        }
+    }
+    if let Some(signal) = stop.received() {
+        out.interrupted = Some(signal);
+        let mut said = Vec::new();
+        if !confirmed.is_empty() {
+            said.push(format!(
+                "the commits of {} were confirmed (the table shows them; they were not read back)",
+                quoted(confirmed.keys())
+            ));
+        }
+        match unknown.as_slice() {
+            [] => {}
+            [group] => said.push(format!(
+                "the commit of group '{group}' was sent, and whether it was applied is unknown (see it with \
+                 {check})"
+            )),
+            groups => said.push(format!(
+                "the commits of groups {} were sent, and whether they were applied is unknown (see them with \
+                 {check})",
+                quoted(groups)
+            )),
+        }
+        if !not_sent.is_empty() {
+            if confirmed.is_empty() && unknown.is_empty() {
+                said.push("before any commit: nothing was committed".into());
+            } else {
+                said.push(format!("nothing was committed for {}", quoted(&not_sent)));
+            }
+        }
+        out.messages.push(format!("Error: interrupted by {}: {}", signal_name(signal), said.join("; ")));
+        // Stop now: what the brokers confirmed is reported as such.
+        let groups = confirmed.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect();
+        return Ok(Committing { groups, active, aborted: false });
+    }
+    Ok(Committing { groups: read_back(session, &confirmed, out)?, active, aborted: false })
+}
+
+/// Reads back the committed offsets of the confirmed commits and returns those that match the plan; the others are
+/// listed as errors.
+fn read_back(
+    session: &Session,
+    confirmed: &BTreeMap<String, Vec<NewOffset>>,
+    out: &mut Outcome,
+) -> Result<Vec<GroupOffsets>> {
+    if confirmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted = confirmed
+        .iter()
+        .map(|(g, plan)| (g.clone(), Wanted::Partitions(plan.iter().map(|o| o.partition.clone()).collect())));
+    let mut fetch = FetchCommitted::new(wanted, Vec::new());
+    session.drive("read-back", &mut [&mut fetch], session.timeout())?;
+    let now = fetch.results();
+    let mut groups = Vec::new();
+    for (group, plan) in confirmed {
+        let now = match now.get(group) {
+            Some(Ok(now)) => now,
+            Some(Err(e)) => {
+                out.error(format!("group '{group}': the commit was confirmed, but reading it back failed: {e}"));
+                continue;
+            }
+            None => continue,
+        };
+        let mut matching = Vec::with_capacity(plan.len());
+        for new in plan {
+            match now.get(&new.partition) {
+                Some(&o) if o == new.offset => matching.push(new.clone()),
+                other => out.error(format!(
+                    "group '{group}', {}: committed {} but the group now has {}",
+                    new.partition,
+                    new.offset,
+                    other.map_or("no offset".to_string(), |o| o.to_string())
+                )),
+            }
+        }
+        groups.push(GroupOffsets::new(group, matching));
+    }
+    Ok(groups)
+}

@@ -1,0 +1,118 @@
+//! migrate-groups' flags. The doc comments are the `--help` text.
+
+use clap::{Parser, ValueEnum};
+
+/// Moves consumer groups from an old Kafka cluster to a new one.
+///
+/// For every group: its committed offsets on the old cluster (--from) become offsets on the new one (--to), by the
+/// strategy that says how the new cluster was filled. Prints the plan (dry run, the default) or, with --execute,
+/// commits it on the new cluster once per group, reads it back and prints the result. Nothing is written to the
+/// old cluster. Only groups without members on either cluster are migrated; a partition the strategy refuses holds
+/// its whole group back.
+/// Exit codes: 0 success, 1 cluster failure or a refused or failed partition, 2 bad command line, 3 a group had
+/// members.
+#[derive(Debug, Parser)]
+#[command(name = "migrate-groups", version, max_term_width = 110)]
+pub struct Args {
+    /// The old cluster's servers, as host1:port1,host2:port2 (needed).
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub from: Option<String>,
+
+    /// The new cluster's servers (needed).
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub to: Option<String>,
+
+    /// A consumer group to migrate; repeat for several groups.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+
+    /// Every consumer group the old cluster lists.
+    #[arg(long)]
+    pub all_groups: bool,
+
+    /// Only this topic (its name on the old cluster); repeatable. Default: every topic the group has committed
+    /// offsets for.
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    /// A topic's name on the new cluster is PREFIX followed by its old name (MirrorMaker 2's default replication
+    /// policy names copies "source.orders": --to-topic-prefix source.). Default: the same names.
+    #[arg(long, value_name = "PREFIX")]
+    pub to_topic_prefix: Option<String>,
+
+    /// Client properties file for the old cluster (Java .properties, as for Kafka's tools).
+    #[arg(long, value_name = "FILE")]
+    pub from_command_config: Option<String>,
+
+    /// Client properties file for the new cluster.
+    #[arg(long, value_name = "FILE")]
+    pub to_command_config: Option<String>,
+
+    /// Data was copied to the new cluster before the producers switched at this date-time (reset-offsets'
+    /// --to-datetime syntax, no zone meaning UTC): each group starts at the new cluster's first record at or after
+    /// it, and must have consumed the old cluster up to it.
+    #[arg(long, value_name = "DATETIME")]
+    pub to_switch_time: Option<String>,
+
+    /// Nothing was copied: each group starts at the new cluster's log start, and must have drained the old cluster.
+    #[arg(long)]
+    pub to_earliest: bool,
+
+    /// The new cluster holds a copy of the old one's records (MirrorMaker, say): each group starts at the copy of
+    /// the record it would read next on the old cluster (after the last one it read, when drained), found by its
+    /// timestamp, else by its key and value near where a copy puts it. A record not found is refused.
+    #[arg(long)]
+    pub by_record: bool,
+
+    /// Migrate partitions with unread records on the old cluster that --to-switch-time would skip or --to-earliest
+    /// leave behind (each is named in a warning) instead of refusing them.
+    #[arg(long)]
+    pub allow_lag: bool,
+
+    /// --by-record: how many records either side of the expected offset are compared when the timestamp does not
+    /// find the copy (old brokers without timestamps, wrong broker answers).
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
+    pub search_window: i64,
+
+    /// Only show the plan (the default).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Commit the plan on the new cluster.
+    #[arg(long)]
+    pub execute: bool,
+
+    /// With --execute: before committing, write the groups' committed offsets on the new cluster to this new file,
+    /// in reset-offsets' --from-file format (group,topic,partition,offset), to undo the migration with it.
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<String>,
+
+    /// Print the plan (or what was committed) as reset-offsets' --from-file CSV, group,topic,partition,offset,
+    /// instead of the table: to review, keep, and apply with reset-offsets --from-file.
+    #[arg(long)]
+    pub export: bool,
+
+    /// The plan's format: a table, CSV with a header, or a JSON array.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: Format,
+
+    /// Bound in ms for every call to either cluster, a commit included [default: default.api.timeout.ms from the
+    /// properties files, else 30000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=offset_cli::MAX_TIMEOUT_MS))]
+    pub timeout: Option<u64>,
+
+    /// Print each connection and round of requests, per cluster, on stderr.
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Print both clusters' effective client settings (secrets hidden) and exit without connecting.
+    #[arg(long)]
+    pub dump_config: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}

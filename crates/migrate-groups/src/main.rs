@@ -1,0 +1,171 @@
+//! migrate-groups: consumer groups from an old Kafka cluster to a new one, for any number of groups at once.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use kafka_offsets::formats::migration::write_rows;
+use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
+use kafka_offsets::formats::settings::{self, ClientSettings, ConnectionFlags, ProtocolChoice};
+use kafka_offsets::formats::time;
+use kafka_offsets::usecase::discover::GroupSelection;
+use kafka_offsets::usecase::migrate::MigrateRequest;
+use kafka_offsets::usecase::reset::Backup;
+use kafka_offsets::usecase::translate::Strategy;
+use kafka_offsets::{Error, ExitStatus};
+use migrate_groups::cli::{self, Format};
+use offset_cli as cli_support;
+
+fn main() -> ExitCode {
+    match cli::Args::try_parse() {
+        Ok(args) => cli_support::finish(run(args), "Error: "),
+        Err(e) => cli_support::clap_exit(e, "Error: "),
+    }
+}
+
+/// The strategy, with reset-offsets' rules for the date-time (its resolved instant is noted on stderr).
+fn strategy(args: &cli::Args, notes: &mut Vec<String>) -> Result<Strategy, Error> {
+    let given: Vec<&str> = [
+        (args.to_switch_time.is_some(), "--to-switch-time"),
+        (args.to_earliest, "--to-earliest"),
+        (args.by_record, "--by-record"),
+    ]
+    .into_iter()
+    .filter_map(|(present, flag)| present.then_some(flag))
+    .collect();
+    match given.as_slice() {
+        [] => {
+            return Err(Error::Usage(
+                "say how the new cluster was filled: --to-switch-time DATETIME, --to-earliest or --by-record".into(),
+            ))
+        }
+        [first, second, ..] => return Err(Error::Usage(format!("{first} can't be used with {second}"))),
+        [_] => {}
+    }
+    if args.allow_lag && args.by_record {
+        notes.push("Warn: --allow-lag has no effect with --by-record (a lagging group keeps its place)".into());
+    }
+    Ok(match &args.to_switch_time {
+        Some(raw) => {
+            let resolved = time::parse_datetime_of("--to-switch-time", raw)?;
+            let zone = if resolved.zone_given { "" } else { "; no zone was given, so UTC" };
+            notes.push(format!(
+                "Note: --to-switch-time {raw} is {} ({} ms since the epoch{zone})",
+                resolved.utc(),
+                resolved.epoch_ms
+            ));
+            Strategy::SwitchTime(resolved.epoch_ms)
+        }
+        None if args.to_earliest => Strategy::Earliest,
+        None => Strategy::ByRecord,
+    })
+}
+
+/// One cluster's settings, its warnings prefixed with the cluster's name.
+fn cluster_settings(
+    args: &cli::Args,
+    bootstrap: &str,
+    command_config: Option<&str>,
+    cluster: &'static str,
+    stop: &settings::StopSignal,
+    notes: &mut Vec<String>,
+) -> Result<ClientSettings, Error> {
+    let flags = ConnectionFlags {
+        bootstrap,
+        command_config,
+        timeout_ms: args.timeout,
+        protocol: ProtocolChoice::Auto,
+        verbose: args.verbose,
+        client_id: "migrate-groups",
+    };
+    let prefix = if cluster == "old" { "old cluster: " } else { "new cluster: " };
+    let (settings, warnings) = flags.settings_with(Some(cli_support::trace(prefix)), stop.clone())?;
+    notes.extend(warnings.into_iter().map(|w| format!("Warn: {prefix}{w}")));
+    Ok(settings)
+}
+
+fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, Error> {
+    let Some(from) = &args.from else { return Err(Error::Usage("Missing required argument \"[from]\"".into())) };
+    let Some(to) = &args.to else { return Err(Error::Usage("Missing required argument \"[to]\"".into())) };
+    if args.dry_run && args.execute {
+        return Err(Error::Usage("--dry-run can't be used with --execute".into()));
+    }
+    if args.group.is_empty() && !args.all_groups {
+        return Err(Error::Usage("say which groups: --group GROUP (repeatable) or --all-groups".into()));
+    }
+    if !args.group.is_empty() && args.all_groups {
+        return Err(Error::Usage("--group can't be used with --all-groups".into()));
+    }
+    if args.export && args.format != Format::Table {
+        return Err(Error::Usage("--export writes reset-offsets' CSV: leave out --format".into()));
+    }
+    let strategy = strategy(args, notes)?;
+    let mut same: Vec<_> = settings::parse_bootstrap(from)?;
+    let mut other: Vec<_> = settings::parse_bootstrap(to)?;
+    same.sort();
+    other.sort();
+    same.dedup();
+    other.dedup();
+    if same == other {
+        return Err(Error::Usage("--from and --to name the same servers: give the old and the new cluster".into()));
+    }
+    let stop = cli_support::interrupt::stop_signal();
+    let from = cluster_settings(args, from, args.from_command_config.as_deref(), "old", &stop, notes)?;
+    let to = cluster_settings(args, to, args.to_command_config.as_deref(), "new", &stop, notes)?;
+    let backup =
+        cli_support::backup_path(args.backup.as_deref(), args.execute)?.map(|path| Backup { path, with_group: true });
+    let mut groups = args.group.clone();
+    groups.sort();
+    groups.dedup();
+    let mut topics = args.topic.clone();
+    topics.sort();
+    topics.dedup();
+    Ok(MigrateRequest {
+        from,
+        to,
+        groups: if args.all_groups { GroupSelection::All } else { GroupSelection::Named(groups) },
+        topics,
+        topic_prefix: args.to_topic_prefix.clone().unwrap_or_default(),
+        strategy,
+        allow_lag: args.allow_lag,
+        search_window: args.search_window,
+        execute: args.execute,
+        backup,
+    })
+}
+
+fn run(args: cli::Args) -> Result<ExitStatus, Error> {
+    let mut notes = Vec::new();
+    let request = request(&args, &mut notes)?;
+    if args.dump_config {
+        notes.iter().for_each(|note| eprintln!("{note}"));
+        println!("# old cluster (--from)");
+        settings::dump(&request.from).iter().for_each(|line| println!("{line}"));
+        println!("# new cluster (--to)");
+        settings::dump(&request.to).iter().for_each(|line| println!("{line}"));
+        return Ok(ExitStatus::Success);
+    }
+    if !args.dry_run && !args.execute {
+        eprintln!("{}", cli_support::NO_ACTION_WARNING);
+    }
+    notes.iter().for_each(|note| eprintln!("{note}"));
+    let report = request.run()?;
+    report.messages.iter().for_each(|message| eprintln!("{message}"));
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match (args.export, args.format) {
+        _ if report.summary.is_none() => Ok(()),
+        (true, _) => write_reset_csv(&mut out, &report.offsets, true),
+        (false, Format::Table) => write_rows(&mut out, OutputFormat::Text, &report.rows),
+        (false, Format::Csv) => write_rows(&mut out, OutputFormat::Csv, &report.rows),
+        (false, Format::Json) => write_rows(&mut out, OutputFormat::Json, &report.rows),
+    };
+    match written.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    if let Some(summary) = report.summary {
+        eprintln!("Note: {summary}");
+    }
+    Ok(report.status)
+}

@@ -1,0 +1,348 @@
+//! migrate-groups between two protocol-level fake brokers (one per cluster), which keep records and answer Fetch and
+//! ListOffsets by time as Kafka does: what the mock cluster cannot show (its time lookups always answer -1) and Kafka
+//! 0.9 cannot (it has no timestamps): records found through their timestamp, several records sharing one, log
+//! starts other than 0 (the issue's MirrorMaker example), renamed topics, the backup and the exported plan.
+
+use std::collections::BTreeMap;
+
+use offset_tools_tests::compare::{assert_output, migration_table, MigrationRow, NO_ACTION_WARNING};
+use offset_tools_tests::fake_broker::{FakeBroker, Script};
+use offset_tools_tests::run::{migrate_groups, reset_offsets};
+use offset_tools_tests::scratch_dir;
+
+const T0: i64 = 1_600_000_000_000;
+const NOTHING_COMMITTED: &str = "Error: nothing was committed: fix the errors above and run again\n";
+const BY_TIMESTAMP: &str = "exact: the next record to read (found by timestamp)";
+const AFTER_BY_TIMESTAMP: &str = "exact: after the last record read (found by timestamp)";
+
+type Records = Vec<(i64, Option<String>, String)>;
+
+fn add(broker: &FakeBroker, topic: &str, partition: i32, log_start: i64, records: &Records) {
+    let borrowed: Vec<(i64, Option<&str>, &str)> =
+        records.iter().map(|(ts, key, value)| (*ts, key.as_deref(), value.as_str())).collect();
+    broker.add_records(topic, partition, log_start, &borrowed);
+}
+
+fn committed(broker: &FakeBroker, group: &str) -> Vec<(String, i32, i64)> {
+    broker.committed_of(group).into_iter().map(|((t, p), o)| (t, p, o)).collect()
+}
+
+fn cluster() -> FakeBroker {
+    FakeBroker::start(Script::default())
+}
+
+fn table(rows: &[MigrationRow<'_>]) -> String {
+    migration_table(rows)
+}
+
+#[test]
+fn the_issues_mirror_maker_example_lands_on_the_exact_positions() {
+    // The old log starts at 200/300/100 (retention), ends at 1000; MirrorMaker copied it from there, so the new
+    // cluster's offsets start at 0. The group committed 537/612/901 on the old cluster.
+    let (old, new) = (cluster(), cluster());
+    for (p, start) in [(0, 200i64), (1, 300), (2, 100)] {
+        let records: Records = (start..1000).map(|o| (T0 + o * 10, None, format!("orders-{p}-{o}"))).collect();
+        add(&old, "orders", p, start, &records);
+        add(&new, "orders", p, 0, &records);
+    }
+    for (p, offset) in [(0, 537), (1, 612), (2, 901)] {
+        old.commit("billing", "orders", p, offset);
+    }
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--group",
+        "billing",
+        "--by-record",
+        "--execute",
+    ]);
+    let rows = [
+        ("billing", "orders", 0, 537, 463, Some(337), "committed", BY_TIMESTAMP),
+        ("billing", "orders", 1, 612, 388, Some(312), "committed", BY_TIMESTAMP),
+        ("billing", "orders", 2, 901, 99, Some(801), "committed", BY_TIMESTAMP),
+    ];
+    assert_output(&out, &table(&rows), "Note: 1 group: 1 migrated, 0 refused, 0 failed\n", 0);
+    assert_eq!(
+        committed(&new, "billing"),
+        [("orders".into(), 0, 337), ("orders".into(), 1, 312), ("orders".into(), 2, 801)]
+    );
+    assert_eq!(
+        committed(&old, "billing"),
+        [("orders".into(), 0, 537), ("orders".into(), 1, 612), ("orders".into(), 2, 901)],
+        "the old cluster is never written to"
+    );
+}
+
+#[test]
+fn records_sharing_a_timestamp_are_told_apart_by_their_contents() {
+    // Five records per timestamp; the new cluster has seven other records first, so a copy's offset is the old
+    // one plus seven (where a copy of the old log would put it is wrong).
+    let (old, new) = (cluster(), cluster());
+    let records: Records =
+        (0..60).map(|i| (T0 + (i / 5) * 1000, Some(format!("k{}", i % 3)), format!("v{i}"))).collect();
+    add(&old, "orders", 0, 0, &records);
+    let mut copy: Records = (0..7).map(|j| (T0 - 100_000 + j, None, format!("other-{j}"))).collect();
+    copy.extend(records.iter().cloned());
+    add(&new, "orders", 0, 0, &copy);
+    old.commit("reading", "orders", 0, 23);
+    old.commit("drained", "orders", 0, 60);
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--group",
+        "reading",
+        "--group",
+        "drained",
+        "--by-record",
+        "--dry-run",
+    ]);
+    let rows = [
+        ("drained", "orders", 0, 60, 0, Some(67), "planned", AFTER_BY_TIMESTAMP),
+        ("reading", "orders", 0, 23, 37, Some(30), "planned", BY_TIMESTAMP),
+    ];
+    assert_output(&out, &table(&rows), "Note: 2 groups: 2 can be migrated, 0 refused, 0 failed (dry run)\n", 0);
+    assert!(committed(&new, "reading").is_empty() && committed(&new, "drained").is_empty(), "a dry run committed");
+}
+
+#[test]
+fn a_record_not_copied_yet_is_refused_and_holds_its_group_back() {
+    // The copy stops at offset 30 of 50; a group at 40 would have its record looked for in vain.
+    let (old, new) = (cluster(), cluster());
+    let records: Records = (0..50).map(|i| (T0 + i * 1000, None, format!("orders-0-{i}"))).collect();
+    add(&old, "orders", 0, 0, &records);
+    add(&old, "orders", 1, 0, &records);
+    add(&new, "orders", 0, 0, &records[..30].to_vec());
+    add(&new, "orders", 1, 0, &records);
+    for (group, p0, p1) in [("behind", 40, 5), ("early", 10, 5)] {
+        old.commit(group, "orders", 0, p0);
+        old.commit(group, "orders", 1, p1);
+    }
+    new.commit("behind", "orders", 0, 3);
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--group",
+        "early",
+        "--group",
+        "behind",
+        "--by-record",
+        "--execute",
+    ]);
+    let refusal = "the record is not on the new cluster (not copied yet, or different contents): searched offsets \
+                   0..30 by content";
+    let rows = [
+        ("behind", "orders", 0, 40, 10, None, "refused", refusal),
+        ("behind", "orders", 1, 5, 45, Some(5), "held", BY_TIMESTAMP),
+        ("early", "orders", 0, 10, 40, Some(10), "committed", BY_TIMESTAMP),
+        ("early", "orders", 1, 5, 45, Some(5), "committed", BY_TIMESTAMP),
+    ];
+    let stderr =
+        format!("Error: group 'behind', orders:0: {refusal}\nNote: 2 groups: 1 migrated, 1 refused, 0 failed\n");
+    assert_output(&out, &table(&rows), &stderr, 1);
+    assert_eq!(committed(&new, "behind"), [("orders".into(), 0, 3)], "the refused group was committed");
+    assert_eq!(committed(&new, "early"), [("orders".into(), 0, 10), ("orders".into(), 1, 5)]);
+}
+
+#[test]
+fn switch_time_takes_the_brokers_answer_once_the_records_around_it_agree() {
+    let (old, new) = (cluster(), cluster());
+    // Old: records every second from T0; the producers switched at T0 + 20 s. New: a copy of the old records from
+    // T0 + 10 s on, then what was produced after the switch.
+    let old_records: Records = (0..20).map(|i| (T0 + i * 1000, None, format!("old-{i}"))).collect();
+    let mut new_records: Records = old_records[10..].to_vec();
+    new_records.extend((20..25).map(|i| (T0 + i * 1000, None, format!("new-{i}"))));
+    add(&old, "orders", 0, 0, &old_records);
+    add(&new, "orders", 0, 0, &new_records);
+    old.commit("drained", "orders", 0, 20);
+    old.commit("behind", "orders", 0, 12);
+    let switch = "2020-09-13T12:27:00Z"; // T0 + 20 s
+    let args = |extra: &'static [&'static str]| {
+        let mut args = vec!["--from", &old.address, "--to", &new.address, "--to-switch-time", switch];
+        args.extend(["--group", "drained", "--group", "behind"]);
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |extra| {
+        let args = args(extra);
+        migrate_groups(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let note =
+        format!("Note: --to-switch-time {switch} is 2020-09-13T12:27:00.000Z ({} ms since the epoch)\n", T0 + 20_000);
+    let how = "switch time (broker's answer, checked by reading)";
+    let refusal = "not consumed up to the switch time on the old cluster: the next record to read (offset 12, \
+                   2020-09-13T12:26:52.000Z) is older, and up to 8 unread records would be skipped (--allow-lag skips \
+                   them)";
+    let rows = [
+        ("behind", "orders", 0, 12, 8, None, "refused", refusal),
+        ("drained", "orders", 0, 20, 0, Some(10), "planned", how),
+    ];
+    let stderr = format!(
+        "{NO_ACTION_WARNING}{note}Error: group 'behind', orders:0: {refusal}\n\
+         Note: 2 groups: 1 can be migrated, 1 refused, 0 failed (dry run)\n"
+    );
+    assert_output(&run(&[]), &table(&rows), &stderr, 1);
+
+    let rows = [
+        ("behind", "orders", 0, 12, 8, Some(10), "committed", how),
+        ("drained", "orders", 0, 20, 0, Some(10), "committed", how),
+    ];
+    let stderr = format!(
+        "{note}Warn: group 'behind', orders:0: skips up to 8 unread records on the old cluster older than the switch \
+         time\nNote: 2 groups: 2 migrated, 0 refused, 0 failed\n"
+    );
+    assert_output(&run(&["--allow-lag", "--execute"]), &table(&rows), &stderr, 0);
+    assert_eq!(committed(&new, "behind"), [("orders".into(), 0, 10)]);
+}
+
+#[test]
+fn renamed_topics_the_backup_and_the_exported_plan() {
+    let (old, new) = (cluster(), cluster());
+    let records: Records = (0..10).map(|i| (T0 + i, None, format!("r{i}"))).collect();
+    for p in 0..2 {
+        add(&old, "orders", p, 0, &records);
+        add(&new, "source.orders", p, 0, &records);
+    }
+    old.commit("billing", "orders", 0, 4);
+    old.commit("billing", "orders", 1, 10);
+    new.commit("billing", "source.orders", 0, 9);
+    let dir = scratch_dir("migrate-backup");
+    let backup = dir.join("before.csv");
+    let common = ["--from", &old.address, "--to", &new.address, "--group", "billing", "--by-record"];
+    let mut args = common.to_vec();
+    args.extend(["--to-topic-prefix", "source.", "--export"]);
+    let exported = migrate_groups(&args);
+    assert_output(
+        &exported,
+        "billing,source.orders,0,4\nbilling,source.orders,1,10\n\n",
+        &format!("{NO_ACTION_WARNING}Note: 1 group: 1 can be migrated, 0 refused, 0 failed (dry run)\n"),
+        0,
+    );
+    // The plan applied with reset-offsets, after a backup taken by migrate-groups' own execute.
+    let mut args = common.to_vec();
+    args.extend([
+        "--to-topic-prefix",
+        "source.",
+        "--execute",
+        "--backup",
+        backup.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let out = migrate_groups(&args);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON rows");
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"group": "billing", "topic": "source.orders", "partition": 0, "old_topic": "orders", "old_offset": 4,
+             "lag": 6, "new_offset": 4, "status": "committed", "how": BY_TIMESTAMP},
+            {"group": "billing", "topic": "source.orders", "partition": 1, "old_topic": "orders", "old_offset": 10,
+             "lag": 0, "new_offset": 10, "status": "committed", "how": AFTER_BY_TIMESTAMP},
+        ]),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.stderr,
+        "Warn: --backup: group 'billing' had no committed offset for source.orders:1; restoring the backup leaves \
+         the new one\nNote: 1 group: 1 migrated, 0 refused, 0 failed\n"
+    );
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "billing,source.orders,0,9\n\n");
+    assert_eq!(committed(&new, "billing"), [("source.orders".into(), 0, 4), ("source.orders".into(), 1, 10)]);
+    // The backup undoes it (partition 1 had no offset before: it keeps the new one).
+    let undo = reset_offsets(&[
+        "--bootstrap-server",
+        &new.address,
+        "--all-groups",
+        "--from-file",
+        backup.to_str().unwrap(),
+        "--execute",
+    ]);
+    assert_eq!(undo.code, Some(0), "{undo:?}");
+    assert_eq!(committed(&new, "billing"), [("source.orders".into(), 0, 9), ("source.orders".into(), 1, 10)]);
+    // And the export, given to reset-offsets, commits the same plan.
+    let file = dir.join("plan.csv");
+    std::fs::write(&file, &exported.stdout).unwrap();
+    let apply = reset_offsets(&[
+        "--bootstrap-server",
+        &new.address,
+        "--all-groups",
+        "--from-file",
+        file.to_str().unwrap(),
+        "--execute",
+    ]);
+    assert_eq!(apply.code, Some(0), "{apply:?}");
+    assert_eq!(committed(&new, "billing"), [("source.orders".into(), 0, 4), ("source.orders".into(), 1, 10)]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_group_with_members_on_the_new_cluster_is_not_migrated() {
+    let (old, new) = (cluster(), cluster());
+    let records: Records = (0..10).map(|i| (T0 + i, None, format!("r{i}"))).collect();
+    add(&old, "orders", 0, 0, &records);
+    add(&new, "orders", 0, 0, &records);
+    old.commit("busy", "orders", 0, 10);
+    old.commit("idle", "orders", 0, 10);
+    new.state().active_groups.push("busy".into());
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--group",
+        "busy",
+        "--group",
+        "idle",
+        "--to-earliest",
+        "--execute",
+    ]);
+    let rows = [
+        ("busy", "orders", 0, 10, 0, None, "refused", "the group has members on the new cluster"),
+        ("idle", "orders", 0, 10, 0, Some(0), "committed", "earliest"),
+    ];
+    let stderr = "Error: group 'busy' has members on the new cluster (its state is Stable): stop its consumers first; \
+                  nothing is committed for it\nNote: 2 groups: 1 migrated, 1 refused, 0 failed\n";
+    assert_output(&out, &table(&rows), stderr, 3);
+    assert!(committed(&new, "busy").is_empty());
+    assert_eq!(committed(&new, "idle"), [("orders".into(), 0, 0)]);
+}
+
+#[test]
+fn a_missing_topic_or_fewer_partitions_on_the_new_cluster_stops_everything() {
+    let (old, new) = (cluster(), cluster());
+    let records: Records = (0..4).map(|i| (T0 + i, None, format!("r{i}"))).collect();
+    for p in 0..3 {
+        add(&old, "orders", p, 0, &records);
+        add(&old, "payments", p, 0, &records);
+    }
+    for p in 0..2 {
+        add(&new, "orders", p, 0, &records);
+    }
+    old.commit("a", "orders", 0, 2);
+    old.commit("b", "orders", 1, 2);
+    old.commit("b", "payments", 2, 1);
+    old.commit("c", "orders", 0, 4);
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--all-groups",
+        "--to-earliest",
+        "--allow-lag",
+        "--execute",
+    ]);
+    let stderr = format!(
+        "Error: topic 'orders' has 2 partitions on the new cluster, fewer than the 3 of 'orders' on the old cluster \
+         (needed by groups 'a', 'b', 'c')\nError: topic 'payments' does not exist on the new cluster (needed by group \
+         'b')\n{NOTHING_COMMITTED}"
+    );
+    assert_output(&out, "", &stderr, 1);
+    let all: BTreeMap<_, _> = new.state().committed.clone();
+    assert!(all.is_empty(), "committed {all:?}");
+}

@@ -1,0 +1,200 @@
+//! migrate-groups from one librdkafka mock cluster to another (records with timestamps on both, time lookups that
+//! always answer -1), and its command-line checks, which refuse before any cluster is contacted.
+
+use offset_tools_tests::compare::{assert_output, migration_table, NO_ACTION_WARNING};
+use offset_tools_tests::groups::{commit, committed};
+use offset_tools_tests::mock::Mock;
+use offset_tools_tests::run::migrate_groups;
+use offset_tools_tests::{dead_address, scratch_dir};
+
+const T0: i64 = 1_700_000_000_000;
+const NO_DESCRIBE: &str =
+    "Warn: the brokers on the old cluster cannot describe consumer groups (no DescribeGroups); a \
+                           group with members will make the commit fail instead\nWarn: the brokers on the new cluster \
+                           cannot describe consumer groups (no DescribeGroups); a group with members will make the \
+                           commit fail instead\n";
+
+fn cluster() -> Mock {
+    let mock = Mock::start(2);
+    mock.topic("orders", 1);
+    mock
+}
+
+#[test]
+fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run() {
+    // Old: ten records a second apart, three identical "tick" records sharing one timestamp, three more. New: two
+    // records of its own, then a copy. The mock's time lookup answers -1, so the copy is found by its contents; of
+    // the three ticks, the group's is the second.
+    let (old, new) = (cluster(), cluster());
+    let payloads: Vec<String> = (0..16)
+        .map(|i| match i {
+            10..=12 => "tick".to_string(),
+            _ => format!("v{i}"),
+        })
+        .collect();
+    let stamp = |i: usize| match i {
+        0..=9 => T0 + i as i64 * 1000,
+        10..=12 => T0 + 20_000,
+        _ => T0 + 21_000 + i as i64,
+    };
+    old.produce_timed("orders", 0, &payloads, &stamp);
+    new.produce_timed("orders", 0, &["x".to_string(), "y".to_string()], &|i| T0 - 5000 + i as i64);
+    new.produce_timed("orders", 0, &payloads, &stamp);
+    commit(&old.client_config(), "second-tick", "orders", &[(0, 11)]);
+    commit(&old.client_config(), "drained", "orders", &[(0, 16)]);
+    let out = migrate_groups(&[
+        "--from",
+        &old.bootstrap,
+        "--to",
+        &new.bootstrap,
+        "--group",
+        "second-tick",
+        "--group",
+        "drained",
+        "--topic",
+        "orders",
+        "--by-record",
+        "--execute",
+    ]);
+    let rows = [
+        (
+            "drained",
+            "orders",
+            0,
+            16,
+            0,
+            Some(18),
+            "committed",
+            "exact: after the last record read (content search of offsets 7..18)",
+        ),
+        (
+            "second-tick",
+            "orders",
+            0,
+            11,
+            5,
+            Some(13),
+            "committed",
+            "exact: the next record to read (content search of offsets 3..18)",
+        ),
+    ];
+    assert_output(
+        &out,
+        &migration_table(&rows),
+        &format!("{NO_DESCRIBE}Note: 2 groups: 2 migrated, 0 refused, 0 failed\n"),
+        0,
+    );
+    assert_eq!(committed(&new.client_config(), "second-tick", "orders", &[0]), [Some(13)]);
+    assert_eq!(committed(&new.client_config(), "drained", "orders", &[0]), [Some(18)]);
+    assert_eq!(committed(&old.client_config(), "second-tick", "orders", &[0]), [Some(11)], "the old cluster changed");
+}
+
+#[test]
+fn switch_time_between_mocks_checks_the_next_record_and_reads_the_new_log() {
+    // Old: records a second apart from T0; the switch at T0 + 6 s. New: a copy from T0 + 3 s, then records
+    // produced after the switch.
+    let (old, new) = (cluster(), cluster());
+    old.produce("orders", 0, 6, T0);
+    let copy: Vec<String> =
+        (3..6).map(|i| format!("orders-0-{i}")).chain((0..4).map(|j| format!("after-{j}"))).collect();
+    new.produce_timed("orders", 0, &copy, &|i| T0 + 3000 + i as i64 * 1000);
+    for (group, offset) in [("drained", 6), ("behind", 4)] {
+        commit(&old.client_config(), group, "orders", &[(0, offset)]);
+    }
+    let switch = "2023-11-14T22:13:26Z";
+    let out = migrate_groups(&[
+        "--from",
+        &old.bootstrap,
+        "--to",
+        &new.bootstrap,
+        "--group",
+        "drained",
+        "--group",
+        "behind",
+        "--topic",
+        "orders",
+        "--to-switch-time",
+        switch,
+        "--dry-run",
+    ]);
+    let refusal = "not consumed up to the switch time on the old cluster: the next record to read (offset 4, \
+                   2023-11-14T22:13:24.000Z) is older, and up to 2 unread records would be skipped (--allow-lag skips \
+                   them)";
+    let rows = [
+        ("behind", "orders", 0, 4, 2, None, "refused", refusal),
+        ("drained", "orders", 0, 6, 0, Some(3), "planned", "switch time (found by reading records)"),
+    ];
+    let note =
+        format!("Note: --to-switch-time {switch} is 2023-11-14T22:13:26.000Z ({} ms since the epoch)\n", T0 + 6000);
+    let stderr = format!(
+        "{note}{NO_DESCRIBE}Error: group 'behind', orders:0: {refusal}\nNote: 2 groups: 1 can be migrated, 1 refused, 0 \
+         failed (dry run)\n"
+    );
+    assert_output(&out, &migration_table(&rows), &stderr, 1);
+    assert_eq!(committed(&new.client_config(), "drained", "orders", &[0]), [None], "a dry run committed");
+}
+
+#[test]
+fn command_line_mistakes_are_refused_before_any_cluster_is_contacted() {
+    let (a, b) = (dead_address(), dead_address());
+    let existing = scratch_dir("migrate-usage").join("exists.csv");
+    std::fs::write(&existing, "").unwrap();
+    let existing = existing.to_str().unwrap();
+    let exists = format!("--backup {existing} already exists; give a new file");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--to", &b, "--group", "g", "--to-earliest"], "Missing required argument \"[from]\""),
+        (vec!["--from", &a, "--group", "g", "--to-earliest"], "Missing required argument \"[to]\""),
+        (
+            vec!["--from", &a, "--to", &b, "--group", "g"],
+            "say how the new cluster was filled: --to-switch-time DATETIME, --to-earliest or --by-record",
+        ),
+        (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--by-record"], "--to-earliest can't be used with --by-record"),
+        (vec!["--from", &a, "--to", &b, "--to-earliest"], "say which groups: --group GROUP (repeatable) or --all-groups"),
+        (vec!["--from", &a, "--to", &b, "--group", "g", "--all-groups", "--to-earliest"], "--group can't be used with --all-groups"),
+        (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--dry-run", "--execute"], "--dry-run can't be used with --execute"),
+        (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--backup", "x.csv"], "--backup needs --execute"),
+        (
+            vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--execute", "--backup", existing],
+            &exists,
+        ),
+        (
+            vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--export", "--format", "json"],
+            "--export writes reset-offsets' CSV: leave out --format",
+        ),
+        (
+            vec!["--from", &a, "--to", &a, "--group", "g", "--to-earliest"],
+            "--from and --to name the same servers: give the old and the new cluster",
+        ),
+        (
+            vec!["--from", &a, "--to", &b, "--group", "g", "--to-switch-time", "yesterday"],
+            "--to-switch-time 'yesterday' has no valid date; expected yyyy-MM-ddTHH:mm:ss.SSS with an optional zone (Z, +05:30, \
+             +0530, +05), e.g. 2024-01-15T10:00:00.000Z",
+        ),
+        (vec!["--from", &a, "--to", &b, "--group", "g", "--by-record", "--search-window", "0"], "invalid value '0' for '--search-window <N>': 0 is not in 1..=10000000"),
+    ];
+    for (args, message) in cases {
+        let out = migrate_groups(&args);
+        assert_output(&out, "", &format!("Error: {message}\n"), 2);
+    }
+}
+
+#[test]
+fn an_unreachable_cluster_is_named() {
+    let old = cluster();
+    let dead = dead_address();
+    let out = migrate_groups(&[
+        "--from",
+        &old.bootstrap,
+        "--to",
+        &dead,
+        "--group",
+        "g",
+        "--to-earliest",
+        "--timeout",
+        "1500",
+    ]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert_eq!(out.stdout, "");
+    let expected_start = format!("{NO_ACTION_WARNING}Error: the new cluster: cannot connect to any bootstrap server (");
+    assert!(out.stderr.starts_with(&expected_start) && out.stderr.lines().count() == 2, "{out:?}");
+}
