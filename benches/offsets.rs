@@ -6,7 +6,9 @@
 //!    trace of each phase;
 //! 3. Kafka 0.9.0.1: get-offset, its own GetOffsetShell (JVM) and kcat; a reset of 1,000 partitions;
 //! 4. Kafka 0.9.0.1: 1, 10, 100 and 1,000 groups of 10 partitions in one run (dry run and execute);
-//! 5. the mock cluster at scale: 10,000 partitions, and a 1,000,000-row --from-file.
+//! 5. the mock cluster at scale: 10,000 partitions, and a 1,000,000-row --from-file;
+//! 6. migrate-groups between two mock clusters: 10, 100 and 1,000 groups of 10 partitions, each strategy, with each
+//!    cluster's rounds.
 //!
 //! Prints Markdown (also written to target/benchmarks.md) for docs/benchmarks.md.
 
@@ -120,6 +122,7 @@ type Section = fn(&Tools, &mut String);
 struct Tools {
     get_offset: String,
     reset_offsets: String,
+    migrate_groups: String,
     kcat: Option<String>,
 }
 
@@ -444,6 +447,95 @@ fn mock_scale(tools: &Tools, out: &mut String) {
     out.push_str(&requests_note);
 }
 
+/// migrate-groups between two mock clusters of 3 brokers: a topic of 10 partitions with 100 records each on the old
+/// cluster, copied to the new one (same records, same timestamps), which then got 20 more per partition after the
+/// switch. n groups committed at offsets spread over the log (some drained); each strategy as a dry run (5 runs),
+/// and executed for 1,000 groups; each cluster's rounds counted from one `--verbose` run.
+fn migrate_mock(tools: &Tools, out: &mut String) {
+    const T0: i64 = 1_700_000_000_000;
+    let (old, new) = (Mock::start(3), Mock::start(3));
+    old.topic("ten", 10);
+    new.topic("ten", 10);
+    for p in 0..10 {
+        old.produce("ten", p, 100, T0);
+        new.produce("ten", p, 100, T0);
+        let after: Vec<String> = (0..20).map(|j| format!("after-{p}-{j}")).collect();
+        new.produce_payloads("ten", p, &after, T0 + 200_000);
+    }
+    let dir = offset_tools_tests::scratch_dir("bench-migrate");
+    let all: Vec<String> = (0..1000).map(|i| format!("g{i:04}")).collect();
+    let file = dir.join("old.csv");
+    let rows: String = all
+        .iter()
+        .enumerate()
+        .flat_map(|(g, name)| (0..10).map(move |p| format!("{name},ten,{p},{}\n", (g * 7 + p * 3) % 101)))
+        .collect();
+    std::fs::write(&file, rows).expect("write the groups file");
+    let mut commit = strings(&[&tools.reset_offsets, "--bootstrap-server", &old.bootstrap, "--execute", "--from-file"]);
+    commit.push(file.display().to_string());
+    commit.extend(all.iter().flat_map(|g| ["--group".to_string(), g.clone()]));
+    let committed = Command::new(&commit[0]).args(&commit[1..]).output().expect("commit the old offsets");
+    assert!(committed.status.success(), "{}", String::from_utf8_lossy(&committed.stderr));
+
+    let mut markdown = String::from(
+        "\n### migrate-groups between two mock clusters (3 brokers each), 10 partitions per group (5 runs each)\n\n\
+         | groups | strategy | run | median (ms) | max (ms) | per group (ms) | peak RSS (MiB) | rounds old / new |\n\
+         |---:|---|---|---:|---:|---:|---:|---|\n",
+    );
+    let switch = kafka_offsets::formats::time::format_utc(T0 + 150_000);
+    let strategies: [(&str, Vec<String>); 3] = [
+        ("--to-switch-time --allow-lag", strings(&["--to-switch-time", &switch, "--allow-lag"])),
+        ("--to-earliest --allow-lag", strings(&["--to-earliest", "--allow-lag"])),
+        ("--by-record", strings(&["--by-record"])),
+    ];
+    for n in [10usize, 100, 1000] {
+        for (label, strategy) in &strategies {
+            let runs: &[&str] = if n == 1000 { &["--dry-run", "--execute"] } else { &["--dry-run"] };
+            for run in runs {
+                // --topic: the mock cannot answer OffsetFetch for all of a group's topics.
+                let mut cmd = strings(&[
+                    &tools.migrate_groups,
+                    "--from",
+                    &old.bootstrap,
+                    "--to",
+                    &new.bootstrap,
+                    "--topic",
+                    "ten",
+                ]);
+                cmd.extend(strategy.iter().cloned());
+                cmd.push(run.to_string());
+                cmd.extend(all[..n].iter().flat_map(|g| ["--group".to_string(), g.clone()]));
+                let m = measure(5, &cmd);
+                let mut verbose = cmd.clone();
+                verbose.push("--verbose".into());
+                let trace = Command::new(&verbose[0]).args(&verbose[1..]).output().expect("run --verbose");
+                let stderr = String::from_utf8_lossy(&trace.stderr);
+                let rounds =
+                    |cluster: &str| stderr.lines().filter(|l| l.starts_with(&format!("{cluster}: round "))).count();
+                let status = if m.ok() { String::new() } else { format!(" (exit codes {:?})", m.codes) };
+                let _ = writeln!(
+                    markdown,
+                    "| {n} | {label}{status} | {run} | {:.1} | {:.1} | {:.2} | {:.1} | {} / {} |",
+                    m.median_ms,
+                    m.max_ms,
+                    m.median_ms / n as f64,
+                    m.peak_rss_kib as f64 / 1024.0,
+                    rounds("old cluster"),
+                    rounds("new cluster")
+                );
+                eprintln!(
+                    "{n:>5} groups {label:<32} {run:<10} median {:>8.1} ms  max {:>8.1} ms  {:.1} MiB",
+                    m.median_ms,
+                    m.max_ms,
+                    m.peak_rss_kib as f64 / 1024.0
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    out.push_str(&markdown);
+}
+
 fn main() {
     // `cargo bench` passes --bench; an optional section name runs only that section.
     let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -455,15 +547,17 @@ fn main() {
     let tools = Tools {
         get_offset: binary("get-offset").display().to_string(),
         reset_offsets: binary("reset-offsets").display().to_string(),
+        migrate_groups: binary("migrate-groups").display().to_string(),
         kcat,
     };
     let mut markdown = String::new();
-    let sections: [(&str, Section); 5] = [
+    let sections: [(&str, Section); 6] = [
         ("mock", mock_get_offset),
         ("rtt", round_trips),
         ("kafka09", kafka09),
         ("groups", groups_kafka09),
         ("scale", mock_scale),
+        ("migrate", migrate_mock),
     ];
     for (name, section) in sections {
         if only.as_deref().is_none_or(|o| o == name) {

@@ -129,6 +129,9 @@ impl FakeLog {
     }
 }
 
+/// A CreateTopics request as received: (validate only, [(topic, partitions, replication factor, settings)]).
+pub type CreateTopicsSent = (bool, Vec<(String, i32, i16, Vec<(String, String)>)>);
+
 /// A request the broker received, decoded.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -161,6 +164,9 @@ pub struct Script {
     pub brokers: i32,
     /// API versions to advertise instead of the defaults: (key, min, max).
     pub api_versions: Option<Vec<(i16, i16, i16)>>,
+    /// Topics created by CreateTopics have no leaders (-1 in Metadata) for this long, as while a controller
+    /// assigns them.
+    pub new_topic_leader_delay: Duration,
 }
 
 /// The broker's state, shared by its connections.
@@ -174,6 +180,8 @@ pub struct State {
     pub active_groups: Vec<String>,
     pub received: Vec<Received>,
     pub logins: Vec<Login>,
+    /// When the partitions of topics created by CreateTopics get their leader.
+    pub leaders_from: BTreeMap<String, std::time::Instant>,
 }
 
 #[derive(Debug)]
@@ -282,6 +290,34 @@ impl FakeBroker {
 
     pub fn logins(&self) -> Vec<Login> {
         self.state().logins.clone()
+    }
+
+    /// Each CreateTopics request received: whether it only validated, and its topics with their partitions,
+    /// replication factor and settings.
+    pub fn create_topics_received(&self) -> Vec<CreateTopicsSent> {
+        self.received(ApiKey::CreateTopics)
+            .into_iter()
+            .filter_map(|r| match r.request {
+                RequestKind::CreateTopics(request) => Some((
+                    request.validate_only,
+                    request
+                        .topics
+                        .iter()
+                        .map(|t| {
+                            let settings = t
+                                .configs
+                                .iter()
+                                .map(|c| {
+                                    (c.name.to_string(), c.value.as_ref().map(|v| v.to_string()).unwrap_or_default())
+                                })
+                                .collect();
+                            (t.name.to_string(), t.num_partitions, t.replication_factor, settings)
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The requests received with this API key.
@@ -408,6 +444,10 @@ impl Connection {
                     .iter()
                     .map(|name| {
                         let topic = MetadataResponseTopic::default().with_name(Some(TopicName(str_bytes(name))));
+                        let leader = match state.leaders_from.get(name) {
+                            Some(from) if std::time::Instant::now() < *from => -1,
+                            _ => NODE_ID,
+                        };
                         match state.topics.get(name) {
                             None => topic.with_error_code(3),
                             Some(t) => topic.with_partitions(
@@ -415,8 +455,10 @@ impl Connection {
                                     .map(|p| {
                                         MetadataResponsePartition::default()
                                             .with_partition_index(p)
-                                            .with_leader_id(BrokerId(NODE_ID))
-                                            .with_replica_nodes(vec![BrokerId(NODE_ID); t.replication_factor as usize])
+                                            .with_leader_id(BrokerId(leader))
+                                            .with_replica_nodes(
+                                                (1..=i32::from(t.replication_factor)).map(BrokerId).collect(),
+                                            )
                                             .with_isr_nodes(vec![BrokerId(NODE_ID)])
                                     })
                                     .collect(),
@@ -424,9 +466,11 @@ impl Connection {
                         }
                     })
                     .collect();
-                let brokers = (0..state.script.brokers.max(1)).map(|_| broker.clone()).take(1).collect();
+                // Every broker is this one, under its own id (a cluster of `brokers` for replication factors).
+                let brokers =
+                    (1..=state.script.brokers.max(1)).map(|id| broker.clone().with_node_id(BrokerId(id))).collect();
                 let mut response = MetadataResponse::default().with_brokers(brokers).with_topics(topics);
-                if version >= 2 {
+                if version >= 1 {
                     response = response.with_controller_id(BrokerId(NODE_ID));
                 }
                 ResponseKind::Metadata(response)
@@ -685,25 +729,22 @@ impl Connection {
                             }
                             None => result.with_error_code(3),
                             Some(topic) => {
-                                let mut configs: Vec<DescribeConfigsResourceResult> = topic
-                                    .configs
-                                    .iter()
-                                    .map(|(k, v)| {
-                                        DescribeConfigsResourceResult::default()
-                                            .with_name(str_bytes(k))
-                                            .with_value(Some(str_bytes(v)))
-                                            .with_is_default(false)
-                                            .with_config_source(1)
-                                    })
-                                    .collect();
+                                // v0 says whether a setting is the default; v1+ where it comes from (1: set on the
+                                // topic, 5: the broker's default). Each field only in its versions.
+                                let setting = |name: &str, value: &str, on_topic: bool| {
+                                    let entry = DescribeConfigsResourceResult::default()
+                                        .with_name(str_bytes(name))
+                                        .with_value(Some(str_bytes(value)));
+                                    if version == 0 {
+                                        entry.with_is_default(!on_topic)
+                                    } else {
+                                        entry.with_config_source(if on_topic { 1 } else { 5 })
+                                    }
+                                };
+                                let mut configs: Vec<DescribeConfigsResourceResult> =
+                                    topic.configs.iter().map(|(k, v)| setting(k, v, true)).collect();
                                 // A setting left at the broker's default, which a copy must not carry.
-                                configs.push(
-                                    DescribeConfigsResourceResult::default()
-                                        .with_name(str_bytes("min.insync.replicas"))
-                                        .with_value(Some(str_bytes("1")))
-                                        .with_is_default(true)
-                                        .with_config_source(5),
-                                );
+                                configs.push(setting("min.insync.replicas", "1", false));
                                 result.with_configs(configs)
                             }
                         }
@@ -753,6 +794,8 @@ impl Connection {
                                 logs: BTreeMap::new(),
                             },
                         );
+                        let from = std::time::Instant::now() + state.script.new_topic_leader_delay;
+                        state.leaders_from.insert(name.clone(), from);
                     }
                     results.push(
                         CreatableTopicResult::default()

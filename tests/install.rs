@@ -40,13 +40,14 @@ fn make_install_into_a_temporary_prefix() {
     let bin = prefix.join("bin");
     // No test hook in the installed binaries (and the check can see one: the test build has it).
     assert!(contains(&binary("reset-offsets"), HOOK), "the test build lacks the hook: the check below proves nothing");
-    for tool in ["get-offset", "reset-offsets", "migrate-groups"] {
+    for tool in ["get-offset", "reset-offsets", "migrate-groups", "copy-topics"] {
         assert!(!contains(&bin.join(tool), HOOK), "the installed {tool} has the test hook");
     }
     let version = env!("CARGO_PKG_VERSION");
     assert_output(&run(&bin.join("get-offset"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
     assert_output(&run(&bin.join("reset-offsets"), &["--version"]), &format!("reset-offsets {version}\n"), "", 0);
     assert_output(&run(&bin.join("migrate-groups"), &["--version"]), &format!("migrate-groups {version}\n"), "", 0);
+    assert_output(&run(&bin.join("copy-topics"), &["--version"]), &format!("copy-topics {version}\n"), "", 0);
     // The shims find the installed binaries next to them.
     assert_output(&run(&bin.join("kafka-get-offsets.sh"), &["--version"]), &format!("get-offset {version}\n"), "", 0);
     for class in ["kafka.tools.GetOffsetShell", "org.apache.kafka.tools.GetOffsetShell"] {

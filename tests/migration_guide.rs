@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kafka_offsets::formats::time::format_utc;
+use offset_tools_tests::fake_broker::{FakeBroker, Script};
 use offset_tools_tests::groups::{commit, committed};
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::mock::Mock;
@@ -84,10 +85,16 @@ fn every_command_of_the_migration_guide() {
         new.produce_payloads("payments", p, &[format!("after-{p}-0")], T0 + 12_000);
     }
 
+    // Step 1: an old cluster whose topic the new one (this broker) has already, as copy-topics finds it (0.9 cannot
+    // create topics over the protocol).
+    let old_cluster = FakeBroker::start(Script::default());
+    old_cluster.add_topic("orders", 3, &[]);
+
     let bin_dir = binary("get-offset").parent().unwrap().to_path_buf();
     let settings = format!(
-        "export PATH='{}':'{bin}':\"$PATH\"\nexport OFFSET_TOOLS_BIN='{bin}'\nNEW={}\nTOPIC=orders\nGROUP=billing\nSWITCH_TIME={}\nSWITCH_MS={switch_ms}\n",
+        "export PATH='{}':'{bin}':\"$PATH\"\nexport OFFSET_TOOLS_BIN='{bin}'\nOLD={}\nNEW={}\nTOPIC=orders\nGROUP=billing\nSWITCH_TIME={}\nSWITCH_MS={switch_ms}\n",
         workspace_root().join("bin").display(),
+        old_cluster.address,
         kafka.bootstrap(),
         format_utc(switch_ms),
         bin = bin_dir.display(),
@@ -109,6 +116,11 @@ fn every_command_of_the_migration_guide() {
     let dir = scratch_dir("guide");
     let out = command(Command::new("bash").arg("-euo").arg("pipefail").arg("-c").arg(&script).current_dir(&dir), None);
     assert_eq!(out.code, Some(0), "the guide's commands failed:\n{}\n{out:?}", script);
+    assert!(
+        out.stdout.contains("orders                         3          1           exists     -\n"),
+        "copy-topics found orders on the new cluster: {}",
+        out.stdout
+    );
 
     // The offsets at the switch, as 0.9 answers them (segment boundaries), are where billing ended up.
     let at_switch =

@@ -28,8 +28,12 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let out = Path::new(&out);
-    let commands =
-        [get_offset::cli::Args::command(), reset_offsets::cli::Args::command(), migrate_groups::cli::Args::command()];
+    let commands = [
+        get_offset::cli::Args::command(),
+        reset_offsets::cli::Args::command(),
+        migrate_groups::cli::Args::command(),
+        copy_topics::cli::Args::command(),
+    ];
     for command in commands {
         if let Err(e) = write(out, command) {
             eprintln!("docgen: {}: {e}", out.display());

@@ -14,13 +14,8 @@ use clap::{Parser, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "migrate-groups", version, max_term_width = 110)]
 pub struct Args {
-    /// The old cluster's servers, as host1:port1,host2:port2 (needed).
-    #[arg(long, value_name = "HOST:PORT,...")]
-    pub from: Option<String>,
-
-    /// The new cluster's servers (needed).
-    #[arg(long, value_name = "HOST:PORT,...")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub clusters: offset_cli::ClusterPair,
 
     /// A consumer group to migrate; repeat for several groups.
     #[arg(long, value_name = "GROUP")]
@@ -39,14 +34,6 @@ pub struct Args {
     /// policy names copies "source.orders": --to-topic-prefix source.). Default: the same names.
     #[arg(long, value_name = "PREFIX")]
     pub to_topic_prefix: Option<String>,
-
-    /// Client properties file for the old cluster (Java .properties, as for Kafka's tools).
-    #[arg(long, value_name = "FILE")]
-    pub from_command_config: Option<String>,
-
-    /// Client properties file for the new cluster.
-    #[arg(long, value_name = "FILE")]
-    pub to_command_config: Option<String>,
 
     /// Data was copied to the new cluster before the producers switched at this date-time (reset-offsets'
     /// --to-datetime syntax, no zone meaning UTC): each group starts at the new cluster's first record at or after
@@ -96,18 +83,8 @@ pub struct Args {
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: Format,
 
-    /// Bound in ms for every call to either cluster, a commit included [default: default.api.timeout.ms from the
-    /// properties files, else 30000].
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=offset_cli::MAX_TIMEOUT_MS))]
-    pub timeout: Option<u64>,
-
-    /// Print each connection and round of requests, per cluster, on stderr.
-    #[arg(long)]
-    pub verbose: bool,
-
-    /// Print both clusters' effective client settings (secrets hidden) and exit without connecting.
-    #[arg(long)]
-    pub dump_config: bool,
+    #[command(flatten)]
+    pub run: offset_cli::PairRunArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

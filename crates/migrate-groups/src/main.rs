@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use kafka_offsets::formats::migration::write_rows;
 use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
-use kafka_offsets::formats::settings::{self, ClientSettings, ConnectionFlags, ProtocolChoice};
 use kafka_offsets::formats::time;
 use kafka_offsets::usecase::discover::GroupSelection;
 use kafka_offsets::usecase::migrate::MigrateRequest;
@@ -61,32 +60,8 @@ fn strategy(args: &cli::Args, notes: &mut Vec<String>) -> Result<Strategy, Error
     })
 }
 
-/// One cluster's settings, its warnings prefixed with the cluster's name.
-fn cluster_settings(
-    args: &cli::Args,
-    bootstrap: &str,
-    command_config: Option<&str>,
-    cluster: &'static str,
-    stop: &settings::StopSignal,
-    notes: &mut Vec<String>,
-) -> Result<ClientSettings, Error> {
-    let flags = ConnectionFlags {
-        bootstrap,
-        command_config,
-        timeout_ms: args.timeout,
-        protocol: ProtocolChoice::Auto,
-        verbose: args.verbose,
-        client_id: "migrate-groups",
-    };
-    let prefix = if cluster == "old" { "old cluster: " } else { "new cluster: " };
-    let (settings, warnings) = flags.settings_with(Some(cli_support::trace(prefix)), stop.clone())?;
-    notes.extend(warnings.into_iter().map(|w| format!("Warn: {prefix}{w}")));
-    Ok(settings)
-}
-
 fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, Error> {
-    let Some(from) = &args.from else { return Err(Error::Usage("Missing required argument \"[from]\"".into())) };
-    let Some(to) = &args.to else { return Err(Error::Usage("Missing required argument \"[to]\"".into())) };
+    args.clusters.require()?;
     if args.dry_run && args.execute {
         return Err(Error::Usage("--dry-run can't be used with --execute".into()));
     }
@@ -100,18 +75,7 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
         return Err(Error::Usage("--export writes reset-offsets' CSV: leave out --format".into()));
     }
     let strategy = strategy(args, notes)?;
-    let mut same: Vec<_> = settings::parse_bootstrap(from)?;
-    let mut other: Vec<_> = settings::parse_bootstrap(to)?;
-    same.sort();
-    other.sort();
-    same.dedup();
-    other.dedup();
-    if same == other {
-        return Err(Error::Usage("--from and --to name the same servers: give the old and the new cluster".into()));
-    }
-    let stop = cli_support::interrupt::stop_signal();
-    let from = cluster_settings(args, from, args.from_command_config.as_deref(), "old", &stop, notes)?;
-    let to = cluster_settings(args, to, args.to_command_config.as_deref(), "new", &stop, notes)?;
+    let (from, to) = args.clusters.settings(&args.run, "migrate-groups", notes)?;
     let backup =
         cli_support::backup_path(args.backup.as_deref(), args.execute)?.map(|path| Backup { path, with_group: true });
     let mut groups = args.group.clone();
@@ -137,12 +101,9 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let mut notes = Vec::new();
     let request = request(&args, &mut notes)?;
-    if args.dump_config {
+    if args.run.dump_config {
         notes.iter().for_each(|note| eprintln!("{note}"));
-        println!("# old cluster (--from)");
-        settings::dump(&request.from).iter().for_each(|line| println!("{line}"));
-        println!("# new cluster (--to)");
-        settings::dump(&request.to).iter().for_each(|line| println!("{line}"));
+        cli_support::dump_pair(&request.from, &request.to);
         return Ok(ExitStatus::Success);
     }
     if !args.dry_run && !args.execute {

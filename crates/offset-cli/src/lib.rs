@@ -80,6 +80,98 @@ impl ClientArgs {
     }
 }
 
+/// The two clusters of the migration tools (migrate-groups, copy-topics).
+#[derive(Debug, clap::Args)]
+pub struct ClusterPair {
+    /// The old cluster's servers, as host1:port1,host2:port2 (needed). Nothing is written to it.
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub from: Option<String>,
+
+    /// The new cluster's servers (needed).
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub to: Option<String>,
+
+    /// Client properties file for the old cluster (Java .properties, as for Kafka's tools).
+    #[arg(long, value_name = "FILE")]
+    pub from_command_config: Option<String>,
+
+    /// Client properties file for the new cluster.
+    #[arg(long, value_name = "FILE")]
+    pub to_command_config: Option<String>,
+}
+
+/// How a migration tool runs: its bound on calls, its trace, its settings dump.
+#[derive(Debug, clap::Args)]
+pub struct PairRunArgs {
+    /// Bound in ms for every call to either cluster [default: default.api.timeout.ms from the properties files, else
+    /// 30000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
+    pub timeout: Option<u64>,
+
+    /// Print each connection and round of requests, per cluster, on stderr.
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Print both clusters' effective client settings (secrets hidden) and exit without connecting.
+    #[arg(long)]
+    pub dump_config: bool,
+}
+
+impl ClusterPair {
+    /// Both clusters must be given (Kafka's wording for a missing required argument).
+    pub fn require(&self) -> Result<(&str, &str), Error> {
+        let missing = |flag: &str| Error::Usage(format!("Missing required argument \"[{flag}]\""));
+        let from = self.from.as_deref().ok_or_else(|| missing("from"))?;
+        let to = self.to.as_deref().ok_or_else(|| missing("to"))?;
+        Ok((from, to))
+    }
+
+    /// Both clusters' settings (their properties files read, warnings added to `notes` with the cluster named), one
+    /// stop signal for the run. The two must be different clusters.
+    pub fn settings(
+        &self,
+        run: &PairRunArgs,
+        client_id: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<(ClientSettings, ClientSettings), Error> {
+        let (from, to) = self.require()?;
+        let servers = |raw: &str| -> Result<Vec<_>, Error> {
+            let mut servers = kafka_offsets::formats::settings::parse_bootstrap(raw)?;
+            servers.sort();
+            servers.dedup();
+            Ok(servers)
+        };
+        if servers(from)? == servers(to)? {
+            return Err(Error::Usage("--from and --to name the same servers: give the old and the new cluster".into()));
+        }
+        let stop = interrupt::stop_signal();
+        let mut cluster = |bootstrap: &str, command_config: Option<&str>, prefix: &'static str| {
+            let flags = ConnectionFlags {
+                bootstrap,
+                command_config,
+                timeout_ms: run.timeout,
+                protocol: ProtocolChoice::Auto,
+                verbose: run.verbose,
+                client_id,
+            };
+            let (settings, warnings) = flags.settings_with(Some(trace(prefix)), stop.clone())?;
+            notes.extend(warnings.into_iter().map(|w| format!("Warn: {prefix}{w}")));
+            Ok::<_, Error>(settings)
+        };
+        let old = cluster(from, self.from_command_config.as_deref(), "old cluster: ")?;
+        let new = cluster(to, self.to_command_config.as_deref(), "new cluster: ")?;
+        Ok((old, new))
+    }
+}
+
+/// `--dump-config` of a migration tool: both clusters' settings on stdout.
+pub fn dump_pair(old: &ClientSettings, new: &ClientSettings) {
+    println!("# old cluster (--from)");
+    kafka_offsets::formats::settings::dump(old).iter().for_each(|line| println!("{line}"));
+    println!("# new cluster (--to)");
+    kafka_offsets::formats::settings::dump(new).iter().for_each(|line| println!("{line}"));
+}
+
 /// Prints a run's error as one line (after `prefix`) and turns the outcome into the process exit code.
 pub fn finish(outcome: Result<ExitStatus, Error>, prefix: &str) -> ExitCode {
     let status = outcome.unwrap_or_else(|e| {

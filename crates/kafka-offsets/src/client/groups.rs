@@ -136,12 +136,30 @@ impl<T> GroupWork<T> {
     }
 
     /// A connection failure to a coordinator: retried, after looking the coordinator up again.
-    fn unreachable(&mut self, session: &Session, groups: &[String], address: &BrokerAddress, error: &str) -> Next {
+    /// The groups' requests to their coordinator failed: looked up and asked again after a backoff, unless the
+    /// failure is definitive (an answer that does not decode), which ends them at once.
+    fn unreachable(
+        &mut self,
+        session: &Session,
+        groups: &[String],
+        address: &BrokerAddress,
+        error: &ConnError,
+    ) -> Next {
+        let definitive = error.is_definitive();
         for group in groups {
-            session.set_coordinator(group, None);
-            self.last_error.insert(group.clone(), format!("its coordinator {address}: {error}"));
+            let error = format!("its coordinator {address}: {error}");
+            if definitive {
+                self.finish(group, Err(error));
+            } else {
+                session.set_coordinator(group, None);
+                self.last_error.insert(group.clone(), error);
+            }
         }
-        Next::RetryLater
+        if definitive {
+            Next::Continue
+        } else {
+            Next::RetryLater
+        }
     }
 
     fn give_up(&mut self, reason: &str) {
@@ -317,7 +335,9 @@ impl Operation for DescribeGroups {
             let response = match answers.take(call) {
                 Ok(response) => response,
                 Err(e) => {
-                    next = self.work.unreachable(session, &groups, &address, &e.to_string());
+                    if self.work.unreachable(session, &groups, &address, &e) == Next::RetryLater {
+                        next = Next::RetryLater;
+                    }
                     continue;
                 }
             };
@@ -473,7 +493,9 @@ impl Operation for FetchCommitted {
             let response = match answers.take(call) {
                 Ok(response) => response,
                 Err(e) => {
-                    next = self.work.unreachable(session, &groups, &address, &e.to_string());
+                    if self.work.unreachable(session, &groups, &address, &e) == Next::RetryLater {
+                        next = Next::RetryLater;
+                    }
                     continue;
                 }
             };
@@ -639,7 +661,9 @@ impl Operation for CommitOffsets {
                     if e == (ConnError::Stopped { sent: true }) {
                         self.unanswered.insert(group.clone());
                     }
-                    next = self.work.unreachable(session, std::slice::from_ref(&group), &address, &e.to_string());
+                    if self.work.unreachable(session, std::slice::from_ref(&group), &address, &e) == Next::RetryLater {
+                        next = Next::RetryLater;
+                    }
                     continue;
                 }
             };

@@ -18,6 +18,8 @@ use crate::TopicPartition;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClusterMetadata {
     pub brokers: BTreeMap<i32, BrokerAddress>,
+    /// The controller (Metadata v1+), where topic creations go.
+    pub controller: Option<i32>,
     /// Topics without an error (a topic being created or deleted is left out, as a client would not use it).
     pub topics: Vec<TopicMetadata>,
 }
@@ -79,6 +81,7 @@ pub fn parse(session: &Session, response: MetadataResponse) -> ClusterMetadata {
         .map(|b| (b.node_id.0, BrokerAddress { host: b.host.to_string(), port: u16::try_from(b.port).unwrap_or(0) }))
         .collect();
     session.set_brokers(brokers.clone());
+    let controller = Some(response.controller_id.0).filter(|id| *id >= 0);
     let topics = response
         .topics
         .into_iter()
@@ -99,7 +102,7 @@ pub fn parse(session: &Session, response: MetadataResponse) -> ClusterMetadata {
             Some(TopicMetadata { name, partitions, internal })
         })
         .collect();
-    ClusterMetadata { brokers, topics }
+    ClusterMetadata { brokers, controller, topics }
 }
 
 /// The metadata of the cluster, as an operation of a round (so that other requests can share its round trip).

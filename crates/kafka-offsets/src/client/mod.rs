@@ -2,9 +2,10 @@
 //!
 //! `connection` frames and pipelines requests on one TCP or TLS connection (`tls`, `sasl` set it up); `bootstrap`
 //! makes the first connection and finds the broker's generation (`versions`); `session` holds one connection per
-//! broker and runs rounds of requests for the operations in `metadata`, `offsets` and `groups`. Error codes are typed
-//! in `codes`.
+//! broker and runs rounds of requests for the operations in `metadata`, `offsets`, `groups`, `fetch` (records) and
+//! `admin` (topic settings and creation). Error codes are typed in `codes`.
 
+pub mod admin;
 pub mod bootstrap;
 pub mod codes;
 pub mod connection;

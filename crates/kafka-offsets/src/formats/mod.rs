@@ -9,3 +9,4 @@ pub mod select;
 pub mod settings;
 pub mod stores;
 pub mod time;
+pub mod topic_plan;

@@ -16,20 +16,19 @@ use std::sync::Arc;
 
 use crate::client::fetch::{FetchRecords, FetchedRecord, ReadRange};
 use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, GroupState, Wanted};
+use crate::client::metadata::ClusterMetadata;
 use crate::client::offsets::{ListOffsets, OffsetQuery};
 use crate::client::session::{Operation, Session};
 use crate::error::{ExitStatus, Result};
 use crate::formats::migration::{MigrationRow, RowStatus};
 use crate::formats::output::{GroupOffsets, NewOffset};
 use crate::formats::settings::ClientSettings;
+use crate::usecase::clusters::{self, both, NEW, OLD};
 use crate::usecase::commit::{commit_plans, Backup, Outcome};
 use crate::usecase::discover::{discover, GroupSelection, StateCheck};
 use crate::usecase::log_offsets::{LogOffsetLookups, LogOffsets};
 use crate::usecase::translate::{self, Anchor, Found, LagNote, OldPosition, Refusal, Strategy, TimeSearch, Verdict};
 use crate::TopicPartition;
-
-const OLD: &str = "old cluster";
-const NEW: &str = "new cluster";
 
 /// How many records after a timestamp's offset on NEW are compared with the record looked for (records sharing
 /// its timestamp come first).
@@ -98,15 +97,6 @@ pub struct MigrateReport {
 
 /// Each group's committed offsets, or why they could not be read.
 type CommittedOffsets = BTreeMap<String, std::result::Result<Committed, String>>;
-
-/// Runs `a` here and `b` on another thread: the two clusters' work of a phase, at once.
-fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|scope| {
-        let other = scope.spawn(b);
-        let here = a();
-        (here, other.join().expect("the other cluster's worker panicked"))
-    })
-}
 
 /// One group's position on one partition, as it is worked out.
 #[derive(Debug)]
@@ -326,73 +316,133 @@ fn find_copies(
 }
 
 impl MigrateRequest {
+    /// Runs the migration (or its dry run).
+    pub fn run(self) -> Result<MigrateReport> {
+        let (old, new) = clusters::connect(&self.from, &self.to)?;
+        let mut run =
+            Migration { request: &self, old, new, out: Outcome::default(), items: Vec::new(), fates: BTreeMap::new() };
+        let Some(clusters) = run.groups()? else { return Ok(aborted(run.out)) };
+        if !run.items(&clusters)? {
+            return Ok(aborted(run.out));
+        }
+        let (new_offsets, new_committed) = run.log_offsets(&clusters)?;
+        run.verdicts(&clusters, &new_offsets)?;
+        let plans = run.plans();
+        if !self.execute {
+            let offsets = plans.iter().map(|(group, offsets)| GroupOffsets::new(group, offsets.clone())).collect();
+            return Ok(run.report(offsets, BTreeMap::new()));
+        }
+        let before: BTreeMap<String, Committed> =
+            new_committed.into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
+        let check = "reset-offsets --bootstrap-server <new cluster> --to-current --dry-run";
+        let committing = commit_plans(&run.new, check, plans, &before, self.backup.as_ref(), &mut run.out)?;
+        if committing.aborted {
+            return Ok(stopped(run.out));
+        }
+        for item in run.items.iter_mut().filter(|i| committing.active.contains(&*i.group)) {
+            item.verdict = Some(Err(Refusal::GroupActive(NEW)));
+        }
+        let done = committing
+            .groups
+            .iter()
+            .map(|g| (g.group.to_string(), g.offsets.iter().map(|o| (o.partition.clone(), o.offset)).collect()))
+            .collect();
+        Ok(run.report(committing.groups, done))
+    }
+
     fn new_name(&self, old: &str) -> Arc<str> {
         Arc::from(format!("{}{old}", self.topic_prefix))
     }
+}
 
-    /// Runs the migration (or its dry run).
-    pub fn run(self) -> Result<MigrateReport> {
-        let mut out = Outcome::default();
-        let (old, new) = both(|| Session::connect(self.from.clone()), || Session::connect(self.to.clone()));
-        let old = old.map_err(|e| e.on(OLD))?;
-        let new = new.map_err(|e| e.on(NEW))?;
+/// What the first phase found on both clusters.
+#[derive(Debug)]
+struct Clusters {
+    old: ClusterMetadata,
+    new: ClusterMetadata,
+    /// The groups found on both (their coordinators known), sorted.
+    groups: Vec<String>,
+    /// `--topic`'s partitions on the old cluster.
+    scope: Vec<TopicPartition>,
+}
 
-        // 1. Metadata and groups on both clusters.
-        let named_on_new = match &self.groups {
+/// A migration under way: both sessions, the messages, and every (group, partition) as it is worked out.
+struct Migration<'r> {
+    request: &'r MigrateRequest,
+    old: Session,
+    new: Session,
+    out: Outcome,
+    items: Vec<Item>,
+    /// Groups that ended before their partitions were planned (and, at the end, every group).
+    fates: BTreeMap<Arc<str>, Fate>,
+}
+
+impl Migration<'_> {
+    /// Phase 1: metadata and groups on both clusters; None when a `--topic` is not on the old cluster.
+    fn groups(&mut self) -> Result<Option<Clusters>> {
+        let request = self.request;
+        let named_on_new = match &request.groups {
             GroupSelection::Named(groups) => GroupSelection::Named(groups.clone()),
             GroupSelection::All => GroupSelection::Named(Vec::new()),
         };
+        let (old, new) = (&self.old, &self.new);
         let (old_found, new_found) = both(
             || {
                 let mut said = Outcome::default();
-                discover(&old, &self.groups, Some(OLD), &mut said).map(|found| (found, said))
+                discover(old, &request.groups, Some(OLD), &mut said).map(|found| (found, said))
             },
             || {
                 let mut said = Outcome::default();
-                discover(&new, &named_on_new, Some(NEW), &mut said).map(|found| (found, said))
+                discover(new, &named_on_new, Some(NEW), &mut said).map(|found| (found, said))
             },
         );
         let (old_found, said) = old_found.map_err(|e| e.on(OLD))?;
-        out.merge(said);
+        self.out.merge(said);
         let (new_found, said) = new_found.map_err(|e| e.on(NEW))?;
-        out.merge(said);
-        let lost_on_new: BTreeSet<&String> = match &self.groups {
-            GroupSelection::Named(named) => named.iter().filter(|g| !new_found.groups.contains(g)).collect(),
-            GroupSelection::All => BTreeSet::new(),
+        self.out.merge(said);
+        let found_on_new = |g: &String| match &request.groups {
+            GroupSelection::Named(_) => new_found.groups.contains(g),
+            GroupSelection::All => true,
         };
-        let groups: Vec<String> = old_found.groups.iter().filter(|g| !lost_on_new.contains(g)).cloned().collect();
-        let failed_early: BTreeSet<String> = match &self.groups {
-            GroupSelection::Named(named) => named.iter().filter(|g| !groups.contains(g)).cloned().collect(),
-            GroupSelection::All => BTreeSet::new(),
-        };
-        if groups.is_empty() && self.groups == GroupSelection::All {
-            out.note("the old cluster lists no consumer groups");
+        let groups: Vec<String> = old_found.groups.iter().filter(|g| found_on_new(g)).cloned().collect();
+        if let GroupSelection::Named(named) = &request.groups {
+            // A group whose coordinator was not found on either cluster (said above) failed.
+            for group in named.iter().filter(|g| !groups.contains(g)) {
+                self.fates.insert(Arc::from(group.as_str()), Fate::Failed);
+            }
+        } else if groups.is_empty() {
+            self.out.note("the old cluster lists no consumer groups");
         }
-        let (old_meta, new_meta) = (old_found.metadata, new_found.metadata);
         let mut scope = Vec::new();
         let mut unknown_topic = false;
-        for topic in &self.topics {
-            match old_meta.topic(topic) {
+        for topic in &request.topics {
+            match old_found.metadata.topic(topic) {
                 Some(t) => scope.extend(t.partitions.iter().map(|p| TopicPartition::new(topic, p.id))),
                 None => {
-                    out.error(format!("topic '{topic}' does not exist on the old cluster"));
+                    self.out.error(format!("topic '{topic}' does not exist on the old cluster"));
                     unknown_topic = true;
                 }
             }
         }
-        if unknown_topic {
-            return Ok(aborted(out));
-        }
+        Ok((!unknown_topic).then_some(Clusters { old: old_found.metadata, new: new_found.metadata, groups, scope }))
+    }
 
-        // 2. The groups described on both clusters, and their committed offsets on the old one.
+    /// Phases 2 and 3: the groups described on both clusters and their committed offsets on the old one, then the checks:
+    /// members on either cluster (the group's partitions refused), topics and partitions on the new one (false:
+    /// nothing may be committed).
+    fn items(&mut self, clusters: &Clusters) -> Result<bool> {
+        let request = self.request;
+        let groups = &clusters.groups;
         let wanted = |group: &String| {
-            let wanted = if self.topics.is_empty() { Wanted::All } else { Wanted::Partitions(scope.clone()) };
+            let wanted =
+                if request.topics.is_empty() { Wanted::All } else { Wanted::Partitions(clusters.scope.clone()) };
             (group.clone(), wanted)
         };
+        let (old, new) = (&self.old, &self.new);
         let (old_side, new_states) = both(
             || -> Result<_> {
                 let mut describe = DescribeGroups::new(groups.iter().cloned());
-                let mut committed = FetchCommitted::new(groups.iter().map(wanted), old_meta.partitions());
+                let mut committed = FetchCommitted::new(groups.iter().map(wanted), clusters.old.partitions());
                 old.drive("groups and committed offsets", &mut [&mut describe, &mut committed], old.timeout())?;
                 Ok((describe.results(), committed.results()))
             },
@@ -405,22 +455,19 @@ impl MigrateRequest {
         let (old_states, committed) = old_side.map_err(|e| e.on(OLD))?;
         let new_states = new_states.map_err(|e| e.on(NEW))?;
 
-        // 3. The checks: members on either cluster, topics and partitions on the new one.
-        let mut items: Vec<Item> = Vec::new();
-        let mut fates: BTreeMap<Arc<str>, Fate> =
-            failed_early.iter().map(|g| (Arc::from(g.as_str()), Fate::Failed)).collect();
         let (mut old_check, mut new_check) = (StateCheck::new(Some(OLD)), StateCheck::new(Some(NEW)));
-        let mut missing: BTreeMap<Arc<str>, (String, BTreeSet<Arc<str>>)> = BTreeMap::new();
-        for group in &groups {
+        // New topic -> what is wrong with it, and the groups that need it.
+        let mut unfit: BTreeMap<Arc<str>, (String, BTreeSet<Arc<str>>)> = BTreeMap::new();
+        for group in groups {
             let name: Arc<str> = Arc::from(group.as_str());
             // Both clusters' states are checked (and reported), before anything else.
-            let inactive_on_old = old_check.inactive(group, old_states.get(group), &mut out);
-            let inactive_on_new = new_check.inactive(group, new_states.get(group), &mut out);
+            let inactive_on_old = old_check.inactive(group, old_states.get(group), &mut self.out);
+            let inactive_on_new = new_check.inactive(group, new_states.get(group), &mut self.out);
             let described = |states: &BTreeMap<String, std::result::Result<GroupState, String>>| {
                 matches!(states.get(group), Some(Ok(_)))
             };
             if !(described(&old_states) && described(&new_states)) {
-                fates.insert(Arc::clone(&name), Fate::Failed);
+                self.fates.insert(name, Fate::Failed);
                 continue;
             }
             let active_on = match (inactive_on_old, inactive_on_new) {
@@ -431,63 +478,47 @@ impl MigrateRequest {
             let offsets = match committed.get(group) {
                 Some(Ok(offsets)) => offsets,
                 Some(Err(e)) => {
-                    out.error(format!("group '{group}' on the old cluster: {e}"));
-                    fates.insert(name, Fate::Failed);
+                    self.out.error(format!("group '{group}' on the old cluster: {e}"));
+                    self.fates.insert(name, Fate::Failed);
                     continue;
                 }
                 None => {
-                    out.error(format!("group '{group}': its committed offsets on the old cluster were not read"));
-                    fates.insert(name, Fate::Failed);
+                    self.out.error(format!("group '{group}': its committed offsets on the old cluster were not read"));
+                    self.fates.insert(name, Fate::Failed);
                     continue;
                 }
             };
             let offsets: Vec<(&TopicPartition, i64)> = offsets
                 .iter()
-                .filter(|(tp, _)| old_meta.topic(&tp.topic).is_some_and(|t| !t.internal))
-                .filter(|(tp, _)| self.topics.is_empty() || self.topics.iter().any(|t| **t == *tp.topic))
+                .filter(|(tp, _)| clusters.old.topic(&tp.topic).is_some_and(|t| !t.internal))
+                .filter(|(tp, _)| request.topics.is_empty() || request.topics.iter().any(|t| **t == *tp.topic))
                 .map(|(tp, &offset)| (tp, offset))
                 .collect();
             if offsets.is_empty() {
-                let topics = if self.topics.is_empty() { "" } else { " for the topics given" };
-                if matches!(self.groups, GroupSelection::Named(_)) {
-                    out.error(format!("group '{group}' has no committed offsets on the old cluster{topics}"));
-                    fates.insert(name, Fate::Failed);
+                let topics = if request.topics.is_empty() { "" } else { " for the topics given" };
+                if matches!(request.groups, GroupSelection::Named(_)) {
+                    self.out.error(format!("group '{group}' has no committed offsets on the old cluster{topics}"));
+                    self.fates.insert(name, Fate::Failed);
                 } else {
-                    out.note(format!("group '{group}' has no committed offsets on the old cluster{topics}: skipped"));
-                    fates.insert(name, Fate::Nothing);
+                    self.out
+                        .note(format!("group '{group}' has no committed offsets on the old cluster{topics}: skipped"));
+                    self.fates.insert(name, Fate::Nothing);
                 }
                 continue;
             }
             for (tp, committed) in offsets {
-                let new_topic = self.new_name(&tp.topic);
-                let old_count = old_meta.topic(&tp.topic).map_or(0, |t| t.partitions.len());
-                match new_meta.topic(&new_topic) {
-                    None => {
-                        let entry = missing.entry(Arc::clone(&new_topic)).or_insert_with(|| {
-                            (format!("topic '{new_topic}' does not exist on the new cluster"), BTreeSet::new())
-                        });
-                        entry.1.insert(Arc::clone(&name));
-                    }
-                    Some(t) if t.partitions.len() < old_count => {
-                        let entry = missing.entry(Arc::clone(&new_topic)).or_insert_with(|| {
-                            (
-                                format!(
-                                    "topic '{new_topic}' has {} partitions on the new cluster, fewer than the {old_count} \
-                                     of '{}' on the old cluster",
-                                    t.partitions.len(),
-                                    tp.topic
-                                ),
-                                BTreeSet::new(),
-                            )
-                        });
-                        entry.1.insert(Arc::clone(&name));
-                    }
-                    Some(_) => {}
+                let new_topic = request.new_name(&tp.topic);
+                if let Some(problem) = unfit_topic(&clusters.old, &clusters.new, &tp.topic, &new_topic) {
+                    unfit
+                        .entry(Arc::clone(&new_topic))
+                        .or_insert((problem, BTreeSet::new()))
+                        .1
+                        .insert(Arc::clone(&name));
                 }
                 let mut item = Item {
                     group: Arc::clone(&name),
                     old: tp.clone(),
-                    new: TopicPartition { topic: Arc::clone(&new_topic), partition: tp.partition },
+                    new: TopicPartition { topic: new_topic, partition: tp.partition },
                     position: OldPosition { committed, log_start: 0, log_end: 0 },
                     lag: None,
                     new_bounds: (0, 0),
@@ -497,51 +528,47 @@ impl MigrateRequest {
                 if let Some(cluster) = active_on {
                     item.refuse(Refusal::GroupActive(cluster));
                 }
-                items.push(item);
+                self.items.push(item);
             }
         }
-        if !missing.is_empty() {
-            for (problem, groups) in missing.values() {
-                let which = if groups.len() == 1 { "group" } else { "groups" };
-                let groups: Vec<String> = groups.iter().map(|g| format!("'{g}'")).collect();
-                out.error(format!("{problem} (needed by {which} {})", groups.join(", ")));
-            }
-            return Ok(aborted(out));
+        for (problem, groups) in unfit.values() {
+            let which = if groups.len() == 1 { "group" } else { "groups" };
+            let groups: Vec<String> = groups.iter().map(|g| format!("'{g}'")).collect();
+            self.out.error(format!("{problem} (needed by {which} {})", groups.join(", ")));
         }
+        Ok(unfit.is_empty())
+    }
 
-        // 4. Log start and end on both clusters, the offsets at the switch time on the new one, and the new
-        //    cluster's committed offsets for the backup.
-        let (old_leaders, new_leaders) = (old_meta.leaders(), new_meta.leaders());
-        // The old cluster's offsets of every item (an active group's lag is shown too), the new one's of those
-        // still planned.
-        let distinct = |pick: fn(&Item) -> &TopicPartition, all: bool, leaders: &HashMap<TopicPartition, i32>| {
-            let set: BTreeSet<&TopicPartition> = items.iter().filter(|i| all || i.pending()).map(pick).collect();
+    /// Phase 4: log start and end on both clusters (the old cluster's for every item: an active group's lag is shown
+    /// too), the offsets at the switch time on the new one, and the new cluster's committed offsets for the backup.
+    fn log_offsets(&mut self, clusters: &Clusters) -> Result<(LogOffsets, CommittedOffsets)> {
+        let request = self.request;
+        let distinct = |pick: fn(&Item) -> &TopicPartition, all: bool, metadata: &ClusterMetadata| {
+            let leaders = metadata.leaders();
+            let set: BTreeSet<&TopicPartition> = self.items.iter().filter(|i| all || i.pending()).map(pick).collect();
             set.into_iter().map(|tp| (tp.clone(), leaders.get(tp).copied().unwrap_or(-1))).collect::<Vec<_>>()
         };
-        let old_partitions = distinct(|i| &i.old, true, &old_leaders);
-        let new_partitions = distinct(|i| &i.new, false, &new_leaders);
-        let switch_time = match self.strategy {
-            Strategy::SwitchTime(ms) => Some(ms),
-            _ => None,
-        };
-        let backup_wanted: Vec<(String, Wanted)> = if self.execute && self.backup.is_some() {
+        let old_partitions = distinct(|i| &i.old, true, &clusters.old);
+        let new_partitions = distinct(|i| &i.new, false, &clusters.new);
+        let backup_wanted: Vec<(String, Wanted)> = if request.execute && request.backup.is_some() {
             let mut by_group: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
-            for item in items.iter().filter(|i| i.pending()) {
+            for item in self.items.iter().filter(|i| i.pending()) {
                 by_group.entry(item.group.to_string()).or_default().push(item.new.clone());
             }
             by_group.into_iter().map(|(g, tps)| (g, Wanted::Partitions(tps))).collect()
         } else {
             Vec::new()
         };
+        let (old, new) = (&self.old, &self.new);
         let (old_offsets, new_side) = both(
             || -> Result<LogOffsets> {
-                let mut lookups = LogOffsetLookups::new(&old, &old_partitions, None);
+                let mut lookups = LogOffsetLookups::new(old, &old_partitions, None);
                 let mut operations: Vec<&mut dyn Operation> = lookups.operations().collect();
                 old.drive("log offsets", &mut operations, old.timeout())?;
                 Ok(lookups.results())
             },
             || -> Result<(LogOffsets, CommittedOffsets)> {
-                let mut lookups = LogOffsetLookups::new(&new, &new_partitions, switch_time);
+                let mut lookups = LogOffsetLookups::new(new, &new_partitions, request.strategy.switch_time());
                 let mut before = FetchCommitted::new(backup_wanted, Vec::new());
                 let mut operations: Vec<&mut dyn Operation> = lookups.operations().collect();
                 operations.push(&mut before);
@@ -551,21 +578,19 @@ impl MigrateRequest {
         );
         let old_offsets = old_offsets.map_err(|e| e.on(OLD))?;
         let (new_offsets, new_committed) = new_side.map_err(|e| e.on(NEW))?;
-        for item in items.iter_mut() {
-            if let (false, Some((start, end))) = (item.pending(), old_offsets.bounds(&item.old)) {
-                item.lag = Some(OldPosition { log_start: start, log_end: end, ..item.position }.lag());
+        for item in self.items.iter_mut() {
+            let old_bounds = old_offsets.bounds(&item.old);
+            if let Some((start, end)) = old_bounds {
+                item.position.log_start = start;
+                item.position.log_end = end;
+                item.lag = Some(item.position.lag());
+            }
+            if !item.pending() {
                 continue;
             }
-            match old_offsets.bounds(&item.old) {
-                Some((start, end)) => {
-                    item.position.log_start = start;
-                    item.position.log_end = end;
-                    item.lag = Some(item.position.lag());
-                }
-                None => {
-                    let why = old_offsets.failed.get(&item.old).map_or("no answer", String::as_str);
-                    item.refuse(Refusal::Failed(format!("cannot get its offsets on the old cluster: {why}")));
-                }
+            if old_bounds.is_none() {
+                let why = old_offsets.failed.get(&item.old).map_or("no answer", String::as_str);
+                item.refuse(Refusal::Failed(format!("cannot get its offsets on the old cluster: {why}")));
             }
             match new_offsets.bounds(&item.new) {
                 Some(bounds) => item.new_bounds = bounds,
@@ -578,38 +603,35 @@ impl MigrateRequest {
                 item.refuse(refusal);
             }
         }
+        Ok((new_offsets, new_committed))
+    }
 
-        // 5. The records: on the old cluster the ones the checks and the search need, on the new one the records
-        //    around the switch time.
-        let old_reads: BTreeMap<ReadKey, (TopicPartition, i64, i64)> = items
-            .iter()
-            .filter(|i| i.pending())
-            .filter_map(|i| {
-                translate::old_read(self.strategy, &i.position)
-                    .map(|(from, until)| ((i.old.clone(), from, until), (i.old.clone(), from, until)))
-            })
-            .collect();
-        let new_switch_partitions: BTreeMap<TopicPartition, (i64, i64)> =
-            items.iter().filter(|i| i.pending()).map(|i| (i.new.clone(), i.new_bounds)).collect();
+    /// Phases 5 and 6: the records: on the old cluster those the checks and the search need, on the new one those around the
+    /// switch time; then each partition's verdict (by record: after its copy is looked for on the new cluster).
+    fn verdicts(&mut self, clusters: &Clusters, new_offsets: &LogOffsets) -> Result<()> {
+        let strategy = self.request.strategy;
+        let (old_leaders, new_leaders) = (clusters.old.leaders(), clusters.new.leaders());
+        let read_of =
+            |item: &Item| translate::old_read(strategy, &item.position).map(|(f, u)| (item.old.clone(), f, u));
+        let old_reads: BTreeMap<ReadKey, ReadKey> =
+            self.items.iter().filter(|i| i.pending()).filter_map(read_of).map(|key| (key.clone(), key)).collect();
+        let new_partitions: BTreeMap<TopicPartition, (i64, i64)> =
+            self.items.iter().filter(|i| i.pending()).map(|i| (i.new.clone(), i.new_bounds)).collect();
+        let (old, new) = (&self.old, &self.new);
         let (old_records, switch) = both(
-            || read_ranges(&old, "records", &old_leaders, old_reads),
-            || match switch_time {
-                Some(time) => {
-                    switch_offsets(&new, time, &new_switch_partitions, &new_offsets.at_time, &new_leaders).map(Some)
-                }
+            || read_ranges(old, "records", &old_leaders, old_reads),
+            || match strategy.switch_time() {
+                Some(time) => switch_offsets(new, time, &new_partitions, &new_offsets.at_time, &new_leaders).map(Some),
                 None => Ok(None),
             },
         );
         let old_records = old_records.map_err(|e| e.on(OLD))?;
         let switch = switch.map_err(|e| e.on(NEW))?;
 
-        // 6. Each partition's verdict.
         let mut anchors: BTreeMap<AnchorKey, (TopicPartition, Anchor)> = BTreeMap::new();
-        let mut anchored: Vec<Option<AnchorKey>> = vec![None; items.len()];
-        for (index, item) in items.iter_mut().enumerate().filter(|(_, i)| i.pending()) {
-            let read =
-                translate::old_read(self.strategy, &item.position).map(|(from, until)| (item.old.clone(), from, until));
-            let records = match read.as_ref().map(|key| old_records.get(key)) {
+        let mut anchored: Vec<Option<AnchorKey>> = vec![None; self.items.len()];
+        for (index, item) in self.items.iter_mut().enumerate().filter(|(_, i)| i.pending()) {
+            let records = match read_of(item).map(|key| old_records.get(&key)) {
                 None => Vec::new(),
                 Some(Some(Ok(records))) => records.clone(),
                 Some(Some(Err(e))) => {
@@ -621,7 +643,7 @@ impl MigrateRequest {
                     continue;
                 }
             };
-            match translate::check_old(self.strategy, &item.position, &records, self.allow_lag) {
+            match translate::check_old(strategy, &item.position, &records, self.request.allow_lag) {
                 Ok(note) => item.lag_note = note,
                 Err(refusal) => {
                     item.refuse(refusal);
@@ -629,7 +651,7 @@ impl MigrateRequest {
                 }
             }
             let (new_start, new_end) = item.new_bounds;
-            match self.strategy {
+            match strategy {
                 Strategy::Earliest => item.verdict = Some(Ok((new_start, Found::Earliest))),
                 Strategy::SwitchTime(_) => {
                     item.verdict = switch.as_ref().and_then(|s| s.get(&item.new)).cloned();
@@ -652,36 +674,39 @@ impl MigrateRequest {
                 },
             }
         }
-        if !anchors.is_empty() {
-            let bounds: HashMap<TopicPartition, (i64, i64)> =
-                items.iter().map(|i| (i.new.clone(), i.new_bounds)).collect();
-            let copies =
-                find_copies(&new, &anchors, &bounds, &new_leaders, self.search_window).map_err(|e| e.on(NEW))?;
-            for (item, key) in items.iter_mut().zip(&anchored) {
-                if let Some(key) = key {
-                    item.verdict = copies.get(key).cloned();
-                    item.refuse(Refusal::Failed("the record was not looked for on the new cluster".into()));
-                }
+        if anchors.is_empty() {
+            return Ok(());
+        }
+        let bounds: HashMap<TopicPartition, (i64, i64)> =
+            self.items.iter().map(|i| (i.new.clone(), i.new_bounds)).collect();
+        let copies = find_copies(&self.new, &anchors, &bounds, &new_leaders, self.request.search_window)
+            .map_err(|e| e.on(NEW))?;
+        for (item, key) in self.items.iter_mut().zip(&anchored) {
+            if let Some(key) = key {
+                item.verdict = copies.get(key).cloned();
+                item.refuse(Refusal::Failed("the record was not looked for on the new cluster".into()));
             }
         }
+        Ok(())
+    }
 
-        // 7. The plan: a group with a refused partition is held back whole.
+    /// Phase 7: the plans of the groups whose partitions were all found (a refused partition holds its group back); the
+    /// lag warnings and the refusals said.
+    fn plans(&mut self) -> BTreeMap<String, Vec<NewOffset>> {
         let mut plans: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
         let mut held: BTreeSet<Arc<str>> = BTreeSet::new();
-        for item in &items {
+        for item in &self.items {
             match &item.verdict {
                 Some(Ok((offset, _))) => {
                     if let Some(LagNote(note)) = &item.lag_note {
-                        out.warn(format!("group '{}', {}: {note}", item.group, item.old));
+                        self.out.warn(format!("group '{}', {}: {note}", item.group, item.old));
                     }
-                    plans
-                        .entry(item.group.to_string())
-                        .or_default()
-                        .push(NewOffset { partition: item.new.clone(), offset: *offset });
+                    let offset = NewOffset { partition: item.new.clone(), offset: *offset };
+                    plans.entry(item.group.to_string()).or_default().push(offset);
                 }
                 Some(Err(refusal)) => {
                     if !matches!(refusal, Refusal::GroupActive(_)) {
-                        out.error(format!("group '{}', {}: {refusal}", item.group, item.old));
+                        self.out.error(format!("group '{}', {}: {refusal}", item.group, item.old));
                     }
                     held.insert(Arc::clone(&item.group));
                 }
@@ -690,40 +715,25 @@ impl MigrateRequest {
         }
         for group in &held {
             plans.remove(&**group);
-            fates.insert(Arc::clone(group), Fate::Refused);
         }
         for plan in plans.values_mut() {
             plan.sort();
         }
+        plans
+    }
 
-        // 8. The commits on the new cluster.
-        let mut active_on_commit = BTreeSet::new();
-        let done: BTreeMap<String, BTreeMap<TopicPartition, i64>> = if self.execute && !plans.is_empty() {
-            let before: BTreeMap<String, Committed> =
-                new_committed.into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
-            let check = "reset-offsets --bootstrap-server <new cluster> --to-current --dry-run";
-            let committing = commit_plans(&new, check, plans.clone(), &before, self.backup.as_ref(), &mut out)?;
-            if committing.aborted {
-                return Ok(stopped(out));
-            }
-            active_on_commit = committing.active;
-            committing
-                .groups
-                .into_iter()
-                .map(|g| (g.group.to_string(), g.offsets.into_iter().map(|o| (o.partition, o.offset)).collect()))
-                .collect()
-        } else {
-            BTreeMap::new()
-        };
-
-        // 9. The rows and the summary.
-        let mut rows = Vec::with_capacity(items.len());
-        for mut item in items {
-            if active_on_commit.contains(&*item.group) {
-                item.verdict = Some(Err(Refusal::GroupActive(NEW)));
-                held.insert(Arc::clone(&item.group));
-                fates.insert(Arc::clone(&item.group), Fate::Refused);
-            }
+    /// Phase 9: the rows, each group's fate, and the report. `done`: each committed group's offsets as read back (empty
+    /// for a dry run).
+    fn report(
+        mut self,
+        offsets: Vec<GroupOffsets>,
+        done: BTreeMap<String, BTreeMap<TopicPartition, i64>>,
+    ) -> MigrateReport {
+        let execute = self.request.execute;
+        let held: BTreeSet<Arc<str>> =
+            self.items.iter().filter(|i| matches!(i.verdict, Some(Err(_)))).map(|i| Arc::clone(&i.group)).collect();
+        let mut rows = Vec::with_capacity(self.items.len());
+        for item in self.items {
             let (new_offset, how) = match &item.verdict {
                 Some(Ok((offset, found))) => (Some(*offset), found.to_string()),
                 Some(Err(refusal)) => (None, refusal.to_string()),
@@ -732,17 +742,21 @@ impl MigrateRequest {
             let status = match (&item.verdict, held.contains(&item.group)) {
                 (Some(Err(_)), _) => RowStatus::Refused,
                 (_, true) => RowStatus::Held,
-                _ if !self.execute => RowStatus::Planned,
+                _ if !execute => RowStatus::Planned,
                 _ if done.get(&*item.group).and_then(|g| g.get(&item.new)) == new_offset.as_ref() => {
                     RowStatus::Committed
                 }
                 _ => RowStatus::Failed,
             };
+            let fate = match status {
+                RowStatus::Refused | RowStatus::Held => Fate::Refused,
+                RowStatus::Failed => Fate::Failed,
+                RowStatus::Planned | RowStatus::Committed => Fate::Migrated,
+            };
+            // A group's worst row decides its fate.
+            let entry = self.fates.entry(Arc::clone(&item.group)).or_insert(fate);
+            *entry = (*entry).max(fate);
             let old_topic = (item.old.topic != item.new.topic).then(|| Arc::clone(&item.old.topic));
-            let fate = fates.entry(Arc::clone(&item.group)).or_insert(Fate::Migrated);
-            if status == RowStatus::Failed && *fate == Fate::Migrated {
-                *fate = Fate::Failed;
-            }
             rows.push(MigrationRow {
                 group: item.group,
                 partition: item.new,
@@ -755,19 +769,8 @@ impl MigrateRequest {
             });
         }
         rows.sort_by(|a, b| (&a.group, &a.partition).cmp(&(&b.group, &b.partition)));
-        let offsets = if self.execute {
-            done.into_iter()
-                .map(|(group, offsets)| {
-                    let offsets =
-                        offsets.into_iter().map(|(partition, offset)| NewOffset { partition, offset }).collect();
-                    GroupOffsets::new(&group, offsets)
-                })
-                .collect()
-        } else {
-            plans.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect()
-        };
-        let mut summary = Summary { executed: self.execute, ..Summary::default() };
-        for fate in fates.values() {
+        let mut summary = Summary { executed: execute, ..Summary::default() };
+        for fate in self.fates.values() {
             match fate {
                 Fate::Migrated => summary.migrated += 1,
                 Fate::Refused => summary.refused += 1,
@@ -775,17 +778,33 @@ impl MigrateRequest {
                 Fate::Nothing => summary.nothing += 1,
             }
         }
-        Ok(MigrateReport { rows, offsets, summary: Some(summary), status: out.status(), messages: out.messages })
+        let out = self.out;
+        MigrateReport { rows, offsets, summary: Some(summary), status: out.status(), messages: out.messages }
     }
 }
 
-/// How a group ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What keeps a topic's partitions from being committed on the new cluster: missing there, or with fewer partitions
+/// than on the old one.
+fn unfit_topic(old: &ClusterMetadata, new: &ClusterMetadata, old_topic: &str, new_topic: &str) -> Option<String> {
+    let old_count = old.topic(old_topic).map_or(0, |t| t.partitions.len());
+    match new.topic(new_topic) {
+        None => Some(format!("topic '{new_topic}' does not exist on the new cluster")),
+        Some(t) if t.partitions.len() < old_count => Some(format!(
+            "topic '{new_topic}' has {} partitions on the new cluster, fewer than the {old_count} of '{old_topic}' on \
+             the old cluster",
+            t.partitions.len()
+        )),
+        Some(_) => None,
+    }
+}
+
+/// How a group ended, in order of precedence (a group's worst partition decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Fate {
+    Nothing,
     Migrated,
     Refused,
     Failed,
-    Nothing,
 }
 
 /// Validation failed: nothing is committed, no row is printed.

@@ -1,9 +1,12 @@
-//! What the tools do, as phases over cluster sessions, with typed results per group and partition; text is made at
-//! the edge (the binaries). `lookup` (get-offset), `reset` (reset-offsets, planned by the pure `plan`) and `migrate`
-//! (migrate-groups, translated by the pure `translate`) share the first phase (`discover`), the log offset lookups
-//! (`log_offsets`) and the commits with their backup and read-back (`commit`).
+//! What the tools do, as phases over cluster sessions, with typed results per group, partition and topic; text is
+//! made at the edge (the binaries). `lookup` (get-offset), `reset` (reset-offsets, planned by the pure `plan`),
+//! `migrate` (migrate-groups, translated by the pure `translate`) and `copy` (copy-topics). Shared: the first phase
+//! (`discover`), the log offset lookups (`log_offsets`), the commits with their backup and read-back (`commit`), and
+//! the two sessions of the migration tools (`clusters`).
 
+pub mod clusters;
 pub(crate) mod commit;
+pub mod copy;
 pub mod discover;
 pub(crate) mod log_offsets;
 pub mod lookup;

@@ -22,6 +22,15 @@ pub enum Strategy {
     ByRecord,
 }
 
+impl Strategy {
+    pub fn switch_time(self) -> Option<i64> {
+        match self {
+            Strategy::SwitchTime(ms) => Some(ms),
+            _ => None,
+        }
+    }
+}
+
 /// One group's position on one partition of OLD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OldPosition {

@@ -1,0 +1,79 @@
+//! copy-topics: the old cluster's topics created on the new one.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use copy_topics::cli::{self, Format};
+use kafka_offsets::error::shown;
+use kafka_offsets::formats::select::TopicPattern;
+use kafka_offsets::formats::topic_plan::{write_json, write_table};
+use kafka_offsets::usecase::copy::CopyRequest;
+use kafka_offsets::{Error, ExitStatus};
+use offset_cli as cli_support;
+
+fn main() -> ExitCode {
+    match cli::Args::try_parse() {
+        Ok(args) => cli_support::finish(run(args), "Error: "),
+        Err(e) => cli_support::clap_exit(e, "Error: "),
+    }
+}
+
+/// `--config KEY=VALUE`.
+fn setting(raw: &str) -> Result<(String, String), Error> {
+    match raw.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_string(), value.to_string())),
+        _ => Err(Error::Usage(format!("--config expects KEY=VALUE, but received: {}", shown(raw)))),
+    }
+}
+
+fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<CopyRequest, Error> {
+    args.clusters.require()?;
+    if args.dry_run && args.execute {
+        return Err(Error::Usage("--dry-run can't be used with --execute".into()));
+    }
+    if args.include_internal_topics && args.exclude_internal_topics {
+        return Err(Error::Usage("--include-internal-topics can't be used with --exclude-internal-topics".into()));
+    }
+    let topics = args.topic.as_deref().map(TopicPattern::parse).transpose()?;
+    let set = args.config.iter().map(|raw| setting(raw)).collect::<Result<Vec<_>, _>>()?;
+    let (from, to) = args.clusters.settings(&args.run, "copy-topics", notes)?;
+    Ok(CopyRequest {
+        from,
+        to,
+        topics,
+        include_internal: args.include_internal_topics,
+        replication_factor: args.replication_factor,
+        set,
+        skip: args.skip_config.clone(),
+        grow_partitions: args.grow_partitions,
+        execute: args.execute,
+    })
+}
+
+fn run(args: cli::Args) -> Result<ExitStatus, Error> {
+    let mut notes = Vec::new();
+    let request = request(&args, &mut notes)?;
+    if args.run.dump_config {
+        notes.iter().for_each(|note| eprintln!("{note}"));
+        cli_support::dump_pair(&request.from, &request.to);
+        return Ok(ExitStatus::Success);
+    }
+    if !args.dry_run && !args.execute {
+        eprintln!("{}", cli_support::NO_ACTION_WARNING);
+    }
+    notes.iter().for_each(|note| eprintln!("{note}"));
+    let report = request.run()?;
+    report.messages.iter().for_each(|message| eprintln!("{message}"));
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        Format::Table => write_table(&mut out, &report.rows),
+        Format::Json => write_json(&mut out, &report.rows),
+    };
+    match written.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    Ok(report.status)
+}

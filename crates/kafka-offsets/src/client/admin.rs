@@ -1,0 +1,417 @@
+//! Topic administration: the settings of topics (DescribeConfigs, Kafka 0.11+), creating topics (CreateTopics, 0.10.1+,
+//! validate-only from 0.10.2) and adding partitions (CreatePartitions, 1.0+). Topic settings can be asked of any
+//! broker, one request for all topics; creations go to the controller (any broker forwards them on KRaft clusters),
+//! batched, and are sent again to the new controller when it moved.
+
+use std::collections::BTreeMap;
+
+use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
+use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::{
+    CreatePartitionsRequest, CreateTopicsRequest, DescribeConfigsRequest, MetadataRequest, TopicName,
+};
+use kafka_protocol::protocol::StrBytes;
+
+use crate::client::codes::ErrorCode;
+use crate::client::metadata;
+use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
+
+/// DescribeConfigs' resource type of a topic.
+const TOPIC_RESOURCE: i8 = 2;
+/// DescribeConfigs v1+: a setting given to the topic itself (not a broker default).
+const DYNAMIC_TOPIC_CONFIG: i8 = 1;
+/// Topics per CreateTopics or DescribeConfigs request.
+const TOPICS_PER_REQUEST: usize = 100;
+/// NOT_CONTROLLER: the request went to a broker that is not (or no longer) the controller.
+const NOT_CONTROLLER: ErrorCode = ErrorCode(41);
+
+fn str_bytes(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
+}
+
+/// A topic's settings that differ from the broker's defaults, as `(key, value)`; a sensitive setting (a password)
+/// comes without its value.
+pub type TopicSettings = Vec<(String, Option<String>)>;
+
+/// DescribeConfigs for topics: the settings set on each topic.
+#[derive(Debug)]
+pub struct DescribeTopicSettings {
+    topics: Vec<String>,
+    results: BTreeMap<String, Result<TopicSettings, String>>,
+    calls: Vec<(Call<DescribeConfigsRequest>, i16)>,
+    last_error: Option<String>,
+}
+
+impl DescribeTopicSettings {
+    pub fn new(topics: Vec<String>) -> DescribeTopicSettings {
+        DescribeTopicSettings { topics, results: BTreeMap::new(), calls: Vec::new(), last_error: None }
+    }
+
+    /// Whether the cluster can describe topic settings at all (Kafka 0.11+).
+    pub fn supported(session: &Session) -> bool {
+        session.version::<DescribeConfigsRequest>(&Target::Any, 0, i16::MAX).is_some()
+    }
+
+    pub fn results(self) -> BTreeMap<String, Result<TopicSettings, String>> {
+        self.results
+    }
+}
+
+impl Operation for DescribeTopicSettings {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        let pending: Vec<&String> = self.topics.iter().filter(|t| !self.results.contains_key(*t)).collect();
+        if pending.is_empty() {
+            return;
+        }
+        let Some(version) = session.version::<DescribeConfigsRequest>(&Target::Any, 0, 4) else {
+            for topic in pending {
+                self.results.insert(topic.clone(), Err("the brokers cannot describe topic settings".into()));
+            }
+            return;
+        };
+        for chunk in pending.chunks(TOPICS_PER_REQUEST) {
+            let resources = chunk
+                .iter()
+                .map(|t| {
+                    DescribeConfigsResource::default()
+                        .with_resource_type(TOPIC_RESOURCE)
+                        .with_resource_name(str_bytes(t))
+                        .with_configuration_keys(None)
+                })
+                .collect();
+            let request = DescribeConfigsRequest::default().with_resources(resources);
+            self.calls.push((round.add(Target::Any, &request, version), version));
+        }
+    }
+
+    fn absorb(&mut self, _session: &Session, answers: &mut Answers) -> Next {
+        let mut next = Next::Continue;
+        for (call, version) in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    self.last_error = Some(e.to_string());
+                    next = Next::RetryLater;
+                    continue;
+                }
+            };
+            for result in response.results {
+                let topic = result.resource_name.to_string();
+                let code = ErrorCode(result.error_code);
+                if code.is_retriable() {
+                    self.last_error = Some(code.to_string());
+                    next = Next::RetryLater;
+                    continue;
+                }
+                let answer = if code.is_error() {
+                    Err(result.error_message.map_or_else(|| code.to_string(), |m| format!("{code}: {m}")))
+                } else {
+                    let set_on_topic =
+                        |c: &kafka_protocol::messages::describe_configs_response::DescribeConfigsResourceResult| {
+                            if version == 0 {
+                                !c.is_default
+                            } else {
+                                c.config_source == DYNAMIC_TOPIC_CONFIG
+                            }
+                        };
+                    let mut settings: TopicSettings = result
+                        .configs
+                        .iter()
+                        .filter(|c| set_on_topic(c))
+                        .map(|c| (c.name.to_string(), c.value.as_ref().map(|v| v.to_string())))
+                        .collect();
+                    settings.sort();
+                    Ok(settings)
+                };
+                self.results.insert(topic, answer);
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        for topic in &self.topics {
+            if !self.results.contains_key(topic) {
+                let error = self.last_error.clone().unwrap_or_else(|| reason.to_string());
+                self.results.insert(topic.clone(), Err(error));
+            }
+        }
+    }
+}
+
+/// A topic to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTopic {
+    pub name: String,
+    pub partitions: i32,
+    pub replication_factor: i16,
+    pub settings: Vec<(String, String)>,
+}
+
+/// Why the cluster refused a creation: its error and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub code: ErrorCode,
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.message {
+            Some(message) => write!(f, "{message} ({})", self.code.name()),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+/// Where creations go: the controller the metadata names, looked up again when it moved.
+#[derive(Debug, Default)]
+struct Controller {
+    id: Option<i32>,
+    refresh: Option<Call<MetadataRequest>>,
+    stale: bool,
+}
+
+impl Controller {
+    fn target(&mut self, session: &Session, round: &mut Round) -> Option<Target> {
+        if self.stale {
+            self.refresh = Some(metadata::request(session, Some(&[]), round));
+            return None;
+        }
+        Some(self.id.map_or(Target::Any, Target::Broker))
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) {
+        if let Some(call) = self.refresh.take() {
+            if let Ok(response) = answers.take(call) {
+                let fresh = metadata::parse(session, response);
+                self.id = fresh.controller;
+                self.stale = false;
+            }
+        }
+    }
+}
+
+/// CreateTopics for many topics (validate-only: the checks without creating anything).
+#[derive(Debug)]
+pub struct CreateTopics {
+    topics: Vec<NewTopic>,
+    validate_only: bool,
+    timeout_ms: i32,
+    controller: Controller,
+    results: BTreeMap<String, Result<(), Refused>>,
+    calls: Vec<(Call<CreateTopicsRequest>, Vec<String>)>,
+    last_error: Option<String>,
+}
+
+impl CreateTopics {
+    pub fn new(topics: Vec<NewTopic>, validate_only: bool, controller: Option<i32>, timeout_ms: i32) -> CreateTopics {
+        CreateTopics {
+            topics,
+            validate_only,
+            timeout_ms,
+            controller: Controller { id: controller, ..Controller::default() },
+            results: BTreeMap::new(),
+            calls: Vec::new(),
+            last_error: None,
+        }
+    }
+
+    /// Whether the cluster can create topics (and validate only: `validate`).
+    pub fn supported(session: &Session, validate: bool) -> bool {
+        session.version::<CreateTopicsRequest>(&Target::Any, i16::from(validate), i16::MAX).is_some()
+    }
+
+    pub fn results(self) -> BTreeMap<String, Result<(), Refused>> {
+        self.results
+    }
+}
+
+impl Operation for CreateTopics {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        let pending: Vec<&NewTopic> = self.topics.iter().filter(|t| !self.results.contains_key(&t.name)).collect();
+        if pending.is_empty() {
+            return;
+        }
+        let Some(target) = self.controller.target(session, round) else { return };
+        let min_version = i16::from(self.validate_only);
+        let Some(version) = session.version::<CreateTopicsRequest>(&target, min_version, 7) else {
+            for topic in pending {
+                let refused = Refused { code: ErrorCode::UNSUPPORTED_VERSION, message: None };
+                self.results.insert(topic.name.clone(), Err(refused));
+            }
+            return;
+        };
+        for chunk in pending.chunks(TOPICS_PER_REQUEST) {
+            let topics = chunk
+                .iter()
+                .map(|t| {
+                    CreatableTopic::default()
+                        .with_name(TopicName(str_bytes(&t.name)))
+                        .with_num_partitions(t.partitions)
+                        .with_replication_factor(t.replication_factor)
+                        .with_configs(
+                            t.settings
+                                .iter()
+                                .map(|(k, v)| {
+                                    CreatableTopicConfig::default()
+                                        .with_name(str_bytes(k))
+                                        .with_value(Some(str_bytes(v)))
+                                })
+                                .collect(),
+                        )
+                })
+                .collect();
+            let mut request = CreateTopicsRequest::default().with_topics(topics).with_timeout_ms(self.timeout_ms);
+            if version >= 1 {
+                request = request.with_validate_only(self.validate_only);
+            }
+            let names = chunk.iter().map(|t| t.name.clone()).collect();
+            self.calls.push((round.add(target.clone(), &request, version), names));
+        }
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        self.controller.absorb(session, answers);
+        let mut next = Next::Continue;
+        for (call, _names) in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    self.last_error = Some(e.to_string());
+                    next = Next::RetryLater;
+                    continue;
+                }
+            };
+            for topic in response.topics {
+                let code = ErrorCode(topic.error_code);
+                if code == NOT_CONTROLLER {
+                    self.controller.stale = true;
+                    continue;
+                }
+                if code.is_retriable() {
+                    self.last_error = Some(code.to_string());
+                    next = Next::RetryLater;
+                    continue;
+                }
+                let result = if code.is_error() {
+                    Err(Refused { code, message: topic.error_message.map(|m| m.to_string()) })
+                } else {
+                    Ok(())
+                };
+                self.results.insert(topic.name.to_string(), result);
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        for topic in &self.topics {
+            if !self.results.contains_key(&topic.name) {
+                let message = Some(self.last_error.clone().unwrap_or_else(|| reason.to_string()));
+                self.results.insert(topic.name.clone(), Err(Refused { code: ErrorCode::REQUEST_TIMED_OUT, message }));
+            }
+        }
+    }
+}
+
+/// CreatePartitions: grows topics to the given partition counts.
+#[derive(Debug)]
+pub struct CreatePartitions {
+    topics: Vec<(String, i32)>,
+    timeout_ms: i32,
+    controller: Controller,
+    results: BTreeMap<String, Result<(), Refused>>,
+    calls: Vec<Call<CreatePartitionsRequest>>,
+    last_error: Option<String>,
+}
+
+impl CreatePartitions {
+    pub fn new(topics: Vec<(String, i32)>, controller: Option<i32>, timeout_ms: i32) -> CreatePartitions {
+        CreatePartitions {
+            topics,
+            timeout_ms,
+            controller: Controller { id: controller, ..Controller::default() },
+            results: BTreeMap::new(),
+            calls: Vec::new(),
+            last_error: None,
+        }
+    }
+
+    pub fn results(self) -> BTreeMap<String, Result<(), Refused>> {
+        self.results
+    }
+}
+
+impl Operation for CreatePartitions {
+    fn request(&mut self, session: &Session, round: &mut Round) {
+        let pending: Vec<&(String, i32)> = self.topics.iter().filter(|(t, _)| !self.results.contains_key(t)).collect();
+        if pending.is_empty() {
+            return;
+        }
+        let Some(target) = self.controller.target(session, round) else { return };
+        let Some(version) = session.version::<CreatePartitionsRequest>(&target, 0, 3) else {
+            for (topic, _) in pending {
+                let refused = Refused {
+                    code: ErrorCode::UNSUPPORTED_VERSION,
+                    message: Some("the brokers cannot add partitions (CreatePartitions, Kafka 1.0+)".into()),
+                };
+                self.results.insert(topic.clone(), Err(refused));
+            }
+            return;
+        };
+        let topics = pending
+            .iter()
+            .map(|(name, count)| {
+                CreatePartitionsTopic::default()
+                    .with_name(TopicName(str_bytes(name)))
+                    .with_count(*count)
+                    .with_assignments(None)
+            })
+            .collect();
+        let request = CreatePartitionsRequest::default().with_topics(topics).with_timeout_ms(self.timeout_ms);
+        self.calls.push(round.add(target, &request, version));
+    }
+
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
+        self.controller.absorb(session, answers);
+        let mut next = Next::Continue;
+        for call in std::mem::take(&mut self.calls) {
+            let response = match answers.take(call) {
+                Ok(response) => response,
+                Err(e) => {
+                    self.last_error = Some(e.to_string());
+                    next = Next::RetryLater;
+                    continue;
+                }
+            };
+            for result in response.results {
+                let code = ErrorCode(result.error_code);
+                if code == NOT_CONTROLLER {
+                    self.controller.stale = true;
+                } else if code.is_retriable() {
+                    self.last_error = Some(code.to_string());
+                    next = Next::RetryLater;
+                } else {
+                    let outcome = if code.is_error() {
+                        Err(Refused { code, message: result.error_message.map(|m| m.to_string()) })
+                    } else {
+                        Ok(())
+                    };
+                    self.results.insert(result.name.to_string(), outcome);
+                }
+            }
+        }
+        next
+    }
+
+    fn give_up(&mut self, reason: &str) {
+        for (topic, _) in &self.topics {
+            if !self.results.contains_key(topic) {
+                let message = Some(self.last_error.clone().unwrap_or_else(|| reason.to_string()));
+                self.results.insert(topic.clone(), Err(Refused { code: ErrorCode::REQUEST_TIMED_OUT, message }));
+            }
+        }
+    }
+}
