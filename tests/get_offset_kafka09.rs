@@ -126,6 +126,10 @@ fn cases() -> Vec<(&'static str, Case)> {
             // Before, between and after the batches: every mark lands on a different segment boundary.
             check(answers.len() == f.marks.len(), || format!("marks did not separate the segments: {answers:?}"))
         }),
+        // Kafka's parser (jopt-simple, 0.9's too) takes long options with one dash: the same line to both tools.
+        ("side_by_side_single_dash_options", |f| {
+            side_by_side(f, &["-topic", "segments", "-partitions", "0,2", "-time", "-2"]).map(drop)
+        }),
         ("side_by_side_far_future", |f| side_by_side(f, &["--topic", "segments", "--time", "9999999999999"]).map(drop)),
         ("side_by_side_several_offsets", |f| {
             let ours = side_by_side(f, &["--topic", "segments", "--time", "-1", "--offsets", "10"])?;

@@ -34,6 +34,31 @@ fn latest_and_earliest_over_several_brokers_sorted_numerically() {
 }
 
 #[test]
+fn kafkas_single_dash_long_options() {
+    // Kafka's parser takes `-option`; values stay values (`-time -2`), and a misspelt option is named whole.
+    let mock = Mock::start(1);
+    mock.topic("orders", 2).produce("orders", 1, 3, 1_700_000_000_000);
+    assert_output(
+        &get_offset(&["-bootstrap-server", &mock.bootstrap, "-topic", "orders", "-time", "-1"]),
+        "orders:0:0\norders:1:3\n",
+        "",
+        0,
+    );
+    assert_output(
+        &get_offset(&["-broker-list", &mock.bootstrap, "-topic-partitions", "orders:1", "-time=-2"]),
+        "orders:1:0\n",
+        "",
+        0,
+    );
+    assert_output(
+        &get_offset(&["-bootstrap-server", &mock.bootstrap, "-tpic", "orders"]),
+        "",
+        "Error: unknown option '-tpic' (did you mean '--topic'?)\n",
+        2,
+    );
+}
+
+#[test]
 fn one_list_offsets_request_per_leader() {
     let mock = Mock::start(3);
     mock.topic("wide", 30).topic("narrow", 2);

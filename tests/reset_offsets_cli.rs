@@ -22,6 +22,24 @@ fn usage_error_b(args: &[&str], message: &str) {
 }
 
 #[test]
+fn a_misspelt_single_dash_option_names_the_word_and_the_nearest_option() {
+    usage_error_b(
+        &["-group", "g", "-topic", "t", "-reset-offsets", "-to-earliest", "-excute"],
+        "unknown option '-excute' (did you mean '--execute'?)",
+    );
+    usage_error_b(
+        &["-group", "g", "-topic", "t", "-to-earlist"],
+        "unknown option '-to-earlist' (did you mean '--to-earliest'?)",
+    );
+    usage_error_b(&["-group", "g", "-qqqqqqqq"], "unknown option '-qqqqqqqq'");
+    // Two dashes: clap's own message, with its tip.
+    usage_error_b(
+        &["--group", "g", "--excute"],
+        "unexpected argument '--excute' found (tip: a similar argument exists: '--execute')",
+    );
+}
+
+#[test]
 fn kafka_argument_checks_in_kafka_order() {
     usage_error(&[], "Missing required argument \"[bootstrap-server]\"");
     usage_error(&["--group", "g", "--topic", "t", "--to-earliest"], "Missing required argument \"[bootstrap-server]\"");

@@ -7,8 +7,8 @@ use offset_tools_tests::compare::{assert_output, reset_table};
 use offset_tools_tests::groups::{committed, Member};
 use offset_tools_tests::harness::{self, check, now_ms};
 use offset_tools_tests::kafka09::Kafka09;
-use offset_tools_tests::run::{reset_offsets, shell};
-use offset_tools_tests::scratch_dir;
+use offset_tools_tests::run::{binary, reset_offsets, shell};
+use offset_tools_tests::{scratch_dir, workspace_root};
 
 struct Fixture {
     kafka: Kafka09,
@@ -47,6 +47,20 @@ type Case = harness::Case<Fixture>;
 
 fn cases() -> Vec<(&'static str, Case)> {
     vec![
+        ("kafka_single_dash_line_through_the_kafka_named_shim", |f| {
+            // The runbook line as Kafka's own parser reads it, through bin/kafka-consumer-groups.sh.
+            let bin = binary("reset-offsets").parent().unwrap().display().to_string();
+            let shim = workspace_root().join("bin/kafka-consumer-groups.sh");
+            let out = shell(&format!(
+                "OFFSET_TOOLS_BIN='{bin}' '{}' -bootstrap-server {} -group g-dash -topic orders:0,2 -reset-offsets \
+                 -to-offset 4 -execute",
+                shim.display(),
+                f.kafka.bootstrap()
+            ));
+            assert_output(&out, &reset_table(&[("g-dash", "orders", 0, 4), ("g-dash", "orders", 2, 4)]), "", 0);
+            let got = committed(&f.kafka.client_config(), "g-dash", "orders", &[0, 1, 2]);
+            check(got == [Some(4), None, Some(4)], || format!("committed {got:?}"))
+        }),
         ("active_group_is_refused_then_reset_after_it_leaves", |f| {
             let b = f.kafka.bootstrap();
             let config = f.kafka.client_config();

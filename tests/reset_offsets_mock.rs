@@ -45,6 +45,44 @@ fn earliest_and_latest() {
 }
 
 #[test]
+fn kafkas_single_dash_long_options() {
+    // The runbook line this project started from, as Kafka's parser reads it (one dash per long option), and the
+    // same line with its misspelling.
+    let mock = cluster();
+    let b = mock.bootstrap.as_str();
+    let line = |scenario: &[&'static str]| {
+        let mut args = vec!["-bootstrap-server", b, "-group", "g", "-topic", "orders", "-reset-offsets"];
+        args.extend_from_slice(scenario);
+        reset_offsets(&args)
+    };
+    assert_output(
+        &line(&["-to-offset", "8", "-execute"]),
+        &reset_table(&[("g", "orders", 0, 8), ("g", "orders", 1, 8), ("g", "orders", 2, 8)]),
+        NO_DESCRIBE,
+        0,
+    );
+    assert_eq!(committed(&mock.client_config(), "g", "orders", &[0, 1, 2]), [Some(8); 3]);
+    // A negative value after a single-dash option stays its value.
+    assert_output(
+        &line(&["-shift-by", "-5", "-dry-run"]),
+        &reset_table(&[("g", "orders", 0, 3), ("g", "orders", 1, 3), ("g", "orders", 2, 3)]),
+        NO_DESCRIBE,
+        0,
+    );
+    assert_output(
+        &line(&["-to-latest", "-excute"]),
+        "",
+        "Error: unknown option '-excute' (did you mean '--execute'?)\n",
+        2,
+    );
+    assert_eq!(
+        committed(&mock.client_config(), "g", "orders", &[0, 1, 2]),
+        [Some(8); 3],
+        "the misspelt line committed"
+    );
+}
+
+#[test]
 fn to_offset_is_clamped_with_kafka_warnings() {
     let mock = cluster();
     assert_output(

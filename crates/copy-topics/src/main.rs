@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use copy_topics::cli::{self, Format};
 use kafka_offsets::error::shown;
 use kafka_offsets::formats::select::TopicPattern;
@@ -13,9 +12,9 @@ use kafka_offsets::{Error, ExitStatus};
 use offset_cli as cli_support;
 
 fn main() -> ExitCode {
-    match cli::Args::try_parse() {
+    match cli_support::parse::<cli::Args>() {
         Ok(args) => cli_support::finish(run(args), "Error: "),
-        Err(e) => cli_support::clap_exit(e, "Error: "),
+        Err(code) => code,
     }
 }
 

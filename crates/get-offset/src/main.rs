@@ -4,7 +4,6 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use get_offset::cli;
 use kafka_offsets::formats::output::write_offsets;
 use kafka_offsets::formats::select::{self, Selector, TopicPattern};
@@ -15,9 +14,9 @@ use kafka_offsets::{Error, ExitStatus};
 use offset_cli as cli_support;
 
 fn main() -> ExitCode {
-    match cli::Args::try_parse() {
+    match cli_support::parse::<cli::Args>() {
         Ok(args) => cli_support::finish(run(args), "Error: "),
-        Err(e) => cli_support::clap_exit(e, "Error: "),
+        Err(code) => code,
     }
 }
 

@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use kafka_offsets::formats::migration::write_rows;
 use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
 use kafka_offsets::formats::time;
@@ -16,9 +15,9 @@ use migrate_groups::cli::{self, Format};
 use offset_cli as cli_support;
 
 fn main() -> ExitCode {
-    match cli::Args::try_parse() {
+    match cli_support::parse::<cli::Args>() {
         Ok(args) => cli_support::finish(run(args), "Error: "),
-        Err(e) => cli_support::clap_exit(e, "Error: "),
+        Err(code) => code,
     }
 }
 

@@ -9,6 +9,7 @@ use kafka_offsets::formats::settings::{ClientSettings, ConnectionFlags, Protocol
 use kafka_offsets::{Error, ExitStatus};
 
 pub mod interrupt;
+pub mod kafka_args;
 
 /// The longest timeout (about 24.8 days, Kafka's int milliseconds): longer ones are refused, never wrapped.
 pub const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
@@ -191,6 +192,14 @@ pub fn one_line(error: &clap::Error) -> String {
         Some(tip) => format!("{message} ({tip})"),
         None => message.to_string(),
     }
+}
+
+/// Parses the command line of a binary, with Kafka's single-dash long options accepted; on a usage error (or
+/// `--help`, `--version`) prints it and gives the exit code.
+pub fn parse<P: clap::Parser>() -> Result<P, ExitCode> {
+    let args =
+        kafka_args::kafka_style_args(&P::command(), std::env::args_os()).map_err(|e| finish(Err(e), "Error: "))?;
+    P::try_parse_from(args).map_err(|e| clap_exit(e, "Error: "))
 }
 
 /// Prints help or version on stdout (exit 0), or a usage error as one line on stderr (exit 2).

@@ -4,7 +4,6 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clap::Parser;
 use kafka_offsets::formats::offset_file;
 use kafka_offsets::formats::output::{write_reset_csv, write_reset_table};
 use kafka_offsets::formats::select::parse_topic_arg;
@@ -21,9 +20,9 @@ const SCENARIOS: [&str; 8] =
     ["to-offset", "to-datetime", "by-duration", "to-earliest", "to-latest", "to-current", "shift-by", "from-file"];
 
 fn main() -> ExitCode {
-    match cli::Args::try_parse() {
+    match cli_support::parse::<cli::Args>() {
         Ok(args) => cli_support::finish(run(args), "Error: "),
-        Err(e) => cli_support::clap_exit(e, "Error: "),
+        Err(code) => code,
     }
 }
 
