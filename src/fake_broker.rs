@@ -489,8 +489,15 @@ impl Connection {
                                 .iter()
                                 .map(|p| {
                                     let log = topic.and_then(|t| t.logs.get(&p.partition_index));
+                                    // A topic with remote.storage.enable=true models tiered storage: the first half
+                                    // of its log is in remote storage only.
+                                    let tiered = topic.is_some_and(|t| {
+                                        t.configs.get("remote.storage.enable").is_some_and(|v| v == "true")
+                                    });
                                     let offset = match (log_end, log, p.timestamp) {
                                         (None, _, _) => -1,
+                                        (Some(end), None, -4) if tiered => end / 2,
+                                        (Some(end), None, -5) if tiered => end / 2 - 1,
                                         (Some(_), Some(log), -1) => log.log_end(),
                                         (Some(_), Some(log), -2 | -4) => log.log_start,
                                         (Some(_), Some(log), time) if time >= 0 => log.offset_for_time(time),

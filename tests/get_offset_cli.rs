@@ -27,14 +27,6 @@ fn bad_time_uses_kafka_message() {
 }
 
 #[test]
-fn tiered_storage_times_are_refused() {
-    usage_error(
-        &["--bootstrap-server", &dead_address(), "--time", "-5"],
-        "--time -5 needs tiered-storage offset lookups (Kafka 3.9+), which this tool does not support",
-    );
-}
-
-#[test]
 fn bad_partitions() {
     usage_error(
         &["--bootstrap-server", &dead_address(), "--topic", "t", "--partitions", "0,x"],

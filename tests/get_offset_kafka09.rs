@@ -130,6 +130,12 @@ fn cases() -> Vec<(&'static str, Case)> {
         ("side_by_side_single_dash_options", |f| {
             side_by_side(f, &["-topic", "segments", "-partitions", "0,2", "-time", "-2"]).map(drop)
         }),
+        ("tiered_storage_times_need_kafka_3_9", |f| {
+            let out = get_offset(&["--bootstrap-server", &f.kafka.bootstrap(), "--time", "earliest-local"]);
+            let expected = "Error: --time earliest-local needs ListOffsets v8 (Kafka 3.9 or newer); this broker is \
+                            Kafka 0.9 or older\n";
+            check(out.stdout.is_empty() && out.stderr == expected && out.code == Some(1), || format!("{out:?}"))
+        }),
         ("side_by_side_far_future", |f| side_by_side(f, &["--topic", "segments", "--time", "9999999999999"]).map(drop)),
         ("side_by_side_several_offsets", |f| {
             let ours = side_by_side(f, &["--topic", "segments", "--time", "-1", "--offsets", "10"])?;

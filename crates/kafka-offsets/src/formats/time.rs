@@ -17,6 +17,14 @@ pub enum OffsetSpec {
     Earliest,
     /// `-3`, `max-timestamp`: the offset of the record with the largest timestamp (KIP-734, ListOffsets v7).
     MaxTimestamp,
+    /// `-4`, `earliest-local`: the first offset still in the leader's local log (tiered storage moved the ones
+    /// before it to remote storage; KIP-1005, ListOffsets v8, Kafka 3.9+).
+    EarliestLocal,
+    /// `-5`, `latest-tiered`: the highest offset copied to remote storage; none when nothing is (ListOffsets v9).
+    LatestTiered,
+    /// `-6`, `earliest-pending-upload`: the first offset not yet copied to remote storage (KIP-1023, ListOffsets
+    /// v11).
+    EarliestPendingUpload,
     /// Milliseconds since the epoch: the first offset whose record timestamp is at or after it
     /// (ListOffsets v1+; on 0.9 brokers, v0 answers by log segment file time instead).
     Timestamp(i64),
@@ -29,11 +37,9 @@ impl OffsetSpec {
             "-1" | "latest" => Ok(OffsetSpec::Latest),
             "-2" | "earliest" => Ok(OffsetSpec::Earliest),
             "-3" | "max-timestamp" => Ok(OffsetSpec::MaxTimestamp),
-            "-4" | "earliest-local" | "-5" | "latest-tiered" | "-6" | "earliest-pending-upload" => {
-                Err(Error::Usage(format!(
-                    "--time {raw} needs tiered-storage offset lookups (Kafka 3.9+), which this tool does not support"
-                )))
-            }
+            "-4" | "earliest-local" => Ok(OffsetSpec::EarliestLocal),
+            "-5" | "latest-tiered" => Ok(OffsetSpec::LatestTiered),
+            "-6" | "earliest-pending-upload" => Ok(OffsetSpec::EarliestPendingUpload),
             _ => match raw.parse::<i64>() {
                 Ok(ms) if ms >= 0 => Ok(OffsetSpec::Timestamp(ms)),
                 _ => Err(Error::MalformedTime(shown(raw))),
@@ -47,6 +53,9 @@ impl OffsetSpec {
         match self {
             OffsetSpec::Latest | OffsetSpec::Earliest => 0,
             OffsetSpec::MaxTimestamp => 7,
+            OffsetSpec::EarliestLocal => 8,
+            OffsetSpec::LatestTiered => 9,
+            OffsetSpec::EarliestPendingUpload => 11,
             OffsetSpec::Timestamp(_) if legacy => 0,
             OffsetSpec::Timestamp(_) => 1,
         }
@@ -56,6 +65,11 @@ impl OffsetSpec {
     pub fn version_requirement(self) -> String {
         match self {
             OffsetSpec::MaxTimestamp => "--time max-timestamp needs ListOffsets v7 (Kafka 3.0 or newer)".into(),
+            OffsetSpec::EarliestLocal => "--time earliest-local needs ListOffsets v8 (Kafka 3.9 or newer)".into(),
+            OffsetSpec::LatestTiered => "--time latest-tiered needs ListOffsets v9 (Kafka 3.9 or newer)".into(),
+            OffsetSpec::EarliestPendingUpload => {
+                "--time earliest-pending-upload needs ListOffsets v11 (KIP-1023, Kafka 4.x)".into()
+            }
             other => format!("--time {other} needs ListOffsets v{}", other.min_list_offsets_version(false)),
         }
     }
@@ -66,6 +80,9 @@ impl OffsetSpec {
             OffsetSpec::Latest => -1,
             OffsetSpec::Earliest => -2,
             OffsetSpec::MaxTimestamp => -3,
+            OffsetSpec::EarliestLocal => -4,
+            OffsetSpec::LatestTiered => -5,
+            OffsetSpec::EarliestPendingUpload => -6,
             OffsetSpec::Timestamp(ms) => ms,
         }
     }
@@ -77,6 +94,9 @@ impl fmt::Display for OffsetSpec {
             OffsetSpec::Latest => f.write_str("latest"),
             OffsetSpec::Earliest => f.write_str("earliest"),
             OffsetSpec::MaxTimestamp => f.write_str("max-timestamp"),
+            OffsetSpec::EarliestLocal => f.write_str("earliest-local"),
+            OffsetSpec::LatestTiered => f.write_str("latest-tiered"),
+            OffsetSpec::EarliestPendingUpload => f.write_str("earliest-pending-upload"),
             OffsetSpec::Timestamp(ms) => write!(f, "{ms}"),
         }
     }
@@ -453,9 +473,19 @@ mod tests {
     }
 
     #[test]
-    fn tiered_storage_times_are_refused_clearly() {
-        let err = OffsetSpec::parse("latest-tiered").unwrap_err();
-        assert!(matches!(err, Error::Usage(_)));
-        assert_eq!(err.exit_status().code(), 2);
+    fn tiered_storage_times_by_number_and_name() {
+        for (raw, spec, wire, version) in [
+            ("-4", OffsetSpec::EarliestLocal, -4, 8),
+            ("earliest-local", OffsetSpec::EarliestLocal, -4, 8),
+            ("-5", OffsetSpec::LatestTiered, -5, 9),
+            ("latest-tiered", OffsetSpec::LatestTiered, -5, 9),
+            ("-6", OffsetSpec::EarliestPendingUpload, -6, 11),
+            ("earliest-pending-upload", OffsetSpec::EarliestPendingUpload, -6, 11),
+        ] {
+            let parsed = OffsetSpec::parse(raw).unwrap();
+            assert_eq!((parsed, parsed.wire_value(), parsed.min_list_offsets_version(false)), (spec, wire, version));
+        }
+        assert_eq!(OffsetSpec::EarliestLocal.to_string(), "earliest-local");
+        assert!(OffsetSpec::parse("-7").is_err());
     }
 }

@@ -57,6 +57,13 @@ pub fn offset_query(session: &Session, spec: OffsetSpec, max_offsets: i32) -> Re
         });
     }
     let min_version = spec.min_list_offsets_version(session.is_legacy());
+    let encodable = kafka_protocol::messages::ListOffsetsRequest::VERSIONS.max;
+    if min_version > encodable {
+        return Err(Error::Cluster(format!(
+            "{}, which this build cannot send yet (it sends ListOffsets up to v{encodable})",
+            spec.version_requirement()
+        )));
+    }
     if min_version > 0 {
         let max = session.versions().range(kafka_protocol::messages::ListOffsetsRequest::KEY).map_or(0, |(_, max)| max);
         if session.is_legacy() || max < min_version {
@@ -77,7 +84,7 @@ pub fn offset_query(session: &Session, spec: OffsetSpec, max_offsets: i32) -> Re
     })
 }
 
-use kafka_protocol::protocol::Request as _;
+use kafka_protocol::protocol::{Message as _, Request as _};
 
 impl OffsetLookup {
     pub fn run(&self) -> Result<OffsetReport> {
