@@ -1,7 +1,7 @@
 //! reset-offsets' flags: those `kafka-consumer-groups.sh --reset-offsets` takes, so that a Kafka command line works
 //! once the program name is swapped. The doc comments are the `--help` text.
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 /// Resets consumer group offsets, like kafka-consumer-groups.sh --reset-offsets.
 ///
@@ -74,9 +74,16 @@ pub struct Args {
     #[arg(long)]
     pub execute: bool,
 
-    /// Print the plan or result as CSV (the --from-file format) instead of the table.
+    /// Print the plan or result as CSV (the --from-file format) instead of the table: --format csv.
     #[arg(long)]
     pub export: bool,
+
+    /// The plan's or result's format: Kafka's table; csv, the --from-file format (as --export); or json, an array of
+    /// {group, topic, partition, offset, previous_offset} objects (previous_offset: the committed offset before,
+    /// null when there was none), with read_back (whether the committed offset read back is the new one) after
+    /// --execute.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: Format,
 
     /// With --execute: before committing, write the groups' current committed offsets to this new file, in the
     /// --from-file format, so that --from-file FILE --execute undoes the reset.
@@ -98,4 +105,11 @@ pub struct Args {
 
     #[command(flatten)]
     pub client: offset_cli::ClientArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kafka_offsets::formats::offset_file;
-use kafka_offsets::formats::output::{write_reset_csv, write_reset_table};
+use kafka_offsets::formats::output::{write_reset_csv, write_reset_json, write_reset_table};
 use kafka_offsets::formats::select::parse_topic_arg;
 use kafka_offsets::formats::settings;
 use kafka_offsets::formats::time::{self, format_utc};
@@ -13,7 +13,7 @@ use kafka_offsets::usecase::plan::Scenario;
 use kafka_offsets::usecase::reset::{Backup, GroupSelection, PartitionScope, ResetRequest};
 use kafka_offsets::{Error, ExitStatus};
 use offset_cli as cli_support;
-use reset_offsets::cli;
+use reset_offsets::cli::{self, Format};
 
 /// The scenarios in the order Kafka checks them (its conflict message names the first two present).
 const SCENARIOS: [&str; 8] =
@@ -161,11 +161,20 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         execute: args.execute,
         allow_partial: args.allow_partial,
         backup,
+        details: args.format == Format::Json,
     })
 }
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
-    let (export, warn_no_action) = (args.export, !args.dry_run && !args.execute);
+    let format = match (args.export, args.format) {
+        (true, Format::Table | Format::Csv) => Format::Csv,
+        (true, Format::Json) => {
+            return Err(Error::Usage("--export is --format csv: it can't be used with --format json".into()))
+        }
+        (false, format) => format,
+    };
+    let warn_no_action = !args.dry_run && !args.execute;
+    let executed = args.execute;
     let export_with_group = with_group_column(&args);
     let dump_config = args.client.dump_config;
     let mut notes = Vec::new();
@@ -187,12 +196,12 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = if export {
-        write_reset_csv(&mut out, &report.groups, export_with_group)
-    } else if report.any_group {
-        write_reset_table(&mut out, &report.groups)
-    } else {
-        Ok(())
+    let written = match format {
+        _ if !report.any_group => Ok(()),
+        Format::Csv => write_reset_csv(&mut out, &report.groups, export_with_group),
+        Format::Table => write_reset_table(&mut out, &report.groups),
+        Format::Json if executed => write_reset_json(&mut out, &report.planned, &report.previous, Some(&report.groups)),
+        Format::Json => write_reset_json(&mut out, &report.groups, &report.previous, None),
     };
     match written.and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),

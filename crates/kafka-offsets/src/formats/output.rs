@@ -1,6 +1,7 @@
 //! Output writers. get-offset's `--format csv` writes exactly the 3-column `topic,partition,offset` rows that
 //! `reset-offsets --from-file` (and Kafka's `kafka-consumer-groups.sh --from-file`) reads.
 
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -92,7 +93,7 @@ pub fn write_offsets(out: &mut dyn Write, format: OutputFormat, rows: &[Partitio
 }
 
 /// One partition's offset in a reset plan or result.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NewOffset {
     pub partition: TopicPartition,
     pub offset: i64,
@@ -145,6 +146,42 @@ pub fn write_reset_csv(out: &mut dyn Write, groups: &[GroupOffsets], with_group:
         }
         csv.flush()?;
     }
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+#[derive(Serialize)]
+struct ResetJsonRow<'a> {
+    group: &'a str,
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    previous_offset: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_back: Option<bool>,
+}
+
+/// reset-offsets' `--format json`: one object per partition of the plan: group, topic, partition, the new offset,
+/// the committed offset before (`previous_offset`, null when there was none); after `--execute`, `read_back` says
+/// whether the group's committed offset read back afterwards is the new one (`read_back` holds what matched).
+pub fn write_reset_json(
+    out: &mut dyn Write,
+    plan: &[GroupOffsets],
+    previous: &BTreeMap<String, BTreeMap<TopicPartition, i64>>,
+    read_back: Option<&[GroupOffsets]>,
+) -> io::Result<()> {
+    let matched: HashSet<(&str, &NewOffset)> = read_back.map(|groups| rows(groups).collect()).unwrap_or_default();
+    let json: Vec<ResetJsonRow<'_>> = rows(plan)
+        .map(|(group, row)| ResetJsonRow {
+            group,
+            topic: &row.partition.topic,
+            partition: row.partition.partition,
+            offset: row.offset,
+            previous_offset: previous.get(group).and_then(|c| c.get(&row.partition)).copied(),
+            read_back: read_back.map(|_| matched.contains(&(group, row))),
+        })
+        .collect();
+    serde_json::to_writer(&mut *out, &json).map_err(io::Error::other)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -216,6 +253,26 @@ mod tests {
         let mut out = Vec::new();
         write_reset_csv(&mut out, &[], true).unwrap();
         assert_eq!(out, b"\n");
+    }
+
+    #[test]
+    fn reset_json_has_the_previous_offset_and_the_read_back() {
+        let previous = BTreeMap::from([("g".to_string(), BTreeMap::from([(TopicPartition::new("orders", 0), 40)]))]);
+        let mut out = Vec::new();
+        write_reset_json(&mut out, &reset_rows(), &previous, None).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[{\"group\":\"g\",\"topic\":\"orders\",\"partition\":0,\"offset\":42,\"previous_offset\":40},\
+             {\"group\":\"g\",\"topic\":\"orders\",\"partition\":10,\"offset\":7,\"previous_offset\":null}]\n"
+        );
+        // After --execute: partition 10 read back as planned, partition 0 not.
+        let read_back =
+            [GroupOffsets::new("g", vec![NewOffset { partition: TopicPartition::new("orders", 10), offset: 7 }])];
+        let mut out = Vec::new();
+        write_reset_json(&mut out, &reset_rows(), &previous, Some(&read_back)).unwrap();
+        let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed[0]["read_back"], false);
+        assert_eq!(parsed[1]["read_back"], true);
     }
 
     #[test]

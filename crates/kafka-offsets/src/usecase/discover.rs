@@ -23,8 +23,6 @@ pub(crate) struct Discovered {
     pub metadata: ClusterMetadata,
     /// Sorted; without the named groups whose coordinator could not be found (each reported once in the outcome).
     pub groups: Vec<String>,
-    /// Whether any group was named or listed, found or not.
-    pub any_group: bool,
 }
 
 /// The metadata and the named groups' coordinators in one round trip; with `All`, the groups' list (one more).
@@ -60,8 +58,7 @@ pub(crate) fn discover(
     };
     groups.sort();
     groups.dedup();
-    let any_group = !groups.is_empty() || !lost.is_empty();
-    Ok(Discovered { metadata, groups, any_group })
+    Ok(Discovered { metadata, groups })
 }
 
 /// The check that a described group has no members, before anything is committed for it.

@@ -49,6 +49,9 @@ pub struct ResetRequest {
     /// `--backup FILE`: the groups' committed offsets before the change, written before the first commit in the
     /// `--from-file` format (4 columns when `with_group`), so that `--from-file FILE --execute` undoes the reset.
     pub backup: Option<Backup>,
+    /// Keep what a detailed report (JSON) shows: each group's committed offsets before the reset and, after
+    /// `execute`, the plan beside what was read back.
+    pub details: bool,
 }
 
 /// What happened. The binary prints `groups` (the plan, or after `execute` what was committed and read back),
@@ -57,8 +60,13 @@ pub struct ResetRequest {
 pub struct ResetReport {
     /// Sorted by group; each group's offsets sorted by partition.
     pub groups: Vec<GroupOffsets>,
-    /// Whether any group was looked at (Kafka prints the table header even for a refused group).
+    /// Whether any group was planned (a table is printed, its header alone for a group without partitions, as
+    /// Kafka does; a group refused or failed before planning prints none).
     pub any_group: bool,
+    /// With `details` and `execute`: the plan (`groups` then holds what was read back as planned).
+    pub planned: Vec<GroupOffsets>,
+    /// With `details`: each group's committed offsets before the reset.
+    pub previous: BTreeMap<String, Committed>,
     /// `Warn:` and `Error:` lines for stderr.
     pub messages: Vec<String>,
     pub status: ExitStatus,
@@ -141,7 +149,7 @@ impl ResetRequest {
         let timeout = self.settings.timeout;
 
         // 1. The metadata and the named groups' coordinators, in one round trip.
-        let Discovered { metadata, groups, any_group } = discover(&session, &self.groups, None, &mut out)?;
+        let Discovered { metadata, groups } = discover(&session, &self.groups, None, &mut out)?;
 
         // Each group's partitions, checked against the metadata (--all-topics: known once the offsets are read).
         let all_topics = matches!(self.scope, PartitionScope::AllTopics);
@@ -153,7 +161,8 @@ impl ResetRequest {
 
         // 2. Every group described and its committed offsets read, and every partition's offsets looked up, in one
         //    round (two for --all-topics, whose partitions are the committed ones).
-        let needs_committed = all_topics || self.scenario.needs_committed() || (self.execute && self.backup.is_some());
+        let needs_committed =
+            all_topics || self.scenario.needs_committed() || (self.execute && self.backup.is_some()) || self.details;
         let wanted: Vec<(String, Wanted)> = if !needs_committed {
             Vec::new()
         } else {
@@ -290,25 +299,49 @@ impl ResetRequest {
             return Ok(out.aborted());
         }
 
+        let any_group = !plans.is_empty();
+        let committed: BTreeMap<String, Committed> =
+            std::mem::take(&mut committed).into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
+        let as_groups = |plans: &BTreeMap<String, Vec<NewOffset>>| -> Vec<GroupOffsets> {
+            plans.iter().map(|(group, offsets)| GroupOffsets::new(group, offsets.clone())).collect()
+        };
+
         // Dry run: the plan.
         if !self.execute {
-            let groups = plans.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect();
-            return Ok(out.report(groups, any_group));
+            let mut report = out.report(as_groups(&plans), any_group);
+            if self.details {
+                report.previous = committed;
+            }
+            return Ok(report);
         }
 
         // 4. The backup first, then the commits, then the read-back.
-        let committed: BTreeMap<String, Committed> =
-            std::mem::take(&mut committed).into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
+        let planned = if self.details { as_groups(&plans) } else { Vec::new() };
+        let planned_groups: Vec<String> = plans.keys().cloned().collect();
         let committing =
             commit_plans(&session, "--to-current --dry-run", plans, &committed, self.backup.as_ref(), &mut out)?;
-        // A backup that cannot be written stops the run before any commit, without a table.
-        Ok(out.report(committing.groups, any_group && !committing.aborted))
+        // No table when nothing was sent (a backup that cannot be written), or when every group was refused by the
+        // broker for having members, as when refused before.
+        let any_group = !committing.aborted && planned_groups.iter().any(|g| !committing.active.contains(g));
+        let mut report = out.report(committing.groups, any_group);
+        if self.details && !committing.aborted {
+            report.planned = planned;
+            report.previous = committed;
+        }
+        Ok(report)
     }
 }
 
 impl Outcome {
     fn report(self, groups: Vec<GroupOffsets>, any_group: bool) -> ResetReport {
-        ResetReport { groups, any_group, status: self.status(), messages: self.messages }
+        ResetReport {
+            groups,
+            any_group,
+            planned: Vec::new(),
+            previous: BTreeMap::new(),
+            status: self.status(),
+            messages: self.messages,
+        }
     }
 
     /// Validation failed: nothing is committed, for any group, and no table is printed.
