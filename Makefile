@@ -35,7 +35,13 @@ FUZZ_CASES ?= 200000
 fuzz:
 	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p kafka-offsets --test fuzz_parsers
 
-demo: build
+# Only what the demo runs, in the debug profile (the fastest from cold: no optimization of librdkafka, OpenSSL and
+# the tools); cargo shows each crate as it compiles.
+DEMO_PACKAGES := dev-broker get-offset reset-offsets migrate-groups
+demo:
+	@echo "make demo: building $(DEMO_PACKAGES) (debug; the first build compiles librdkafka and OpenSSL, a few minutes on 2 cores)"
+	$(CARGO) build $(addprefix -p ,$(DEMO_PACKAGES))
+	@echo "make demo: running scripts/demo.sh"
 	./scripts/demo.sh
 
 bench: release
