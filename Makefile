@@ -7,7 +7,7 @@ TARGET_DIR ?= target
 # `make install BUILD=` installs what is already built.
 BUILD ?= 1
 
-.PHONY: all build release test lint demo bench fuzz install clean
+.PHONY: all build release test lint demo bench fuzz install dist clean
 
 all: build
 
@@ -68,6 +68,11 @@ endif
 		install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/completions/fish/$$tool.fish \
 			$(PREFIX)/share/fish/vendor_completions.d/; \
 	done
+
+# A tarball for x86_64 Linux hosts with glibc 2.17 or newer (binaries, shims, man pages, completions, README,
+# SHA-256 sums), in target/dist/. Installs zig (PyPI) and cargo-zigbuild (crates.io) under .cache/ on first use.
+dist:
+	@./scripts/dist.sh
 
 clean:
 	$(CARGO) clean

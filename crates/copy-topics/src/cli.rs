@@ -11,6 +11,8 @@ use clap::{Parser, ValueEnum};
 /// leaders and prints the result. A topic the new cluster has already is compared, never changed, except that
 /// --grow-partitions adds the partitions it lacks. Nothing is written to the old cluster.
 /// Exit codes: 0 success, 1 cluster failure or a topic that differs, was refused or failed, 2 bad command line.
+///
+/// Long options also take one dash, as Kafka's tools read them (-from, -to, -execute).
 #[derive(Debug, Parser)]
 #[command(name = "copy-topics", version, max_term_width = 110)]
 pub struct Args {

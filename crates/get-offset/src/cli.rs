@@ -8,6 +8,8 @@ use clap::Parser;
 /// A drop-in replacement for Kafka's GetOffsetShell (kafka-get-offsets.sh, kafka-run-class.sh
 /// kafka.tools.GetOffsetShell), from Kafka 0.9 to 4.x. Prints topic:partition:offset lines sorted by topic, then
 /// partition. Exit codes: 0 success, 1 cluster failure or a partition that failed, 2 bad command line or input file.
+///
+/// Long options also take one dash, as Kafka's tools read them (-bootstrap-server, -topic, -time -2).
 #[derive(Debug, Parser)]
 #[command(name = "get-offset", version, max_term_width = 110)]
 pub struct Args {

@@ -11,6 +11,8 @@ use clap::{Parser, ValueEnum};
 /// its whole group back.
 /// Exit codes: 0 success, 1 cluster failure or a refused or failed partition, 2 bad command line, 3 a group had
 /// members.
+///
+/// Long options also take one dash, as Kafka's tools read them (-from, -to, -execute).
 #[derive(Debug, Parser)]
 #[command(name = "migrate-groups", version, max_term_width = 110)]
 pub struct Args {

@@ -9,6 +9,8 @@ use clap::{Parser, ValueEnum};
 /// and prints what the groups now have. Only inactive groups (no members) are reset.
 /// Exit codes: 0 success, 1 cluster failure or a partition that failed, 2 bad command line or input file,
 /// 3 a group was not inactive.
+///
+/// Long options also take one dash, as Kafka's tools read them (-bootstrap-server, -execute).
 #[derive(Debug, Parser)]
 #[command(name = "reset-offsets", version, max_term_width = 110)]
 pub struct Args {
