@@ -1,6 +1,5 @@
 //! copy-topics: the old cluster's topics created on the new one.
 
-use std::io::{self, Write};
 use std::process::ExitCode;
 
 use copy_topics::cli::{self, Format};
@@ -53,26 +52,14 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<CopyRequest, Err
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let mut notes = Vec::new();
     let request = request(&args, &mut notes)?;
-    if args.run.dump_config {
-        notes.iter().for_each(|note| eprintln!("{note}"));
-        cli_support::dump_pair(&request.from, &request.to);
+    if cli_support::pair_preamble(&args.run, args.dry_run || args.execute, &notes, &request.from, &request.to) {
         return Ok(ExitStatus::Success);
     }
-    if !args.dry_run && !args.execute {
-        eprintln!("{}", cli_support::NO_ACTION_WARNING);
-    }
-    notes.iter().for_each(|note| eprintln!("{note}"));
     let report = request.run()?;
     report.messages.iter().for_each(|message| eprintln!("{message}"));
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = match args.format {
-        Format::Table => write_table(&mut out, &report.rows),
-        Format::Json => write_json(&mut out, &report.rows),
-    };
-    match written.and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+    cli_support::print_stdout(|out| match args.format {
+        Format::Table => write_table(out, &report.rows),
+        Format::Json => write_json(out, &report.rows),
+    })?;
     Ok(report.status)
 }

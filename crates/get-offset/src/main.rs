@@ -1,6 +1,5 @@
 //! get-offset: a drop-in replacement for Kafka's GetOffsetShell.
 
-use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -73,11 +72,6 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     for failure in &failures {
         eprintln!("{failure}");
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match write_offsets(&mut out, format, &rows).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+    cli_support::print_stdout(|out| write_offsets(out, format, &rows))?;
     Ok(if failures.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
 }

@@ -1,6 +1,5 @@
 //! migrate-groups: consumer groups from an old Kafka cluster to a new one, for any number of groups at once.
 
-use std::io::{self, Write};
 use std::process::ExitCode;
 
 use kafka_offsets::formats::migration::write_rows;
@@ -46,12 +45,7 @@ fn strategy(args: &cli::Args, notes: &mut Vec<String>) -> Result<Strategy, Error
     Ok(match &args.to_switch_time {
         Some(raw) => {
             let resolved = time::parse_datetime_of("--to-switch-time", raw)?;
-            let zone = if resolved.zone_given { "" } else { "; no zone was given, so UTC" };
-            notes.push(format!(
-                "Note: --to-switch-time {raw} is {} ({} ms since the epoch{zone})",
-                resolved.utc(),
-                resolved.epoch_ms
-            ));
+            notes.push(cli_support::datetime_note("--to-switch-time", raw, &resolved));
             Strategy::SwitchTime(resolved.epoch_ms)
         }
         None if args.to_earliest => Strategy::Earliest,
@@ -100,30 +94,18 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let mut notes = Vec::new();
     let request = request(&args, &mut notes)?;
-    if args.run.dump_config {
-        notes.iter().for_each(|note| eprintln!("{note}"));
-        cli_support::dump_pair(&request.from, &request.to);
+    if cli_support::pair_preamble(&args.run, args.dry_run || args.execute, &notes, &request.from, &request.to) {
         return Ok(ExitStatus::Success);
     }
-    if !args.dry_run && !args.execute {
-        eprintln!("{}", cli_support::NO_ACTION_WARNING);
-    }
-    notes.iter().for_each(|note| eprintln!("{note}"));
     let report = request.run()?;
     report.messages.iter().for_each(|message| eprintln!("{message}"));
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = match (args.export, args.format) {
+    cli_support::print_stdout(|out| match (args.export, args.format) {
         _ if report.summary.is_none() => Ok(()),
-        (true, _) => write_reset_csv(&mut out, &report.offsets, true),
-        (false, Format::Table) => write_rows(&mut out, OutputFormat::Text, &report.rows),
-        (false, Format::Csv) => write_rows(&mut out, OutputFormat::Csv, &report.rows),
-        (false, Format::Json) => write_rows(&mut out, OutputFormat::Json, &report.rows),
-    };
-    match written.and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+        (true, _) => write_reset_csv(out, &report.offsets, true),
+        (false, Format::Table) => write_rows(out, OutputFormat::Text, &report.rows),
+        (false, Format::Csv) => write_rows(out, OutputFormat::Csv, &report.rows),
+        (false, Format::Json) => write_rows(out, OutputFormat::Json, &report.rows),
+    })?;
     if let Some(summary) = report.summary {
         eprintln!("Note: {summary}");
     }

@@ -173,6 +173,45 @@ pub fn dump_pair(old: &ClientSettings, new: &ClientSettings) {
     kafka_offsets::formats::settings::dump(new).iter().for_each(|line| println!("{line}"));
 }
 
+/// Writes a run's results on stdout, buffered; a reader that went away (a broken pipe) ends the output quietly.
+pub fn print_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), Error> {
+    use std::io::Write as _;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// The `Note:` line that shows what a date-time flag resolved to, so that a time-zone mistake is visible.
+pub fn datetime_note(flag: &str, raw: &str, resolved: &kafka_offsets::formats::time::ResolvedDateTime) -> String {
+    let zone = if resolved.zone_given { "" } else { "; no zone was given, so UTC" };
+    format!("Note: {flag} {raw} is {} ({} ms since the epoch{zone})", resolved.utc(), resolved.epoch_ms)
+}
+
+/// The start of a migration tool's run, once its flags are read: with `--dump-config`, the notes and both
+/// clusters' settings, and true (the run ends there); otherwise the dry-run warning when neither `--dry-run` nor
+/// `--execute` was given, then the notes.
+pub fn pair_preamble(
+    run: &PairRunArgs,
+    action_given: bool,
+    notes: &[String],
+    old: &ClientSettings,
+    new: &ClientSettings,
+) -> bool {
+    if run.dump_config {
+        notes.iter().for_each(|note| eprintln!("{note}"));
+        dump_pair(old, new);
+        return true;
+    }
+    if !action_given {
+        eprintln!("{NO_ACTION_WARNING}");
+    }
+    notes.iter().for_each(|note| eprintln!("{note}"));
+    false
+}
+
 /// Prints a run's error as one line (after `prefix`) and turns the outcome into the process exit code.
 pub fn finish(outcome: Result<ExitStatus, Error>, prefix: &str) -> ExitCode {
     let status = outcome.unwrap_or_else(|e| {

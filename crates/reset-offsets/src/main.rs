@@ -1,6 +1,6 @@
 //! reset-offsets: a drop-in replacement for `kafka-consumer-groups.sh --reset-offsets`.
 
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -76,12 +76,7 @@ fn scenario(args: &cli::Args, notes: &mut Vec<String>) -> Result<Scenario, Error
         Scenario::ToOffset(number("to-offset", offset)?)
     } else if let Some(raw) = &args.to_datetime {
         let resolved = time::parse_datetime(raw)?;
-        let zone = if resolved.zone_given { "" } else { "; no zone was given, so UTC" };
-        notes.push(format!(
-            "Note: --to-datetime {raw} is {} ({} ms since the epoch{zone})",
-            resolved.utc(),
-            resolved.epoch_ms
-        ));
+        notes.push(cli_support::datetime_note("--to-datetime", raw, &resolved));
         Scenario::AtTime(resolved.epoch_ms)
     } else if let Some(raw) = &args.by_duration {
         let at = time::before_now(raw, now_ms(), time::parse_duration(raw)?)?;
@@ -194,18 +189,12 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     for message in &report.messages {
         eprintln!("{message}");
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = match format {
+    cli_support::print_stdout(|out| match format {
         _ if !report.any_group => Ok(()),
-        Format::Csv => write_reset_csv(&mut out, &report.groups, export_with_group),
-        Format::Table => write_reset_table(&mut out, &report.groups),
-        Format::Json if executed => write_reset_json(&mut out, &report.planned, &report.previous, Some(&report.groups)),
-        Format::Json => write_reset_json(&mut out, &report.groups, &report.previous, None),
-    };
-    match written.and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+        Format::Csv => write_reset_csv(out, &report.groups, export_with_group),
+        Format::Table => write_reset_table(out, &report.groups),
+        Format::Json if executed => write_reset_json(out, &report.planned, &report.previous, Some(&report.groups)),
+        Format::Json => write_reset_json(out, &report.groups, &report.previous, None),
+    })?;
     Ok(report.status)
 }

@@ -193,29 +193,71 @@ impl Controller {
     }
 }
 
+/// What CreateTopics and CreatePartitions share: the controller they go to, each topic's result, and the last
+/// passing error (for a topic still pending at the deadline).
+#[derive(Debug, Default)]
+struct TopicWork {
+    controller: Controller,
+    results: BTreeMap<String, Result<(), Refused>>,
+    last_error: Option<String>,
+}
+
+impl TopicWork {
+    fn new(controller: Option<i32>) -> TopicWork {
+        TopicWork { controller: Controller { id: controller, ..Controller::default() }, ..TopicWork::default() }
+    }
+
+    fn done(&self, topic: &str) -> bool {
+        self.results.contains_key(topic)
+    }
+
+    /// A request that got no answer: asked again after a backoff.
+    fn unanswered(&mut self, error: impl std::fmt::Display) -> Next {
+        self.last_error = Some(error.to_string());
+        Next::RetryLater
+    }
+
+    /// One topic's answer: NOT_CONTROLLER sends it again to the new controller, a passing error after a backoff.
+    fn answer(&mut self, topic: String, code: ErrorCode, message: Option<StrBytes>) -> Next {
+        if code == NOT_CONTROLLER {
+            self.controller.stale = true;
+            return Next::Continue;
+        }
+        if code.is_retriable() {
+            return self.unanswered(code);
+        }
+        let result =
+            if code.is_error() { Err(Refused { code, message: message.map(|m| m.to_string()) }) } else { Ok(()) };
+        self.results.insert(topic, result);
+        Next::Continue
+    }
+
+    fn refuse_all<'a>(&mut self, topics: impl Iterator<Item = &'a str>, refused: Refused) {
+        for topic in topics {
+            self.results.insert(topic.to_string(), Err(refused.clone()));
+        }
+    }
+
+    fn give_up<'a>(&mut self, topics: impl Iterator<Item = &'a str>, reason: &str) {
+        let message = Some(self.last_error.clone().unwrap_or_else(|| reason.to_string()));
+        let pending: Vec<&str> = topics.filter(|t| !self.done(t)).collect();
+        self.refuse_all(pending.into_iter(), Refused { code: ErrorCode::REQUEST_TIMED_OUT, message });
+    }
+}
+
 /// CreateTopics for many topics (validate-only: the checks without creating anything).
 #[derive(Debug)]
 pub struct CreateTopics {
     topics: Vec<NewTopic>,
     validate_only: bool,
     timeout_ms: i32,
-    controller: Controller,
-    results: BTreeMap<String, Result<(), Refused>>,
-    calls: Vec<(Call<CreateTopicsRequest>, Vec<String>)>,
-    last_error: Option<String>,
+    work: TopicWork,
+    calls: Vec<Call<CreateTopicsRequest>>,
 }
 
 impl CreateTopics {
     pub fn new(topics: Vec<NewTopic>, validate_only: bool, controller: Option<i32>, timeout_ms: i32) -> CreateTopics {
-        CreateTopics {
-            topics,
-            validate_only,
-            timeout_ms,
-            controller: Controller { id: controller, ..Controller::default() },
-            results: BTreeMap::new(),
-            calls: Vec::new(),
-            last_error: None,
-        }
+        CreateTopics { topics, validate_only, timeout_ms, work: TopicWork::new(controller), calls: Vec::new() }
     }
 
     /// Whether the cluster can create topics (and validate only: `validate`).
@@ -224,95 +266,78 @@ impl CreateTopics {
     }
 
     pub fn results(self) -> BTreeMap<String, Result<(), Refused>> {
-        self.results
+        self.work.results
     }
 }
 
 impl Operation for CreateTopics {
     fn request(&mut self, session: &Session, round: &mut Round) {
-        let pending: Vec<&NewTopic> = self.topics.iter().filter(|t| !self.results.contains_key(&t.name)).collect();
+        let pending: Vec<&NewTopic> = self.topics.iter().filter(|t| !self.work.done(&t.name)).collect();
         if pending.is_empty() {
             return;
         }
-        let Some(target) = self.controller.target(session, round) else { return };
+        let Some(target) = self.work.controller.target(session, round) else { return };
         let min_version = i16::from(self.validate_only);
         let Some(version) = session.version::<CreateTopicsRequest>(&target, min_version, 7) else {
-            for topic in pending {
-                let refused = Refused { code: ErrorCode::UNSUPPORTED_VERSION, message: None };
-                self.results.insert(topic.name.clone(), Err(refused));
-            }
+            let refused = Refused { code: ErrorCode::UNSUPPORTED_VERSION, message: None };
+            let names: Vec<String> = pending.iter().map(|t| t.name.clone()).collect();
+            self.work.refuse_all(names.iter().map(String::as_str), refused);
             return;
         };
         for chunk in pending.chunks(TOPICS_PER_REQUEST) {
             let topics = chunk
                 .iter()
                 .map(|t| {
+                    let settings = t
+                        .settings
+                        .iter()
+                        .map(|(k, v)| {
+                            CreatableTopicConfig::default().with_name(str_bytes(k)).with_value(Some(str_bytes(v)))
+                        })
+                        .collect();
                     CreatableTopic::default()
                         .with_name(TopicName(str_bytes(&t.name)))
                         .with_num_partitions(t.partitions)
                         .with_replication_factor(t.replication_factor)
-                        .with_configs(
-                            t.settings
-                                .iter()
-                                .map(|(k, v)| {
-                                    CreatableTopicConfig::default()
-                                        .with_name(str_bytes(k))
-                                        .with_value(Some(str_bytes(v)))
-                                })
-                                .collect(),
-                        )
+                        .with_configs(settings)
                 })
                 .collect();
             let mut request = CreateTopicsRequest::default().with_topics(topics).with_timeout_ms(self.timeout_ms);
             if version >= 1 {
                 request = request.with_validate_only(self.validate_only);
             }
-            let names = chunk.iter().map(|t| t.name.clone()).collect();
-            self.calls.push((round.add(target.clone(), &request, version), names));
+            self.calls.push(round.add(target.clone(), &request, version));
         }
     }
 
     fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
-        self.controller.absorb(session, answers);
+        self.work.controller.absorb(session, answers);
         let mut next = Next::Continue;
-        for (call, _names) in std::mem::take(&mut self.calls) {
-            let response = match answers.take(call) {
-                Ok(response) => response,
-                Err(e) => {
-                    self.last_error = Some(e.to_string());
-                    next = Next::RetryLater;
-                    continue;
-                }
+        for call in std::mem::take(&mut self.calls) {
+            let step = match answers.take(call) {
+                Ok(response) => response
+                    .topics
+                    .into_iter()
+                    .map(|t| self.work.answer(t.name.to_string(), ErrorCode(t.error_code), t.error_message))
+                    .fold(Next::Continue, later),
+                Err(e) => self.work.unanswered(e),
             };
-            for topic in response.topics {
-                let code = ErrorCode(topic.error_code);
-                if code == NOT_CONTROLLER {
-                    self.controller.stale = true;
-                    continue;
-                }
-                if code.is_retriable() {
-                    self.last_error = Some(code.to_string());
-                    next = Next::RetryLater;
-                    continue;
-                }
-                let result = if code.is_error() {
-                    Err(Refused { code, message: topic.error_message.map(|m| m.to_string()) })
-                } else {
-                    Ok(())
-                };
-                self.results.insert(topic.name.to_string(), result);
-            }
+            next = later(next, step);
         }
         next
     }
 
     fn give_up(&mut self, reason: &str) {
-        for topic in &self.topics {
-            if !self.results.contains_key(&topic.name) {
-                let message = Some(self.last_error.clone().unwrap_or_else(|| reason.to_string()));
-                self.results.insert(topic.name.clone(), Err(Refused { code: ErrorCode::REQUEST_TIMED_OUT, message }));
-            }
-        }
+        self.work.give_up(self.topics.iter().map(|t| t.name.as_str()), reason);
+    }
+}
+
+/// The later of two: a retry after a backoff wins.
+fn later(a: Next, b: Next) -> Next {
+    if a == Next::RetryLater || b == Next::RetryLater {
+        Next::RetryLater
+    } else {
+        Next::Continue
     }
 }
 
@@ -321,44 +346,34 @@ impl Operation for CreateTopics {
 pub struct CreatePartitions {
     topics: Vec<(String, i32)>,
     timeout_ms: i32,
-    controller: Controller,
-    results: BTreeMap<String, Result<(), Refused>>,
+    work: TopicWork,
     calls: Vec<Call<CreatePartitionsRequest>>,
-    last_error: Option<String>,
 }
 
 impl CreatePartitions {
     pub fn new(topics: Vec<(String, i32)>, controller: Option<i32>, timeout_ms: i32) -> CreatePartitions {
-        CreatePartitions {
-            topics,
-            timeout_ms,
-            controller: Controller { id: controller, ..Controller::default() },
-            results: BTreeMap::new(),
-            calls: Vec::new(),
-            last_error: None,
-        }
+        CreatePartitions { topics, timeout_ms, work: TopicWork::new(controller), calls: Vec::new() }
     }
 
     pub fn results(self) -> BTreeMap<String, Result<(), Refused>> {
-        self.results
+        self.work.results
     }
 }
 
 impl Operation for CreatePartitions {
     fn request(&mut self, session: &Session, round: &mut Round) {
-        let pending: Vec<&(String, i32)> = self.topics.iter().filter(|(t, _)| !self.results.contains_key(t)).collect();
+        let pending: Vec<&(String, i32)> = self.topics.iter().filter(|(t, _)| !self.work.done(t)).collect();
         if pending.is_empty() {
             return;
         }
-        let Some(target) = self.controller.target(session, round) else { return };
+        let Some(target) = self.work.controller.target(session, round) else { return };
         let Some(version) = session.version::<CreatePartitionsRequest>(&target, 0, 3) else {
-            for (topic, _) in pending {
-                let refused = Refused {
-                    code: ErrorCode::UNSUPPORTED_VERSION,
-                    message: Some("the brokers cannot add partitions (CreatePartitions, Kafka 1.0+)".into()),
-                };
-                self.results.insert(topic.clone(), Err(refused));
-            }
+            let refused = Refused {
+                code: ErrorCode::UNSUPPORTED_VERSION,
+                message: Some("the brokers cannot add partitions (CreatePartitions, Kafka 1.0+)".into()),
+            };
+            let names: Vec<String> = pending.iter().map(|(t, _)| t.clone()).collect();
+            self.work.refuse_all(names.iter().map(String::as_str), refused);
             return;
         };
         let topics = pending
@@ -375,43 +390,23 @@ impl Operation for CreatePartitions {
     }
 
     fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
-        self.controller.absorb(session, answers);
+        self.work.controller.absorb(session, answers);
         let mut next = Next::Continue;
         for call in std::mem::take(&mut self.calls) {
-            let response = match answers.take(call) {
-                Ok(response) => response,
-                Err(e) => {
-                    self.last_error = Some(e.to_string());
-                    next = Next::RetryLater;
-                    continue;
-                }
+            let step = match answers.take(call) {
+                Ok(response) => response
+                    .results
+                    .into_iter()
+                    .map(|r| self.work.answer(r.name.to_string(), ErrorCode(r.error_code), r.error_message))
+                    .fold(Next::Continue, later),
+                Err(e) => self.work.unanswered(e),
             };
-            for result in response.results {
-                let code = ErrorCode(result.error_code);
-                if code == NOT_CONTROLLER {
-                    self.controller.stale = true;
-                } else if code.is_retriable() {
-                    self.last_error = Some(code.to_string());
-                    next = Next::RetryLater;
-                } else {
-                    let outcome = if code.is_error() {
-                        Err(Refused { code, message: result.error_message.map(|m| m.to_string()) })
-                    } else {
-                        Ok(())
-                    };
-                    self.results.insert(result.name.to_string(), outcome);
-                }
-            }
+            next = later(next, step);
         }
         next
     }
 
     fn give_up(&mut self, reason: &str) {
-        for (topic, _) in &self.topics {
-            if !self.results.contains_key(topic) {
-                let message = Some(self.last_error.clone().unwrap_or_else(|| reason.to_string()));
-                self.results.insert(topic.clone(), Err(Refused { code: ErrorCode::REQUEST_TIMED_OUT, message }));
-            }
-        }
+        self.work.give_up(self.topics.iter().map(|(t, _)| t.as_str()), reason);
     }
 }
