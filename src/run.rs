@@ -117,6 +117,14 @@ pub fn with_fault_before_commit(name: &str, args: &[&str], fault: impl FnOnce(&R
     out
 }
 
+/// `make` in the workspace root as a user types it: `make test` runs the tests under make, whose MAKELEVEL and
+/// MAKEFLAGS would otherwise make this one a sub-make that prints "Entering directory" lines on stdout.
+pub fn make() -> Command {
+    let mut cmd = Command::new("make");
+    cmd.current_dir(crate::workspace_root()).env_remove("MAKELEVEL").env_remove("MAKEFLAGS").env_remove("MFLAGS");
+    cmd
+}
+
 /// Runs any command to completion, capturing its output.
 pub fn command(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let started = Instant::now();

@@ -3,12 +3,12 @@
 
 use std::process::Command;
 
-use offset_tools_tests::run::{binary, command};
+use offset_tools_tests::run::{binary, command, make};
 use offset_tools_tests::workspace_root;
 
 #[test]
 fn make_demo_builds_only_the_demo_binaries() {
-    let out = command(Command::new("make").current_dir(workspace_root()).args(["-n", "demo"]), None);
+    let out = command(make().args(["-n", "demo"]), None);
     assert_eq!(out.code, Some(0), "{out:?}");
     // The one build command ($(CARGO) is the cargo that runs the tests), then the script.
     let builds: Vec<&str> = out.stdout.lines().filter(|l| l.contains("cargo build")).collect();

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use offset_tools_tests::compare::assert_output;
 use offset_tools_tests::mock::Mock;
-use offset_tools_tests::run::{command, Output};
+use offset_tools_tests::run::{command, make, Output};
 use offset_tools_tests::{scratch_dir, workspace_root};
 
 const TOOLS: [&str; 4] = ["get-offset", "reset-offsets", "migrate-groups", "copy-topics"];
@@ -35,7 +35,7 @@ fn newest_glibc(binary: &Path) -> Vec<u32> {
 #[test]
 fn make_dist_makes_a_tarball_for_glibc_2_17_whose_binaries_run() {
     let target = workspace_root().join("target/dist");
-    let out = command(Command::new("make").current_dir(workspace_root()).arg("dist"), None);
+    let out = command(make().arg("dist"), None);
     assert_eq!(out.code, Some(0), "make dist failed: {out:?}");
     let version = env!("CARGO_PKG_VERSION");
     let name = format!("kafka-offset-tools-{version}-x86_64-linux-gnu");

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use offset_tools_tests::compare::assert_output;
-use offset_tools_tests::run::{binary, command};
+use offset_tools_tests::run::{binary, command, make};
 use offset_tools_tests::{scratch_dir, workspace_root};
 
 fn run(program: &Path, args: &[&str]) -> offset_tools_tests::run::Output {
@@ -27,8 +27,7 @@ fn make_install_into_a_temporary_prefix() {
     // A build of its own, as `make install` makes it (the test build in target/ has the test hook).
     let target = workspace_root().join("target/install-check");
     let out = command(
-        Command::new("make")
-            .current_dir(workspace_root())
+        make()
             .arg("install")
             .arg(format!("PREFIX={}", prefix.display()))
             .arg("PROFILE=debug")
