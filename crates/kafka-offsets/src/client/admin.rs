@@ -11,7 +11,7 @@ use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::{
     CreatePartitionsRequest, CreateTopicsRequest, DescribeConfigsRequest, MetadataRequest, TopicName,
 };
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::protocol::{Request, StrBytes};
 
 use crate::client::codes::ErrorCode;
 use crate::client::metadata;
@@ -217,6 +217,29 @@ impl TopicWork {
         Next::RetryLater
     }
 
+    /// The answers to this round's calls, which `per_topic` splits into each topic's name, code and message.
+    fn absorb<R: Request>(
+        &mut self,
+        session: &Session,
+        answers: &mut Answers,
+        calls: Vec<Call<R>>,
+        per_topic: impl Fn(R::Response) -> Vec<(String, ErrorCode, Option<StrBytes>)>,
+    ) -> Next {
+        self.controller.absorb(session, answers);
+        let mut next = Next::Continue;
+        for call in calls {
+            let step = match answers.take(call) {
+                Ok(response) => per_topic(response)
+                    .into_iter()
+                    .map(|(topic, code, message)| self.answer(topic, code, message))
+                    .fold(Next::Continue, later),
+                Err(e) => self.unanswered(e),
+            };
+            next = later(next, step);
+        }
+        next
+    }
+
     /// One topic's answer: NOT_CONTROLLER sends it again to the new controller, a passing error after a backoff.
     fn answer(&mut self, topic: String, code: ErrorCode, message: Option<StrBytes>) -> Next {
         if code == NOT_CONTROLLER {
@@ -311,20 +334,14 @@ impl Operation for CreateTopics {
     }
 
     fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
-        self.work.controller.absorb(session, answers);
-        let mut next = Next::Continue;
-        for call in std::mem::take(&mut self.calls) {
-            let step = match answers.take(call) {
-                Ok(response) => response
-                    .topics
-                    .into_iter()
-                    .map(|t| self.work.answer(t.name.to_string(), ErrorCode(t.error_code), t.error_message))
-                    .fold(Next::Continue, later),
-                Err(e) => self.work.unanswered(e),
-            };
-            next = later(next, step);
-        }
-        next
+        let calls = std::mem::take(&mut self.calls);
+        self.work.absorb(session, answers, calls, |response| {
+            response
+                .topics
+                .into_iter()
+                .map(|t| (t.name.to_string(), ErrorCode(t.error_code), t.error_message))
+                .collect()
+        })
     }
 
     fn give_up(&mut self, reason: &str) {
@@ -390,20 +407,14 @@ impl Operation for CreatePartitions {
     }
 
     fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
-        self.work.controller.absorb(session, answers);
-        let mut next = Next::Continue;
-        for call in std::mem::take(&mut self.calls) {
-            let step = match answers.take(call) {
-                Ok(response) => response
-                    .results
-                    .into_iter()
-                    .map(|r| self.work.answer(r.name.to_string(), ErrorCode(r.error_code), r.error_message))
-                    .fold(Next::Continue, later),
-                Err(e) => self.work.unanswered(e),
-            };
-            next = later(next, step);
-        }
-        next
+        let calls = std::mem::take(&mut self.calls);
+        self.work.absorb(session, answers, calls, |response| {
+            response
+                .results
+                .into_iter()
+                .map(|r| (r.name.to_string(), ErrorCode(r.error_code), r.error_message))
+                .collect()
+        })
     }
 
     fn give_up(&mut self, reason: &str) {
