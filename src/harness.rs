@@ -44,3 +44,30 @@ pub fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), Fa
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_millis() as i64
 }
+
+/// A case of a test binary that runs on several Kafka releases, and the releases it runs on.
+pub type VersionCase<F> = (&'static str, &'static [crate::kafka::Version], Case<F>);
+
+/// Runs each case on each of its releases (a trial `case::4.1.1` per pair), with one fixture per release made by
+/// `setup` on first use and dropped at the end. Exits the process.
+pub fn run_per_version<F: Send + Sync + 'static>(
+    setup: fn(crate::kafka::Version) -> F,
+    cases: Vec<VersionCase<F>>,
+) -> ! {
+    let args = Arguments::from_args();
+    let fixtures: Arc<[OnceLock<F>; 3]> = Arc::new([OnceLock::new(), OnceLock::new(), OnceLock::new()]);
+    let mut trials = Vec::new();
+    for (name, versions, case) in cases {
+        for &version in versions {
+            let fixtures = Arc::clone(&fixtures);
+            trials.push(Trial::test(format!("{name}::{}", version.number()), move || {
+                case(fixtures[version as usize].get_or_init(|| setup(version)))
+            }));
+        }
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Ok(fixtures) = Arc::try_unwrap(fixtures) {
+        drop(fixtures);
+    }
+    conclusion.exit()
+}

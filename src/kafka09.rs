@@ -52,7 +52,7 @@ fn tail(path: &Path) -> String {
     lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
-fn zookeeper_ok(port: u16) -> bool {
+pub(crate) fn zookeeper_ok(port: u16) -> bool {
     let Ok(mut s) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)) else {
         return false;
     };

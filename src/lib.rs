@@ -6,6 +6,7 @@ pub mod compare;
 pub mod fake_broker;
 pub mod groups;
 pub mod harness;
+pub mod kafka;
 pub mod kafka09;
 pub mod mock;
 pub mod produce;

@@ -64,3 +64,95 @@ pub fn produce_payloads(
     let failed = context.failed.load(Ordering::Relaxed);
     assert_eq!(failed, 0, "{failed} of {count} messages to {topic}:{partition} were not acknowledged");
 }
+
+/// A record to produce: key, value and, for CreateTime topics, its timestamp (None: the producer's clock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestRecord {
+    pub key: Option<Vec<u8>>,
+    pub value: Vec<u8>,
+    pub timestamp: Option<i64>,
+}
+
+impl TestRecord {
+    pub fn new(key: Option<&str>, value: &str, timestamp: Option<i64>) -> TestRecord {
+        TestRecord { key: key.map(|k| k.as_bytes().to_vec()), value: value.as_bytes().to_vec(), timestamp }
+    }
+}
+
+/// `len` bytes that no codec can shrink much (xorshift from `seed`): with a few hundred of them, a producer's batch is
+/// about 1 MB, compressed or not.
+pub fn incompressible(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// Sends records to one partition, in order, and panics unless all were acknowledged. `config` decides batching and
+/// compression.
+pub fn produce_records(config: &ClientConfig, topic: &str, partition: i32, records: &[TestRecord]) {
+    let context = Deliveries::default();
+    let producer: ThreadedProducer<Deliveries> =
+        config.create_with_context(context.clone()).expect("create test producer");
+    for record in records {
+        send(&producer, topic, partition, record);
+    }
+    producer.flush(Duration::from_secs(60)).expect("flush test records");
+    let failed = context.failed.load(Ordering::Relaxed);
+    assert_eq!(failed, 0, "{failed} of {} records to {topic}:{partition} were not acknowledged", records.len());
+}
+
+fn send(producer: &ThreadedProducer<Deliveries>, topic: &str, partition: i32, record: &TestRecord) {
+    let mut base = BaseRecord::<[u8], [u8], ()>::to(topic).partition(partition).payload(record.value.as_slice());
+    if let Some(key) = &record.key {
+        base = base.key(key.as_slice());
+    }
+    if let Some(ts) = record.timestamp {
+        base = base.timestamp(ts);
+    }
+    // The queue may be full while a large batch is sent: wait and retry.
+    loop {
+        match producer.send(base) {
+            Ok(()) => return,
+            Err((rdkafka::error::KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull), b)) => {
+                base = b;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err((e, _)) => panic!("cannot enqueue a test record: {e}"),
+        }
+    }
+}
+
+/// Sends records to one partition in one transaction (`transactional.id` = `id`), then commits or aborts it: the
+/// partition gets the records and a COMMIT or ABORT marker.
+pub fn produce_transaction(
+    config: &ClientConfig,
+    id: &str,
+    topic: &str,
+    partition: i32,
+    records: &[TestRecord],
+    commit: bool,
+) {
+    let producer: ThreadedProducer<Deliveries> = config
+        .clone()
+        .set("transactional.id", id)
+        .create_with_context(Deliveries::default())
+        .expect("create transactional producer");
+    let timeout = Duration::from_secs(60);
+    producer.init_transactions(timeout).expect("init transactions");
+    producer.begin_transaction().expect("begin transaction");
+    for record in records {
+        send(&producer, topic, partition, record);
+    }
+    producer.flush(timeout).expect("flush transaction");
+    if commit {
+        producer.commit_transaction(timeout).expect("commit transaction");
+    } else {
+        producer.abort_transaction(timeout).expect("abort transaction");
+    }
+}
