@@ -47,12 +47,25 @@ pub struct Member {
 }
 
 impl Member {
+    /// A member of a classic group.
     pub fn join(config: &ClientConfig, group: &str, topic: &str) -> Member {
+        let mut config = config.clone();
+        config.set("session.timeout.ms", "10000");
+        Member::join_with(&config, group, topic)
+    }
+
+    /// A member of a group of the consumer protocol (KIP-848, Kafka 4.0+): the broker assigns its partitions.
+    pub fn join_consumer_protocol(config: &ClientConfig, group: &str, topic: &str) -> Member {
+        let mut config = config.clone();
+        config.set("group.protocol", "consumer");
+        Member::join_with(&config, group, topic)
+    }
+
+    fn join_with(config: &ClientConfig, group: &str, topic: &str) -> Member {
         let consumer: BaseConsumer = config
             .clone()
             .set("group.id", group)
             .set("enable.auto.commit", "false")
-            .set("session.timeout.ms", "10000")
             .set("auto.offset.reset", "earliest")
             .create()
             .expect("group member");

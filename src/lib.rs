@@ -9,6 +9,7 @@ pub mod harness;
 pub mod kafka;
 pub mod kafka09;
 pub mod mock;
+pub mod oracle;
 pub mod produce;
 pub mod run;
 pub mod tls;

@@ -1,6 +1,7 @@
 //! Consumer group operations for many groups at once, batched per coordinator:
 //! - FindCoordinator: all groups in one request from v4 (KIP-699, Kafka 3.0), else one request per group, pipelined;
-//! - DescribeGroups: all of a coordinator's groups in one request;
+//! - DescribeGroups: all of a coordinator's groups in one request, with ConsumerGroupDescribe beside it where the
+//!   coordinator has it (KIP-848 groups);
 //! - OffsetFetch: all of a coordinator's groups in one request from v8 (KIP-709, Kafka 3.0), else one per group,
 //!   pipelined; never v0 (which reads ZooKeeper-stored offsets);
 //! - OffsetCommit: one request per group (Kafka takes one group per commit), pipelined per coordinator; v2+ (v0
@@ -18,8 +19,8 @@ use kafka_protocol::messages::offset_fetch_request::{
     OffsetFetchRequestGroup, OffsetFetchRequestTopic, OffsetFetchRequestTopics,
 };
 use kafka_protocol::messages::{
-    DescribeGroupsRequest, FindCoordinatorRequest, GroupId, ListGroupsRequest, OffsetCommitRequest, OffsetFetchRequest,
-    TopicName,
+    ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeGroupsRequest, FindCoordinatorRequest,
+    GroupId, ListGroupsRequest, OffsetCommitRequest, OffsetFetchRequest, TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 
@@ -297,11 +298,23 @@ impl GroupState {
     }
 }
 
-/// DescribeGroups for many groups, one request per coordinator.
+/// The state of groups as their coordinator describes them: DescribeGroups, and beside it in the same round, where
+/// the coordinator has it, ConsumerGroupDescribe (API 69, KIP-848): Kafka 4's coordinator answers DescribeGroups
+/// for a group of the new consumer protocol with GROUP_ID_NOT_FOUND, even while it has members, and
+/// ConsumerGroupDescribe for a classic group the same way. A group neither knows is Dead (it has no members).
 #[derive(Debug)]
 pub struct DescribeGroups {
     work: GroupWork<GroupState>,
-    calls: Vec<(Call<DescribeGroupsRequest>, BrokerAddress, Vec<String>)>,
+    calls: Vec<DescribeCall>,
+}
+
+/// A coordinator's describe requests for some of its groups.
+#[derive(Debug)]
+struct DescribeCall {
+    classic: Call<DescribeGroupsRequest>,
+    consumer: Option<Call<ConsumerGroupDescribeRequest>>,
+    address: BrokerAddress,
+    groups: Vec<String>,
 }
 
 impl DescribeGroups {
@@ -314,6 +327,18 @@ impl DescribeGroups {
     }
 }
 
+/// What ConsumerGroupDescribe said of each group: its error and, without one, its state.
+fn consumer_states(
+    answer: Option<Result<ConsumerGroupDescribeResponse, ConnError>>,
+) -> Result<HashMap<String, (ErrorCode, String)>, ConnError> {
+    let Some(answer) = answer else { return Ok(HashMap::new()) };
+    Ok(answer?
+        .groups
+        .into_iter()
+        .map(|g| (g.group_id.to_string(), (ErrorCode(g.error_code), g.group_state.to_string())))
+        .collect())
+}
+
 impl Operation for DescribeGroups {
     fn request(&mut self, session: &Session, round: &mut Round) {
         for (address, groups) in self.work.route(session, round) {
@@ -322,35 +347,59 @@ impl Operation for DescribeGroups {
                 groups.iter().for_each(|g| self.work.finish(g, Ok(GroupState::Unsupported)));
                 continue;
             };
+            let consumer_version = session.version::<ConsumerGroupDescribeRequest>(&target, 0, i16::MAX);
             for chunk in groups.chunks(GROUPS_PER_REQUEST) {
-                let request = DescribeGroupsRequest::default().with_groups(chunk.iter().map(|g| group_id(g)).collect());
-                self.calls.push((round.add(target.clone(), &request, version), address.clone(), chunk.to_vec()));
+                let ids: Vec<GroupId> = chunk.iter().map(|g| group_id(g)).collect();
+                let request = DescribeGroupsRequest::default().with_groups(ids.clone());
+                let classic = round.add(target.clone(), &request, version);
+                let consumer = consumer_version.map(|v| {
+                    round.add(target.clone(), &ConsumerGroupDescribeRequest::default().with_group_ids(ids), v)
+                });
+                self.calls.push(DescribeCall { classic, consumer, address: address.clone(), groups: chunk.to_vec() });
             }
         }
     }
 
     fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
         let mut next = self.work.absorb_lookups(session, answers);
-        for (call, address, groups) in std::mem::take(&mut self.calls) {
-            let response = match answers.take(call) {
-                Ok(response) => response,
-                Err(e) => {
-                    if self.work.unreachable(session, &groups, &address, &e) == Next::RetryLater {
+        for call in std::mem::take(&mut self.calls) {
+            let consumer = consumer_states(call.consumer.map(|c| answers.take(c)));
+            let response = match (answers.take(call.classic), consumer) {
+                (Ok(response), Ok(consumer)) => (response, consumer),
+                (Err(e), _) | (_, Err(e)) => {
+                    if self.work.unreachable(session, &call.groups, &call.address, &e) == Next::RetryLater {
                         next = Next::RetryLater;
                     }
                     continue;
                 }
             };
+            let (response, consumer) = response;
             for described in response.groups {
                 let group = described.group_id.to_string();
                 let code = ErrorCode(described.error_code);
-                match code {
-                    ErrorCode::NONE => {
-                        self.work.finish(&group, Ok(GroupState::Known(described.group_state.to_string())))
+                let classic_state = described.group_state.to_string();
+                let unknown_to_classic =
+                    code == ErrorCode::GROUP_ID_NOT_FOUND || (code == ErrorCode::NONE && classic_state == "Dead");
+                let outcome = if !unknown_to_classic {
+                    if code.is_error() {
+                        Err(code)
+                    } else {
+                        Ok(classic_state)
                     }
-                    // The KIP-848 coordinator's answer for a group it does not know: no members, like Dead.
-                    ErrorCode::GROUP_ID_NOT_FOUND => self.work.finish(&group, Ok(GroupState::Known("Dead".into()))),
-                    code => {
+                } else {
+                    match consumer.get(&group) {
+                        Some((ErrorCode::NONE, state)) => Ok(state.clone()),
+                        // 3.7–3.9 advertise API 69 but answer UNSUPPORTED_VERSION unless the new protocol is
+                        // enabled: then no group uses it.
+                        None | Some((ErrorCode::GROUP_ID_NOT_FOUND | ErrorCode::UNSUPPORTED_VERSION, _)) => {
+                            Ok("Dead".to_string())
+                        }
+                        Some((code, _)) => Err(*code),
+                    }
+                };
+                match outcome {
+                    Ok(state) => self.work.finish(&group, Ok(GroupState::Known(state))),
+                    Err(code) => {
                         if self.work.error(session, &group, code, "cannot describe it") == Next::RetryLater {
                             next = Next::RetryLater;
                         }
@@ -752,7 +801,15 @@ impl Operation for ListGroups {
                     .insert(broker, Err("--all-groups needs ListGroups, which this cluster does not support".into()));
                 continue;
             };
-            self.calls.push((round.add(target, &ListGroupsRequest::default(), version), broker));
+            // v5 (KIP-848): both kinds of consumer group, not share or streams groups.
+            let mut request = ListGroupsRequest::default();
+            if version >= 5 {
+                request = request.with_types_filter(vec![
+                    StrBytes::from_static_str("consumer"),
+                    StrBytes::from_static_str("classic"),
+                ]);
+            }
+            self.calls.push((round.add(target, &request, version), broker));
         }
     }
 
