@@ -113,7 +113,7 @@ impl Version {
     }
 
     /// The JVM options that point Kafka's logging at a configuration file.
-    fn log_option(self, config: &Path) -> String {
+    pub fn log_option(self, config: &Path) -> String {
         if self.log4j2() {
             format!("-Dlog4j2.configurationFile={}", config.display())
         } else {
@@ -122,7 +122,7 @@ impl Version {
     }
 
     /// A logging configuration: everything from `level` up, to `file` or to stderr.
-    fn log_config(self, level: &str, file: Option<&Path>) -> String {
+    pub fn log_config(self, level: &str, file: Option<&Path>) -> String {
         let pattern = "[%d] %p %m (%c)%n";
         match (self.log4j2(), file) {
             (true, Some(file)) => format!(

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod harness;
 pub mod kafka;
 pub mod kafka09;
+pub mod mirror;
 pub mod mock;
 pub mod oracle;
 pub mod produce;

@@ -176,7 +176,7 @@ fn switch_time_takes_the_brokers_answer_once_the_records_around_it_agree() {
         format!("Note: --to-switch-time {switch} is 2020-09-13T12:27:00.000Z ({} ms since the epoch)\n", T0 + 20_000);
     let how = "switch time (broker's answer, checked by reading)";
     let refusal = "not consumed up to the switch time on the old cluster: the next record to read (offset 12, \
-                   2020-09-13T12:26:52.000Z) is older, and up to 8 unread records would be skipped (--allow-lag skips \
+                   2020-09-13T12:26:52.000Z) is older, and 8 unread records would be skipped (--allow-lag skips \
                    them)";
     let rows = [
         ("behind", "orders", 0, 12, 8, None, "refused", refusal),
@@ -193,7 +193,7 @@ fn switch_time_takes_the_brokers_answer_once_the_records_around_it_agree() {
         ("drained", "orders", 0, 20, 0, Some(10), "committed", how),
     ];
     let stderr = format!(
-        "{note}Warn: group 'behind', orders:0: skips up to 8 unread records on the old cluster older than the switch \
+        "{note}Warn: group 'behind', orders:0: skips 8 unread records on the old cluster older than the switch \
          time\nNote: 2 groups: 2 migrated, 0 refused, 0 failed\n"
     );
     assert_output(&run(&["--allow-lag", "--execute"]), &table(&rows), &stderr, 0);
@@ -305,7 +305,7 @@ fn a_group_with_members_on_the_new_cluster_is_not_migrated() {
         ("busy", "orders", 0, 10, 0, None, "refused", "the group has members on the new cluster"),
         ("idle", "orders", 0, 10, 0, Some(0), "committed", "earliest"),
     ];
-    let stderr = "Error: group 'busy' has members on the new cluster (its state is Stable): stop its consumers first; \
+    let stderr = "Error: Assignments can only be reset if the group 'busy' is inactive, but the current state is Stable on the new cluster: stop its consumers first; \
                   nothing is committed for it\nNote: 2 groups: 1 migrated, 1 refused, 0 failed\n";
     assert_output(&out, &table(&rows), stderr, 3);
     assert!(committed(&new, "busy").is_empty());

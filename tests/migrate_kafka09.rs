@@ -129,7 +129,7 @@ fn cases() -> Vec<(&'static str, Case)> {
                 switch,
             ];
             let how = "switch time (found by reading records)";
-            let refusal = "1 unread records on the old cluster, whose records have no timestamps: only a drained \
+            let refusal = "1 unread record on the old cluster, whose records have no timestamps: only a drained \
                            partition is known to be consumed up to the switch time (--allow-lag skips them)";
             let note = format!(
                 "Note: --to-switch-time {switch} is 2023-11-14T22:13:25.000Z ({} ms since the epoch)\n",
@@ -158,8 +158,8 @@ fn cases() -> Vec<(&'static str, Case)> {
             check(out.code == Some(0), || format!("{out:?}"))?;
             check(
                 out.stderr.contains(
-                    "Warn: group 's-lagging', orders:0: skips up to 1 unread records on the old cluster older than the \
-                     switch time\n",
+                    "Warn: group 's-lagging', orders:0: skips 1 unread record on the old cluster (without timestamps: \
+                     not known to be older)\n",
                 ),
                 || format!("{out:?}"),
             )?;
@@ -255,7 +255,7 @@ fn cases() -> Vec<(&'static str, Case)> {
                 ("a-idle", "orders", 2, 5, 0, Some(0), "committed", "earliest"),
             ];
             let stderr = format!(
-                "Error: group 'a-busy' has members on the old cluster (its state is Stable): stop its consumers \
+                "Error: Assignments can only be reset if the group 'a-busy' is inactive, but the current state is Stable on the old cluster: stop its consumers \
                  first; nothing is committed for it\n{NO_DESCRIBE_ON_NEW}Note: 2 groups: 1 migrated, 1 refused, 0 \
                  failed\n"
             );

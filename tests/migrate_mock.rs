@@ -65,7 +65,7 @@ fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run
             0,
             Some(18),
             "committed",
-            "exact: after the last record read (content search of offsets 7..18)",
+            "exact: after the last record read (content search of offsets 0..18)",
         ),
         (
             "second-tick",
@@ -75,7 +75,7 @@ fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run
             5,
             Some(13),
             "committed",
-            "exact: the next record to read (content search of offsets 3..18)",
+            "exact: the next record to read (content search of offsets 0..18; record 2 of a run of 3 identical records)",
         ),
     ];
     assert_output(
@@ -118,7 +118,7 @@ fn switch_time_between_mocks_checks_the_next_record_and_reads_the_new_log() {
         "--dry-run",
     ]);
     let refusal = "not consumed up to the switch time on the old cluster: the next record to read (offset 4, \
-                   2023-11-14T22:13:24.000Z) is older, and up to 2 unread records would be skipped (--allow-lag skips \
+                   2023-11-14T22:13:24.000Z) is older, and 2 unread records would be skipped (--allow-lag skips \
                    them)";
     let rows = [
         ("behind", "orders", 0, 4, 2, None, "refused", refusal),

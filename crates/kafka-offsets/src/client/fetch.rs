@@ -1,8 +1,14 @@
-//! Fetch: reading the records of offset ranges, for many (partition, range) reads at once. Each round sends one
-//! request per partition leader for all of its reads (a partition read at two places takes two requests, pipelined);
-//! a read that needs more than one answer continues in the next round from where its answer ended. Versions: v0-v2
-//! for Kafka 0.9 (message sets, no timestamps), up to v12 (v13 names topics by id). Compressed batches (gzip,
-//! snappy, lz4, zstd) are decompressed.
+//! Fetch: reading the records of offset ranges, for many (partition, range) reads at once. Each round sends the
+//! reads of a partition leader in as few requests as it can (a partition read at two places takes two requests,
+//! pipelined); a read that needs more than one answer continues in the next round from where its answer ended.
+//! Versions: v0-v2 for Kafka 0.9 (message sets, no timestamps), up to v12 (v13 names topics by id). Records are
+//! decoded by `records` (every codec, bounded memory); from v4 reads are read_committed, so that the records of
+//! aborted transactions and the transaction markers are left out, as a consumer of the group would see them.
+//!
+//! A read is finished only when its answers reached its end (or the log's: the high watermark, or the last stable
+//! offset under an open transaction). A broker answers a partition with nothing, and no error, when its first batch
+//! does not fit the sizes asked for after another partition of the request already took the answer's room (Fetch
+//! v3+, KIP-74): such a read is asked again alone, where the broker always answers its first batch whole.
 
 use std::collections::BTreeMap;
 
@@ -10,23 +16,25 @@ use bytes::Bytes;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::{FetchRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
-use kafka_protocol::records::RecordBatchDecoder;
 
 use crate::client::codes::ErrorCode;
+use crate::client::records::{decode_batches, drop_aborted, TimestampType};
 use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
 use crate::TopicPartition;
 
-/// What one answer may carry per partition at first: small, because thousands of reads can share a round. A broker
-/// of 0.10.1+ (Fetch v3+) answers at least one whole batch however large; older brokers cut a larger message, so
-/// the size grows until it fits, up to [`MAX_PARTITION_BYTES`].
+/// What one answer may carry per partition at first: small, because thousands of reads can share a round. Brokers
+/// answer a read alone with its first batch whole however large (v3+); older brokers cut a larger message, so the
+/// size grows until it fits, up to [`MAX_PARTITION_BYTES`].
 const FIRST_PARTITION_BYTES: i32 = 64 << 10;
 const MAX_PARTITION_BYTES: i32 = 16 << 20;
 
-/// A record as read: its offset, timestamp (None for Kafka 0.9's records, which have none), key and value.
+/// A record as read: its offset, timestamp (None for Kafka 0.9's records, which have none), whether the broker set
+/// that timestamp when it appended the record (LogAppendTime) rather than its producer, key and value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedRecord {
     pub offset: i64,
     pub timestamp: Option<i64>,
+    pub log_append_time: bool,
     pub key: Option<Bytes>,
     pub value: Option<Bytes>,
 }
@@ -40,15 +48,24 @@ pub struct ReadRange {
     pub until: i64,
 }
 
-/// The records of one read (offsets in `[from, until)`, fewer where the log ends or was compacted), or why there
-/// are none.
-pub type Read = Result<Vec<FetchedRecord>, String>;
+/// The records of a finished read: every record a consumer would get in `[from, end)`, where `end` is the read's
+/// `until`, or less where the log ends (its high watermark, or its last stable offset while a transaction is open).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadRecords {
+    pub records: Vec<FetchedRecord>,
+    pub end: i64,
+}
+
+/// A finished read, or why it failed.
+pub type Read = Result<ReadRecords, String>;
 
 #[derive(Debug)]
 struct Progress {
     /// Where the next request of this read starts.
     next: i64,
     max_bytes: i32,
+    /// The last answer had nothing for it although the log goes on: ask for it alone.
+    starved: bool,
     records: Vec<FetchedRecord>,
     result: Option<Read>,
     last_error: Option<String>,
@@ -69,8 +86,9 @@ impl FetchRecords {
             .map(|r| Progress {
                 next: r.from,
                 max_bytes: FIRST_PARTITION_BYTES,
+                starved: false,
                 records: Vec::new(),
-                result: (r.from >= r.until).then(|| Ok(Vec::new())),
+                result: (r.from >= r.until).then(|| Ok(ReadRecords { records: Vec::new(), end: r.from })),
                 last_error: None,
             })
             .collect();
@@ -87,66 +105,40 @@ impl FetchRecords {
     }
 }
 
-/// The offset after a batch, from its header (before decoding it): v2 batches carry their last offset delta, so that
-/// a batch whose last records were compacted away, or that holds only transaction markers, still moves the read on;
-/// an old message (v0/v1, or a compressed wrapper) carries the offset of its last record.
-fn batch_end(bytes: &[u8]) -> Option<i64> {
-    let base = i64::from_be_bytes(bytes.get(0..8)?.try_into().ok()?);
-    let magic = *bytes.get(16)?;
-    if magic >= 2 {
-        let delta = i32::from_be_bytes(bytes.get(23..27)?.try_into().ok()?);
-        base.checked_add(i64::from(delta))?.checked_add(1)
-    } else {
-        base.checked_add(1)
-    }
-}
-
-/// One answer's records at or after `from` (an answer holds whole batches, which can start before it), and the
-/// offset after its last whole batch. The last batch can be cut short by the size limit: decoding stops there.
-fn decode_records(mut bytes: Bytes, from: i64) -> Result<(Vec<FetchedRecord>, Option<i64>), String> {
+/// One answer's records at or after `from` (an answer holds whole batches, which can start before it), aborted
+/// transactions left out, and the offset after its last whole batch.
+fn answer_records(
+    bytes: Bytes,
+    from: i64,
+    aborted: &[(i64, i64)],
+) -> Result<(Vec<FetchedRecord>, Option<i64>), String> {
+    let (batches, end) = decode_batches(bytes).map_err(|e| format!("cannot decode the records: {e}"))?;
     let mut records = Vec::new();
-    let mut end = None;
-    while bytes.len() >= 17 {
-        let length = i32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        let Ok(length) = usize::try_from(length) else { break };
-        if bytes.len() < 12 + length {
-            break;
-        }
-        // Old compressed messages (a wrapper whose value is a compressed message set) are not decoded by the
-        // protocol crate: say so rather than report a checksum error.
-        if bytes[16] < 2 && bytes.get(17).is_some_and(|attributes| attributes & 0x07 != 0) {
-            return Err(
-                "the records are compressed messages of the pre-0.11 format, which this tool cannot read".into()
-            );
-        }
-        let batch_end = batch_end(&bytes);
-        let mut batch = bytes.split_to(12 + length);
-        match RecordBatchDecoder::decode(&mut batch) {
-            Ok(set) => {
-                end = batch_end.max(end);
-                records.extend(set.records.into_iter().filter(|r| !r.control && r.offset >= from).map(|r| {
-                    FetchedRecord {
-                        offset: r.offset,
-                        timestamp: (r.timestamp >= 0).then_some(r.timestamp),
-                        key: r.key,
-                        value: r.value,
-                    }
-                }))
-            }
-            Err(e) => return Err(format!("cannot decode the records: {e}")),
-        }
+    for batch in drop_aborted(batches, aborted).into_iter().filter(|b| b.control.is_none()) {
+        let log_append_time = batch.timestamp_type == TimestampType::LogAppend;
+        records.extend(batch.records.into_iter().filter(|r| r.offset >= from).map(|r| FetchedRecord {
+            offset: r.offset,
+            timestamp: r.timestamp,
+            log_append_time,
+            key: r.key,
+            value: r.value,
+        }));
     }
     Ok((records, end))
 }
 
 impl Operation for FetchRecords {
     fn request(&mut self, session: &Session, round: &mut Round) {
-        // Per leader, requests whose partitions are all different.
+        // Per leader, requests whose partitions are all different; a starved read alone in its own.
         let mut by_leader: BTreeMap<i32, Vec<Vec<usize>>> = BTreeMap::new();
         for index in (0..self.reads.len()).filter(|&i| self.progress[i].result.is_none()) {
             let batches = by_leader.entry(self.reads[index].leader).or_default();
             let tp = &self.reads[index].partition;
-            match batches.iter_mut().find(|b| b.iter().all(|&i| self.reads[i].partition != *tp)) {
+            let alone = self.progress[index].starved;
+            match batches
+                .iter_mut()
+                .find(|b| !alone && b.iter().all(|&i| self.reads[i].partition != *tp && !self.progress[i].starved))
+            {
                 Some(batch) => batch.push(index),
                 None => batches.push(vec![index]),
             }
@@ -182,6 +174,9 @@ impl Operation for FetchRecords {
                 let mut request = FetchRequest::default().with_max_wait_ms(0).with_min_bytes(0).with_topics(topics);
                 if version >= 3 {
                     request = request.with_max_bytes(MAX_PARTITION_BYTES);
+                }
+                if version >= 4 {
+                    request = request.with_isolation_level(1);
                 }
                 self.calls.push((round.add(target.clone(), &request, version), batch));
             }
@@ -223,16 +218,26 @@ impl Operation for FetchRecords {
                     progress.result = Some(Err(code.to_string()));
                     continue;
                 }
+                // How far this read can go: its end, or the log's (what read_committed may see).
+                let stable =
+                    if answer.last_stable_offset >= 0 { answer.last_stable_offset } else { answer.high_watermark };
+                let end = read.until.min(stable.min(answer.high_watermark));
+                if progress.next >= end {
+                    let records = std::mem::take(&mut progress.records);
+                    progress.result = Some(Ok(ReadRecords { records, end: end.max(read.from) }));
+                    continue;
+                }
+                let aborted: Vec<(i64, i64)> =
+                    answer.aborted_transactions.iter().flatten().map(|t| (t.producer_id.0, t.first_offset)).collect();
                 let bytes = answer.records.unwrap_or_default();
                 let had_bytes = !bytes.is_empty();
-                match decode_records(bytes, progress.next) {
+                match answer_records(bytes, progress.next, &aborted) {
                     Err(e) => progress.result = Some(Err(e)),
-                    Ok((records, end)) => {
-                        let until = read.until;
-                        progress.records.extend(records.into_iter().filter(|r| r.offset < until));
-                        let log_end = answer.high_watermark;
-                        match end {
-                            Some(end) if end > progress.next => progress.next = end,
+                    Ok((records, batch_end)) => {
+                        progress.records.extend(records.into_iter().filter(|r| r.offset < end));
+                        progress.starved = false;
+                        match batch_end {
+                            Some(batch_end) if batch_end > progress.next => progress.next = batch_end,
                             // Bytes but no whole batch: a message larger than the size asked for (Kafka 0.9).
                             _ if had_bytes && progress.max_bytes < MAX_PARTITION_BYTES => {
                                 progress.max_bytes = progress.max_bytes.saturating_mul(4).min(MAX_PARTITION_BYTES);
@@ -245,11 +250,15 @@ impl Operation for FetchRecords {
                                 )));
                                 continue;
                             }
-                            // Nothing more: the log ends here.
-                            _ => progress.next = until,
+                            // Nothing although the log goes on: crowded out of this answer; alone next time.
+                            _ => {
+                                progress.starved = true;
+                                continue;
+                            }
                         }
-                        if progress.next >= until || progress.next >= log_end {
-                            progress.result = Some(Ok(std::mem::take(&mut progress.records)));
+                        if progress.next >= end {
+                            let records = std::mem::take(&mut progress.records);
+                            progress.result = Some(Ok(ReadRecords { records, end }));
                         }
                     }
                 }
@@ -271,90 +280,27 @@ impl Operation for FetchRecords {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::BytesMut;
-    use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
-
-    fn record(offset: i64, timestamp: i64, value: &str) -> Record {
-        Record {
-            transactional: false,
-            control: false,
-            partition_leader_epoch: 0,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset,
-            sequence: -1,
-            timestamp,
-            key: None,
-            value: Some(Bytes::from(value.to_string())),
-            headers: Default::default(),
-        }
-    }
-
-    fn encode(records: &[Record], version: i8, compression: Compression) -> Bytes {
-        let mut buf = BytesMut::new();
-        RecordBatchEncoder::encode(&mut buf, records, &RecordEncodeOptions { version, compression }).unwrap();
-        buf.freeze()
-    }
+    use crate::client::records::tests::{batch_v2, record_v2, BatchSpec};
 
     #[test]
-    fn keeps_the_records_from_the_offset_asked_for_and_finds_the_batch_end() {
-        for compression in
-            [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd]
-        {
-            let batch = encode(&[record(10, 5, "a"), record(11, 6, "b"), record(12, 7, "c")], 2, compression);
-            let (records, end) = decode_records(batch, 11).unwrap();
-            let values: Vec<_> = records.iter().map(|r| (r.offset, r.timestamp, r.value.clone().unwrap())).collect();
-            assert_eq!(
-                values,
-                vec![(11, Some(6), Bytes::from("b")), (12, Some(7), Bytes::from("c"))],
-                "{compression:?}"
-            );
-            assert_eq!(end, Some(13));
-        }
-    }
-
-    #[test]
-    fn a_batch_cut_short_is_left_for_the_next_read() {
-        let mut bytes = BytesMut::new();
-        bytes.extend_from_slice(&encode(&[record(0, 1, "a")], 2, Compression::None));
-        let second = encode(&[record(1, 2, "b")], 2, Compression::None);
-        bytes.extend_from_slice(&second[..second.len() - 3]);
-        let (records, end) = decode_records(bytes.freeze(), 0).unwrap();
-        assert_eq!(records.len(), 1);
-        assert_eq!(end, Some(1));
-        // Only a partial batch: no records, no end (the caller asks for more bytes).
-        assert_eq!(decode_records(second.slice(..second.len() - 3), 1).unwrap(), (Vec::new(), None));
-    }
-
-    #[test]
-    fn old_messages_have_no_timestamps_and_end_after_their_offset() {
-        // The encoder writes offset 0 into old messages: set each message's own.
-        let mut bytes = BytesMut::new();
-        for (offset, value) in [(4i64, "x"), (5, "y")] {
-            let mut message = BytesMut::from(&encode(&[record(offset, -1, value)], 0, Compression::None)[..]);
-            message[..8].copy_from_slice(&offset.to_be_bytes());
-            bytes.extend_from_slice(&message);
-        }
-        let (records, end) = decode_records(bytes.freeze(), 4).unwrap();
-        assert_eq!(records.iter().map(|r| (r.offset, r.timestamp)).collect::<Vec<_>>(), vec![(4, None), (5, None)]);
-        assert_eq!(end, Some(6));
-    }
-
-    #[test]
-    fn old_compressed_messages_are_named_as_such() {
-        let bytes = encode(&[record(0, -1, "x")], 0, Compression::Gzip);
+    fn an_answer_keeps_the_records_from_the_offset_asked_for_without_aborted_ones_or_markers() {
+        let mut bytes = Vec::new();
+        let plain = BatchSpec { base_offset: 10, ..BatchSpec::default() };
+        bytes.extend(batch_v2(&plain, &[record_v2(0, 0, None, Some(b"a")), record_v2(1, 1, None, Some(b"b"))]));
+        let aborted = BatchSpec { base_offset: 12, producer_id: 7, transactional: true, ..BatchSpec::default() };
+        bytes.extend(batch_v2(&aborted, &[record_v2(0, 0, None, Some(b"gone"))]));
+        let marker =
+            BatchSpec { base_offset: 13, producer_id: 7, transactional: true, control: true, ..BatchSpec::default() };
+        bytes.extend(batch_v2(&marker, &[record_v2(0, 0, Some(&[0, 0, 0, 0]), None)]));
+        let appended = BatchSpec { base_offset: 14, log_append_time: true, max_timestamp: 99, ..BatchSpec::default() };
+        bytes.extend(batch_v2(&appended, &[record_v2(0, 5, None, Some(b"c"))]));
+        let (records, end) = answer_records(Bytes::from(bytes), 11, &[(7, 12)]).unwrap();
+        let got: Vec<(i64, Option<i64>, bool, Option<Bytes>)> =
+            records.into_iter().map(|r| (r.offset, r.timestamp, r.log_append_time, r.value)).collect();
         assert_eq!(
-            decode_records(bytes, 0).unwrap_err(),
-            "the records are compressed messages of the pre-0.11 format, which this tool cannot read"
+            got,
+            vec![(11, Some(1001), false, Some(Bytes::from("b"))), (14, Some(99), true, Some(Bytes::from("c")))]
         );
-    }
-
-    #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        let mut bytes = vec![0u8; 12];
-        bytes[11] = 20;
-        bytes.extend_from_slice(&[0xff; 20]);
-        assert!(decode_records(Bytes::from(bytes), 0).is_err());
+        assert_eq!(end, Some(15));
     }
 }

@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod groups;
 pub mod metadata;
 pub mod offsets;
+pub mod records;
 pub mod sasl;
 pub mod session;
 pub mod tls;

@@ -423,7 +423,17 @@ impl Session {
     /// Runs operations to completion: rounds until each is done, retrying what failed for a passing reason with a
     /// backoff (100 ms doubling to 1 s), until `timeout` from now; then what is still pending fails.
     pub fn drive(&self, label: &'static str, operations: &mut [&mut dyn Operation], timeout: Duration) -> Result<()> {
-        let deadline = Instant::now() + timeout;
+        self.drive_until(label, operations, Instant::now() + timeout)
+    }
+
+    /// [`drive`](Self::drive) with a deadline that a phase of several drives shares.
+    pub fn drive_until(
+        &self,
+        label: &'static str,
+        operations: &mut [&mut dyn Operation],
+        deadline: Instant,
+    ) -> Result<()> {
+        let timeout = deadline.saturating_duration_since(Instant::now());
         let mut backoff = Duration::from_millis(100);
         loop {
             let mut round = Round::new(label);

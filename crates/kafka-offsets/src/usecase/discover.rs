@@ -89,8 +89,8 @@ impl StateCheck {
                     match self.cluster {
                         None => out.refuse(group, state),
                         Some(cluster) => out.refuse_with(format!(
-                            "group '{group}' has members on the {cluster} (its state is {state}): stop its consumers \
-                             first; nothing is committed for it"
+                            "Assignments can only be reset if the group '{group}' is inactive, but the current state \
+                             is {state} on the {cluster}: stop its consumers first; nothing is committed for it"
                         )),
                     }
                 }

@@ -12,5 +12,6 @@ pub(crate) mod log_offsets;
 pub mod lookup;
 pub mod migrate;
 pub mod plan;
+pub mod record_store;
 pub mod reset;
 pub mod translate;

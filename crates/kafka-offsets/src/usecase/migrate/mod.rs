@@ -10,14 +10,14 @@
 //! 5. the plan, one row per group and partition; a refused partition holds its group back;
 //! 6. with `execute`: reset-offsets' commit (backup, one commit per group, read-back) on the new cluster.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod verdicts;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::client::fetch::{FetchRecords, FetchedRecord, ReadRange};
 use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, GroupState, Wanted};
 use crate::client::metadata::ClusterMetadata;
-use crate::client::offsets::{ListOffsets, OffsetQuery};
 use crate::client::session::{Operation, Session};
 use crate::error::{ExitStatus, Result};
 use crate::formats::migration::{MigrationRow, RowStatus};
@@ -27,14 +27,8 @@ use crate::usecase::clusters::{self, both, NEW, OLD};
 use crate::usecase::commit::{commit_plans, Backup, Outcome};
 use crate::usecase::discover::{discover, GroupSelection, StateCheck};
 use crate::usecase::log_offsets::{LogOffsetLookups, LogOffsets};
-use crate::usecase::translate::{self, Anchor, Found, LagNote, OldPosition, Refusal, Strategy, TimeSearch, Verdict};
+use crate::usecase::translate::{self, LagNote, OldPosition, Refusal, Strategy, Verdict};
 use crate::TopicPartition;
-
-/// How many records after a timestamp's offset on NEW are compared with the record looked for (records sharing
-/// its timestamp come first).
-const TIMESTAMP_SCAN: i64 = 64;
-/// The first content search: this many records either side of where a copy of the old log puts the record.
-const NEAR: i64 = 8;
 
 #[derive(Debug, Clone)]
 pub struct MigrateRequest {
@@ -121,198 +115,6 @@ impl Item {
             self.verdict = Some(Err(refusal));
         }
     }
-}
-
-/// Reads many ranges on one session; the records of each range, keyed as given.
-fn read_ranges<K: Ord + Clone>(
-    session: &Session,
-    label: &'static str,
-    leaders: &HashMap<TopicPartition, i32>,
-    ranges: BTreeMap<K, (TopicPartition, i64, i64)>,
-) -> Result<BTreeMap<K, std::result::Result<Vec<FetchedRecord>, String>>> {
-    if ranges.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let keys: Vec<K> = ranges.keys().cloned().collect();
-    let reads = ranges
-        .into_values()
-        .map(|(partition, from, until)| {
-            let leader = leaders.get(&partition).copied().unwrap_or(-1);
-            ReadRange { partition, leader, from, until }
-        })
-        .collect();
-    let mut fetch = FetchRecords::new(reads);
-    session.drive(label, &mut [&mut fetch], session.timeout())?;
-    Ok(keys.into_iter().zip(fetch.results().into_iter().map(|(_, read)| read)).collect())
-}
-
-/// The switch time on NEW, per partition: the broker's answer checked by reading around it, else a search by reading.
-fn switch_offsets(
-    session: &Session,
-    time: i64,
-    partitions: &BTreeMap<TopicPartition, (i64, i64)>,
-    answers: &HashMap<TopicPartition, Option<i64>>,
-    leaders: &HashMap<TopicPartition, i32>,
-) -> Result<BTreeMap<TopicPartition, Verdict>> {
-    let mut results = BTreeMap::new();
-    let mut checks = BTreeMap::new();
-    for (tp, &(start, end)) in partitions {
-        if start >= end {
-            results.insert(tp.clone(), Ok((end, Found::SwitchTimeAfterLast)));
-            continue;
-        }
-        let answer = answers.get(tp).copied().flatten().unwrap_or(end).clamp(start, end);
-        checks.insert(tp.clone(), (tp.clone(), (answer - 1).max(start), (answer + 1).min(end)));
-    }
-    let mut searches: BTreeMap<TopicPartition, TimeSearch> = BTreeMap::new();
-    for (tp, read) in read_ranges(session, "switch time", leaders, checks)? {
-        let (start, end) = partitions[&tp];
-        let search = TimeSearch::new(time, start, end);
-        let answer = answers.get(&tp).copied().flatten().unwrap_or(end).clamp(start, end);
-        match read {
-            Err(e) => {
-                results.insert(tp, Err(Refusal::Failed(format!("cannot read the new cluster's records: {e}"))));
-            }
-            Ok(records) if records.iter().any(|r| r.timestamp.is_none()) => {
-                results.insert(tp, Err(Refusal::NoTimestampsOnNew));
-            }
-            Ok(records) => match search.check(answer, &records) {
-                Some(offset) if offset == end => {
-                    results.insert(tp, Ok((offset, Found::SwitchTimeAfterLast)));
-                }
-                Some(offset) => {
-                    results.insert(tp, Ok((offset, Found::SwitchTimeChecked)));
-                }
-                None => {
-                    searches.insert(tp, search);
-                }
-            },
-        }
-    }
-    while !searches.is_empty() {
-        let reads = searches
-            .iter()
-            .map(|(tp, search)| {
-                let (from, until) = search.next_read();
-                (tp.clone(), (tp.clone(), from, until))
-            })
-            .collect();
-        for (tp, read) in read_ranges(session, "switch time search", leaders, reads)? {
-            let search = searches.get_mut(&tp).expect("searched partition");
-            let step = read
-                .map_err(|e| Refusal::Failed(format!("cannot read the new cluster's records: {e}")))
-                .and_then(|records| search.narrow(&records));
-            if let Err(refusal) = step {
-                results.insert(tp.clone(), Err(refusal));
-                searches.remove(&tp);
-            } else if search.done() {
-                let offset = search.low;
-                let found =
-                    if offset == partitions[&tp].1 { Found::SwitchTimeAfterLast } else { Found::SwitchTimeRead };
-                results.insert(tp.clone(), Ok((offset, found)));
-                searches.remove(&tp);
-            }
-        }
-    }
-    Ok(results)
-}
-
-/// The key of an anchor: the old partition, the record's offset, and whether the group is after it (groups at the
-/// same place share the search).
-type AnchorKey = (TopicPartition, i64, bool);
-
-/// The key of a read of the old cluster: the partition and the range.
-type ReadKey = (TopicPartition, i64, i64);
-
-/// By record: finds each anchor's copy on NEW, by its timestamp first, then by contents near the expected place, then
-/// in the whole window.
-fn find_copies(
-    session: &Session,
-    anchors: &BTreeMap<AnchorKey, (TopicPartition, Anchor)>,
-    new_bounds: &HashMap<TopicPartition, (i64, i64)>,
-    leaders: &HashMap<TopicPartition, i32>,
-    window: i64,
-) -> Result<BTreeMap<AnchorKey, Verdict>> {
-    let mut results = BTreeMap::new();
-    let mut searched: BTreeMap<AnchorKey, Vec<String>> = BTreeMap::new();
-    let bounds = |tp: &TopicPartition| new_bounds.get(tp).copied().unwrap_or((0, 0));
-
-    // 1. By timestamp: NEW's first offset at or after it, and the records from there.
-    let timed: Vec<(&AnchorKey, &TopicPartition, i64)> = if session.is_legacy() {
-        Vec::new()
-    } else {
-        anchors.iter().filter_map(|(key, (tp, a))| a.record.timestamp.map(|ts| (key, tp, ts))).collect()
-    };
-    if !timed.is_empty() {
-        let entries: Vec<(TopicPartition, i32, i64)> =
-            timed.iter().map(|(_, tp, ts)| ((*tp).clone(), leaders.get(*tp).copied().unwrap_or(-1), *ts)).collect();
-        let query = OffsetQuery {
-            timestamp: 0,
-            max_offsets: 1,
-            isolation_level: session.settings().isolation_level(),
-            min_version: 1,
-            max_version: i16::MAX,
-        };
-        let mut lookup = ListOffsets::at_times(query, &entries);
-        session.drive("record timestamps", &mut [&mut lookup], session.timeout())?;
-        let mut reads = BTreeMap::new();
-        for ((key, tp, _), (_, answer)) in timed.iter().zip(lookup.results()) {
-            let (start, end) = bounds(tp);
-            // -1 (no record at or after the time) is not trusted: the content search comes next.
-            if let Ok(Some(&offset)) = answer.as_ref().map(|o| o.first()) {
-                if offset >= start && offset < end {
-                    reads.insert((*key).clone(), ((*tp).clone(), offset, (offset + TIMESTAMP_SCAN).min(end)));
-                }
-            }
-        }
-        for (key, read) in read_ranges(session, "records at timestamps", leaders, reads.clone())? {
-            let (_, anchor) = &anchors[&key];
-            let (_, from, until) = &reads[&key];
-            match read.map(|records| translate::find_copy(anchor, &records)) {
-                Ok(Some((copy, _))) => {
-                    let found = Found::RecordByTimestamp { after_last_read: anchor.after };
-                    results.insert(key, Ok((translate::offset_after(anchor, copy), found)));
-                }
-                _ => searched.entry(key).or_default().push(format!("offsets {from}..{until} by timestamp")),
-            }
-        }
-    }
-
-    // 2. By contents: near the expected place, then the whole window.
-    for (label, reach) in [("records near the expected offsets", NEAR), ("content search", window)] {
-        let reads: BTreeMap<AnchorKey, (TopicPartition, i64, i64)> = anchors
-            .iter()
-            .filter(|(key, _)| !results.contains_key(*key))
-            .map(|(key, (tp, anchor))| {
-                let (start, end) = bounds(tp);
-                let (from, until) = translate::content_window(anchor, start, end, reach);
-                (key.clone(), (tp.clone(), from, until))
-            })
-            .collect();
-        for (key, read) in read_ranges(session, label, leaders, reads.clone())? {
-            let (_, anchor) = &anchors[&key];
-            let (_, from, until) = reads[&key];
-            match read {
-                Ok(records) => {
-                    if let Some((copy, matches)) = translate::find_copy(anchor, &records) {
-                        let found = Found::RecordByContent { from, until, matches, after_last_read: anchor.after };
-                        results.insert(key, Ok((translate::offset_after(anchor, copy), found)));
-                    } else if reach == window {
-                        searched.entry(key).or_default().push(format!("offsets {from}..{until} by content"));
-                    }
-                }
-                Err(e) => {
-                    results.insert(key, Err(Refusal::Failed(format!("cannot read the new cluster's records: {e}"))));
-                }
-            }
-        }
-    }
-    for (key, places) in searched {
-        results
-            .entry(key)
-            .or_insert_with(|| Err(Refusal::NotOnNew { searched: format!("searched {}", places.join(", ")) }));
-    }
-    Ok(results)
 }
 
 impl MigrateRequest {
@@ -604,90 +406,6 @@ impl Migration<'_> {
             }
         }
         Ok((new_offsets, new_committed))
-    }
-
-    /// Phases 5 and 6: the records: on the old cluster those the checks and the search need, on the new one those around the
-    /// switch time; then each partition's verdict (by record: after its copy is looked for on the new cluster).
-    fn verdicts(&mut self, clusters: &Clusters, new_offsets: &LogOffsets) -> Result<()> {
-        let strategy = self.request.strategy;
-        let (old_leaders, new_leaders) = (clusters.old.leaders(), clusters.new.leaders());
-        let read_of =
-            |item: &Item| translate::old_read(strategy, &item.position).map(|(f, u)| (item.old.clone(), f, u));
-        let old_reads: BTreeMap<ReadKey, ReadKey> =
-            self.items.iter().filter(|i| i.pending()).filter_map(read_of).map(|key| (key.clone(), key)).collect();
-        let new_partitions: BTreeMap<TopicPartition, (i64, i64)> =
-            self.items.iter().filter(|i| i.pending()).map(|i| (i.new.clone(), i.new_bounds)).collect();
-        let (old, new) = (&self.old, &self.new);
-        let (old_records, switch) = both(
-            || read_ranges(old, "records", &old_leaders, old_reads),
-            || match strategy.switch_time() {
-                Some(time) => switch_offsets(new, time, &new_partitions, &new_offsets.at_time, &new_leaders).map(Some),
-                None => Ok(None),
-            },
-        );
-        let old_records = old_records.map_err(|e| e.on(OLD))?;
-        let switch = switch.map_err(|e| e.on(NEW))?;
-
-        let mut anchors: BTreeMap<AnchorKey, (TopicPartition, Anchor)> = BTreeMap::new();
-        let mut anchored: Vec<Option<AnchorKey>> = vec![None; self.items.len()];
-        for (index, item) in self.items.iter_mut().enumerate().filter(|(_, i)| i.pending()) {
-            let records = match read_of(item).map(|key| old_records.get(&key)) {
-                None => Vec::new(),
-                Some(Some(Ok(records))) => records.clone(),
-                Some(Some(Err(e))) => {
-                    item.refuse(Refusal::Failed(format!("cannot read its records on the old cluster: {e}")));
-                    continue;
-                }
-                Some(None) => {
-                    item.refuse(Refusal::Failed("its records on the old cluster were not read".into()));
-                    continue;
-                }
-            };
-            match translate::check_old(strategy, &item.position, &records, self.request.allow_lag) {
-                Ok(note) => item.lag_note = note,
-                Err(refusal) => {
-                    item.refuse(refusal);
-                    continue;
-                }
-            }
-            let (new_start, new_end) = item.new_bounds;
-            match strategy {
-                Strategy::Earliest => item.verdict = Some(Ok((new_start, Found::Earliest))),
-                Strategy::SwitchTime(_) => {
-                    item.verdict = switch.as_ref().and_then(|s| s.get(&item.new)).cloned();
-                    item.refuse(Refusal::Failed("the switch time was not looked up on the new cluster".into()));
-                }
-                Strategy::ByRecord if item.position.log_start >= item.position.log_end => {
-                    item.verdict = Some(if new_start >= new_end {
-                        Ok((new_start, Found::EmptyOnBoth))
-                    } else {
-                        Err(Refusal::NothingToFind)
-                    });
-                }
-                Strategy::ByRecord => match translate::anchor(&item.position, records, new_start) {
-                    Ok(anchor) => {
-                        let key = (item.old.clone(), anchor.record.offset, anchor.after);
-                        anchors.entry(key.clone()).or_insert_with(|| (item.new.clone(), anchor));
-                        anchored[index] = Some(key);
-                    }
-                    Err(refusal) => item.refuse(refusal),
-                },
-            }
-        }
-        if anchors.is_empty() {
-            return Ok(());
-        }
-        let bounds: HashMap<TopicPartition, (i64, i64)> =
-            self.items.iter().map(|i| (i.new.clone(), i.new_bounds)).collect();
-        let copies = find_copies(&self.new, &anchors, &bounds, &new_leaders, self.request.search_window)
-            .map_err(|e| e.on(NEW))?;
-        for (item, key) in self.items.iter_mut().zip(&anchored) {
-            if let Some(key) = key {
-                item.verdict = copies.get(key).cloned();
-                item.refuse(Refusal::Failed("the record was not looked for on the new cluster".into()));
-            }
-        }
-        Ok(())
     }
 
     /// Phase 7: the plans of the groups whose partitions were all found (a refused partition holds its group back); the

@@ -1,0 +1,191 @@
+//! MirrorMaker 2 (`org.apache.kafka.connect.mirror.MirrorMaker`, dedicated mode) copying topics from an old cluster
+//! to a new one, as an operator runs it for a migration: the identity replication policy (same topic names), and
+//! group offsets synced too, so that its own translation can be read beside ours. It runs from the new cluster's
+//! jars; it can be stopped and started again (replication lag across a producer switch).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::TopicPartitionList;
+
+use crate::kafka::Kafka;
+use crate::scratch_dir;
+
+/// A running MirrorMaker 2.
+#[derive(Debug)]
+pub struct MirrorMaker {
+    dir: PathBuf,
+    command: Vec<String>,
+    process: Option<Child>,
+    watchdog: Option<Child>,
+}
+
+impl MirrorMaker {
+    /// Copies the topics matching `topics` (a regex) from `old` to `new`, with these extra settings.
+    pub fn start(old: &Kafka, new: &Kafka, topics: &str, settings: &[&str]) -> MirrorMaker {
+        let dir = scratch_dir("mirror-maker");
+        let mut config = format!(
+            "clusters=old,new\nold.bootstrap.servers={}\nnew.bootstrap.servers={}\nold->new.enabled=true\n\
+             new->old.enabled=false\nold->new.topics={topics}\n\
+             replication.policy.class=org.apache.kafka.connect.mirror.IdentityReplicationPolicy\n\
+             replication.factor=1\ncheckpoints.topic.replication.factor=1\nheartbeats.topic.replication.factor=1\n\
+             offset-syncs.topic.replication.factor=1\noffset.storage.replication.factor=1\n\
+             status.storage.replication.factor=1\nconfig.storage.replication.factor=1\n\
+             refresh.topics.interval.seconds=1\nrefresh.groups.interval.seconds=1\nsync.group.offsets.enabled=true\n\
+             sync.group.offsets.interval.seconds=1\nemit.checkpoints.interval.seconds=1\n\
+             emit.heartbeats.enabled=false\ntasks.max=1\n",
+            old.bootstrap(),
+            new.bootstrap()
+        );
+        for setting in settings {
+            config.push_str(setting);
+            config.push('\n');
+        }
+        let properties = dir.join("mm2.properties");
+        std::fs::write(&properties, config).expect("write mm2.properties");
+        let log_config = dir.join("log.properties");
+        std::fs::write(&log_config, new.version.log_config("INFO", Some(&dir.join("mm2.log"))))
+            .expect("write the log configuration");
+        let command = vec![
+            "-Xmx512m".to_string(),
+            "-XX:+UseSerialGC".to_string(),
+            new.version.log_option(&log_config),
+            "-cp".to_string(),
+            format!("{}/*", new.version.libs().display()),
+            "org.apache.kafka.connect.mirror.MirrorMaker".to_string(),
+            properties.display().to_string(),
+            "--clusters".to_string(),
+            "new".to_string(),
+        ];
+        let mut mirror = MirrorMaker { dir, command, process: None, watchdog: None };
+        mirror.watchdog = Some(
+            Command::new("bash")
+                .arg("-c")
+                .arg("while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; pkill -9 -f \"$1\"")
+                .arg(std::process::id().to_string())
+                .arg(mirror.dir.display().to_string())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start watchdog"),
+        );
+        mirror.resume();
+        mirror
+    }
+
+    /// Stops copying (the JVM is killed: what it had not copied stays behind, as with replication lag).
+    pub fn pause(&mut self) {
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts copying again from where its committed source offsets are.
+    pub fn resume(&mut self) {
+        assert!(self.process.is_none(), "MirrorMaker is running");
+        let child = Command::new("java")
+            .args(&self.command)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(self.dir.join("stdout")).expect("log file"))
+            .stderr(std::fs::File::create(self.dir.join("stderr")).expect("log file"))
+            .spawn()
+            .expect("start MirrorMaker");
+        self.process = Some(child);
+    }
+
+    /// The end of its log, for a failure message.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.join("mm2.log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Waits until `partition` of `topic` on `new` holds `records` records (read to the end), or panics after
+    /// `timeout` with MirrorMaker's log.
+    pub fn wait_for_records(&self, new: &Kafka, topic: &str, partition: i32, records: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = count_records(&new.client_config(), topic, partition);
+            if got >= records {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "MirrorMaker copied {got} of {records} records of {topic}:{partition} in {timeout:?}\n{}",
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
+
+/// Every record of a partition, read from its log start to its high watermark: (offset, key, value, timestamp).
+pub type DumpedRecord = (i64, Option<Vec<u8>>, Option<Vec<u8>>, i64);
+
+/// Reads a whole partition (read_uncommitted: aborted records too, as a copy sees them; use `isolation` to change).
+pub fn dump(config: &ClientConfig, topic: &str, partition: i32, isolation: &str) -> Vec<DumpedRecord> {
+    let consumer: BaseConsumer = config
+        .clone()
+        .set("group.id", "offset-tools-test-dump")
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", isolation)
+        .set("enable.partition.eof", "true")
+        .create()
+        .expect("dump consumer");
+    let (low, high) = consumer.fetch_watermarks(topic, partition, Duration::from_secs(20)).expect("watermarks");
+    let mut records = Vec::new();
+    if low >= high {
+        return records;
+    }
+    let mut assignment = TopicPartitionList::new();
+    assignment.add_partition_offset(topic, partition, rdkafka::Offset::Beginning).expect("offset");
+    consumer.assign(&assignment).expect("assign");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        match consumer.poll(Duration::from_millis(500)) {
+            Some(Ok(message)) => {
+                records.push((
+                    message.offset(),
+                    message.key().map(<[u8]>::to_vec),
+                    message.payload().map(<[u8]>::to_vec),
+                    message.timestamp().to_millis().unwrap_or(-1),
+                ));
+            }
+            Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => return records,
+            Some(Err(e)) => panic!("cannot read {topic}:{partition}: {e}"),
+            None => {}
+        }
+    }
+    panic!("reading {topic}:{partition} to its end ({high}) took more than 60 s");
+}
+
+/// How many records a partition holds (read_uncommitted); 0 while the topic does not exist.
+pub fn count_records(config: &ClientConfig, topic: &str, partition: i32) -> usize {
+    let consumer: BaseConsumer = config.create().expect("metadata client");
+    let exists = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .is_ok_and(|m| m.topics().iter().any(|t| t.error().is_none() && t.partitions().len() > partition as usize));
+    if exists {
+        dump(config, topic, partition, "read_uncommitted").len()
+    } else {
+        0
+    }
+}
+
+impl Drop for MirrorMaker {
+    fn drop(&mut self) {
+        self.pause();
+        if let Some(mut watchdog) = self.watchdog.take() {
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

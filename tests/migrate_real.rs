@@ -1,0 +1,393 @@
+//! migrate-groups from real Apache Kafka 2.8 and 3.9 clusters (old) to a real 4.1 cluster (new), on the data shapes
+//! of production clusters: compressed batches of about 1 MB, transactions (committed, aborted, a marker at the log
+//! end), runs of identical records, LogAppendTime on the new cluster, a compacted old partition with wide gaps, and
+//! groups with live members of the classic and the new (KIP-848) protocol. The new cluster holds a copy of the old
+//! records where a scenario says so (produced by the test as MirrorMaker would copy them), then the records the
+//! switched producers wrote. Every expected offset is computed here from the records produced, never by a tool.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Failed;
+use offset_tools_tests::groups::{commit, Member};
+use offset_tools_tests::harness::{self, check, VersionCase};
+use offset_tools_tests::kafka::{block_on, Kafka, Version};
+use offset_tools_tests::mirror::dump;
+use offset_tools_tests::oracle::described_offsets;
+use offset_tools_tests::produce::{incompressible, produce_records, produce_transaction, TestRecord};
+use offset_tools_tests::run::{migrate_groups, Output};
+use rdkafka::admin::{AdminClient, AdminOptions};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::{Offset, TopicPartitionList};
+
+const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
+const V3_9: &[Version] = &[Version::V3_9];
+const KEEP: &str = "retention.ms=-1";
+/// The producers' switch to the new cluster: 2025-06-15T15:06:40Z.
+const SWITCH: i64 = 1_750_000_000_000;
+const SWITCH_TIME: &str = "2025-06-15T15:06:40.000Z";
+
+struct Fixture {
+    old: Kafka,
+    new: Kafka,
+}
+
+/// A producer that batches: records sent together share a batch, compressed with `codec`.
+fn batching(kafka: &Kafka, codec: &str) -> ClientConfig {
+    let mut config = kafka.client_config();
+    config
+        .set("linger.ms", "200")
+        .set("batch.size", "1000000")
+        .set("compression.type", codec)
+        .set("enable.idempotence", "false");
+    config
+}
+
+fn records(prefix: &str, count: usize, first_ts: i64, step: i64) -> Vec<TestRecord> {
+    (0..count)
+        .map(|i| {
+            TestRecord::new(
+                Some(&format!("{prefix}-k{}", i % 7)),
+                &format!("{prefix}-{i}"),
+                Some(first_ts + i as i64 * step),
+            )
+        })
+        .collect()
+}
+
+fn delete_before(kafka: &Kafka, topic: &str, partition: i32, offset: i64) {
+    let admin: AdminClient<DefaultClientContext> = kafka.client_config().create().expect("admin client");
+    let mut before = TopicPartitionList::new();
+    before.add_partition_offset(topic, partition, Offset::Offset(offset)).expect("offset");
+    block_on(admin.delete_records(&before, &AdminOptions::new())).expect("delete records");
+}
+
+/// Big batches: 150 records before the switch (copied to the new cluster) and 150 after it (written there by the
+/// switched producers), each a batch of about 900 KB, on three partitions of one broker.
+fn big(f: &Fixture) {
+    f.old.create_topic("big", 3, &[KEEP]);
+    f.new.create_topic("big", 3, &[KEEP]);
+    for p in 0..3 {
+        let value = |i: usize| incompressible(p as u64 * 10_000 + i as u64, 6000);
+        let before: Vec<TestRecord> = (0..150)
+            .map(|i| TestRecord {
+                key: Some(format!("b{i}").into_bytes()),
+                value: value(i),
+                timestamp: Some(SWITCH - 150_000 + i as i64 * 1000),
+            })
+            .collect();
+        let after: Vec<TestRecord> = (150..300)
+            .map(|i| TestRecord {
+                key: Some(format!("b{i}").into_bytes()),
+                value: value(i),
+                timestamp: Some(SWITCH + (i as i64 - 150) * 1000),
+            })
+            .collect();
+        produce_records(&batching(&f.old, "zstd"), "big", p, &before);
+        produce_records(&batching(&f.new, "zstd"), "big", p, &before);
+        produce_records(&batching(&f.new, "zstd"), "big", p, &after);
+    }
+    commit(&f.old.client_config(), "big-drained", "big", &[(0, 150), (1, 150), (2, 150)]);
+}
+
+/// Transactions on the old cluster: `txn-end` is one committed transaction of 10 records (log end 11, the marker);
+/// `txn` is 10 committed, 3 aborted, 2 committed (markers at 10, 14 and 17). The new cluster holds the committed
+/// records (as a consumer reads them), then 5 records of the switched producers.
+fn transactions(f: &Fixture) {
+    let mut config = f.old.client_config();
+    config.set("linger.ms", "5");
+    f.old.create_topic("txn-end", 1, &[KEEP]);
+    f.old.create_topic("txn", 1, &[KEEP]);
+    let first = records("t", 10, SWITCH - 60_000, 1000);
+    let aborted = records("aborted", 3, SWITCH - 40_000, 1000);
+    let last = records("t-late", 2, SWITCH - 30_000, 1000);
+    produce_transaction(&config, &format!("txn-end-{}", f.old.version.number()), "txn-end", 0, &first, true);
+    let id = format!("txn-{}", f.old.version.number());
+    produce_transaction(&config, &id, "txn", 0, &first, true);
+    produce_transaction(&config, &id, "txn", 0, &aborted, false);
+    produce_transaction(&config, &id, "txn", 0, &last, true);
+    let after = records("switched", 5, SWITCH + 1000, 1000);
+    let mut new_config = f.new.client_config();
+    new_config.set("linger.ms", "5");
+    for (topic, copy) in [("txn-end", first.clone()), ("txn", [first, last].concat())] {
+        f.new.create_topic(topic, 1, &[KEEP]);
+        produce_records(&new_config, topic, 0, &copy);
+        produce_records(&new_config, topic, 0, &after);
+    }
+    let old = f.old.client_config();
+    // Drained: committed at the marker that ends the log (Kafka's tools show a lag of 1).
+    commit(&old, "txn-drained", "txn-end", &[(0, 10)]);
+    // Before the aborted records: the next record a consumer reads is offset 15 (new cluster: 10).
+    commit(&old, "txn-before-aborted", "txn", &[(0, 11)]);
+}
+
+/// A run of 40 identical records (same key, value and timestamp) at old offsets 100..140, with unique records
+/// around it; the old log starts at 50 (deleted), the new cluster's copy at 0 (old offset o is new o - 50).
+fn runs(f: &Fixture) {
+    let mut log = records("u", 100, SWITCH - 500_000, 1000);
+    log.extend((0..40).map(|_| TestRecord::new(Some("tick"), "tick", Some(SWITCH - 300_000))));
+    log.extend(records("v", 60, SWITCH - 200_000, 1000));
+    f.old.create_topic("runs", 1, &[KEEP]);
+    f.new.create_topic("runs", 1, &[KEEP]);
+    let mut config = f.old.client_config();
+    config.set("linger.ms", "5");
+    produce_records(&config, "runs", 0, &log);
+    delete_before(&f.old, "runs", 0, 50);
+    let mut new_config = f.new.client_config();
+    new_config.set("linger.ms", "5");
+    produce_records(&new_config, "runs", 0, &log[50..]);
+    let old = f.old.client_config();
+    for (group, offset) in
+        [("runs-first", 100), ("runs-mid", 125), ("runs-last", 139), ("runs-after", 140), ("runs-drained", 200)]
+    {
+        commit(&old, group, "runs", &[(0, offset)]);
+    }
+}
+
+/// The new cluster stamps records with its own clock (LogAppendTime): the copies' timestamps are not the old ones.
+fn append_time(f: &Fixture) {
+    let log = records("a", 30, SWITCH - 100_000, 1000);
+    f.old.create_topic("appendtime", 1, &[KEEP]);
+    f.new.create_topic("appendtime", 1, &[KEEP, "message.timestamp.type=LogAppendTime"]);
+    let mut config = f.old.client_config();
+    config.set("linger.ms", "5");
+    produce_records(&config, "appendtime", 0, &log);
+    let mut new_config = f.new.client_config();
+    new_config.set("linger.ms", "5");
+    produce_records(&new_config, "appendtime", 0, &log);
+    commit(&f.old.client_config(), "append-mid", "appendtime", &[(0, 7)]);
+}
+
+/// A compacted old partition: 100 records of one key (all but the last compacted away), then 60 of distinct keys.
+/// A group committed at 40 reads offset 99 next, 59 offsets further. The new cluster holds the surviving records.
+fn compacted(f: &Fixture) {
+    f.old.create_topic(
+        "compacted",
+        1,
+        &[
+            "cleanup.policy=compact",
+            "segment.ms=100",
+            "min.cleanable.dirty.ratio=0.001",
+            "delete.retention.ms=0",
+            "min.compaction.lag.ms=0",
+        ],
+    );
+    let mut config = f.old.client_config();
+    config.set("linger.ms", "5");
+    let hot: Vec<TestRecord> =
+        (0..100).map(|i| TestRecord::new(Some("hot"), &format!("hot-{i}"), Some(SWITCH - 200_000 + i))).collect();
+    let cold: Vec<TestRecord> = (0..60)
+        .map(|i| TestRecord::new(Some(&format!("cold-{i}")), &format!("cold-{i}"), Some(SWITCH - 100_000 + i)))
+        .collect();
+    produce_records(&config, "compacted", 0, &hot);
+    produce_records(&config, "compacted", 0, &cold);
+    // Roll the segment (segment.ms) so that the cleaner may compact it, and wait until it did.
+    std::thread::sleep(Duration::from_millis(300));
+    produce_records(&config, "compacted", 0, &[TestRecord::new(Some("roll"), "roll", Some(SWITCH - 50_000))]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let records = dump(&f.old.client_config(), "compacted", 0, "read_uncommitted");
+        if records.first().is_some_and(|r| r.0 == 99) {
+            f.new.create_topic("compacted", 1, &[KEEP]);
+            let copy: Vec<TestRecord> = records
+                .iter()
+                .map(|(_, key, value, ts)| TestRecord {
+                    key: key.clone(),
+                    value: value.clone().unwrap_or_default(),
+                    timestamp: Some(*ts),
+                })
+                .collect();
+            let mut new_config = f.new.client_config();
+            new_config.set("linger.ms", "5");
+            produce_records(&new_config, "compacted", 0, &copy);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} did not compact the topic in 90 s: {:?}",
+            f.old.version,
+            &records[..3.min(records.len())]
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    commit(&f.old.client_config(), "compacted-gap", "compacted", &[(0, 40)]);
+}
+
+fn setup(version: Version) -> Fixture {
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| Kafka::start(version));
+        let new = Kafka::start(Version::V4_1);
+        (old.join().expect("old cluster"), new)
+    });
+    let f = Fixture { old, new };
+    big(&f);
+    transactions(&f);
+    runs(&f);
+    append_time(&f);
+    compacted(&f);
+    for cluster in [&f.old, &f.new] {
+        cluster.create_topic("members", 2, &[KEEP]);
+        cluster.create_topic("shared", 2, &[KEEP]);
+    }
+    // `shared`: 20 records per partition on the old cluster, copied to the new one after 3 records of its own.
+    for p in 0..2 {
+        let log = records(&format!("s{p}"), 20, SWITCH - 100_000, 1000);
+        let mut config = f.old.client_config();
+        config.set("linger.ms", "5");
+        produce_records(&config, "shared", p, &log);
+        let mut new_config = f.new.client_config();
+        new_config.set("linger.ms", "5");
+        produce_records(&new_config, "shared", p, &records(&format!("own{p}"), 3, SWITCH - 900_000, 1000));
+        produce_records(&new_config, "shared", p, &log);
+    }
+    commit(&f.old.client_config(), "shared-busy", "shared", &[(0, 4), (1, 9)]);
+    commit(&f.old.client_config(), "shared-idle", "shared", &[(0, 4), (1, 20)]);
+    commit(&f.old.client_config(), "busy-new", "members", &[(0, 0), (1, 0)]);
+    commit(&f.old.client_config(), "busy-old", "members", &[(0, 0), (1, 0)]);
+    f
+}
+
+/// A plan row: new offset (None when refused), status, how.
+type Row = (Option<i64>, String, String);
+
+/// Runs a dry run and reads its table: (group, topic, partition) -> row.
+fn plan(f: &Fixture, args: &[&str]) -> (BTreeMap<(String, String, i32), Row>, Output) {
+    let out = migrate_groups(&[&["--from", &f.old.bootstrap(), "--to", &f.new.bootstrap()], args].concat());
+    let rows = out
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let group = fields.next()?.to_string();
+            let topic = fields.next()?.to_string();
+            let partition = fields.next()?.parse().ok()?;
+            let (_old, _lag) = (fields.next()?, fields.next()?);
+            let new = fields.next()?.parse().ok();
+            let status = fields.next()?.to_string();
+            let how = fields.collect::<Vec<_>>().join(" ");
+            Some(((group, topic, partition), (new, status, how)))
+        })
+        .collect();
+    (rows, out)
+}
+
+/// The planned new offsets of one group must be these (partition -> offset), each row planned.
+fn planned(
+    f: &Fixture,
+    group: &str,
+    topic: &str,
+    strategy: &[&str],
+    expected: &[(i32, i64)],
+) -> Result<Output, Failed> {
+    let (rows, out) = plan(f, &[&["--group", group, "--topic", topic, "--dry-run"], strategy].concat());
+    let got: Vec<(i32, Option<i64>, &str)> =
+        rows.iter().map(|((_, _, p), (new, status, _))| (*p, *new, status.as_str())).collect();
+    let want: Vec<(i32, Option<i64>, &str)> = expected.iter().map(|(p, o)| (*p, Some(*o), "planned")).collect();
+    check(got == want && out.code == Some(0), || {
+        format!("{group} {strategy:?} on {}: expected {want:?}\n{}{}", f.old.version, out.stdout, out.stderr)
+    })?;
+    Ok(out)
+}
+
+/// The group is refused on every partition (exit 1), the reason containing `why`.
+fn refused(f: &Fixture, group: &str, topic: &str, strategy: &[&str], why: &str) -> Result<(), Failed> {
+    let (rows, out) = plan(f, &[&["--group", group, "--topic", topic, "--dry-run"], strategy].concat());
+    check(
+        out.code == Some(1)
+            && !rows.is_empty()
+            && rows.values().all(|(new, status, how)| new.is_none() && status == "refused" && how.contains(why)),
+        || format!("{group} {strategy:?}: expected a refusal ({why})\n{}{}", out.stdout, out.stderr),
+    )
+}
+
+const BY_RECORD: &[&str] = &["--by-record"];
+const EARLIEST: &[&str] = &["--to-earliest"];
+const SWITCH_AT: &[&str] = &["--to-switch-time", SWITCH_TIME];
+
+fn cases() -> Vec<VersionCase<Fixture>> {
+    vec![
+        ("big_batches_switch_time", OLD, |f| {
+            planned(f, "big-drained", "big", SWITCH_AT, &[(0, 150), (1, 150), (2, 150)]).map(drop)
+        }),
+        ("big_batches_by_record", OLD, |f| {
+            planned(f, "big-drained", "big", BY_RECORD, &[(0, 150), (1, 150), (2, 150)]).map(drop)
+        }),
+        ("marker_at_the_log_end_is_drained", OLD, |f| {
+            planned(f, "txn-drained", "txn-end", BY_RECORD, &[(0, 10)])?;
+            planned(f, "txn-drained", "txn-end", SWITCH_AT, &[(0, 10)])?;
+            planned(f, "txn-drained", "txn-end", EARLIEST, &[(0, 0)]).map(drop)
+        }),
+        ("aborted_records_are_not_read", OLD, |f| {
+            planned(f, "txn-before-aborted", "txn", BY_RECORD, &[(0, 10)]).map(drop)
+        }),
+        ("identical_runs_are_counted_from_their_start", OLD, |f| {
+            for (group, expected) in
+                [("runs-first", 50), ("runs-mid", 75), ("runs-last", 89), ("runs-after", 90), ("runs-drained", 150)]
+            {
+                planned(f, group, "runs", BY_RECORD, &[(0, expected)])?;
+            }
+            Ok(())
+        }),
+        ("log_append_time_on_the_new_cluster", OLD, |f| {
+            let out = planned(f, "append-mid", "appendtime", BY_RECORD, &[(0, 7)])?;
+            check(out.stdout.contains("LogAppendTime"), || {
+                format!("HOW does not say the timestamps were not compared:\n{}", out.stdout)
+            })
+        }),
+        ("compacted_gap_reads_forward", OLD, |f| {
+            planned(f, "compacted-gap", "compacted", BY_RECORD, &[(0, 0)]).map(drop)
+        }),
+        ("compacted_unread_counts_records", OLD, |f| {
+            // 61 records remain after offset 40 (99, then the 60 cold ones... and the roll record): not 121 offsets.
+            refused(f, "compacted-gap", "compacted", EARLIEST, "62 unread records")
+        }),
+        ("consumer_protocol_member_on_the_new_cluster", V3_9, |f| {
+            let member = Member::join_consumer_protocol(&f.new.client_config(), "busy-new", "members");
+            let (rows, out) = plan(f, &["--group", "busy-new", "--to-earliest", "--dry-run"]);
+            drop(member);
+            check(out.code == Some(3) && rows.values().all(|(new, _, _)| new.is_none()), || format!("{out:?}"))?;
+            check(out.stderr.contains("current state is Stable"), || format!("{out:?}"))
+        }),
+        ("classic_member_on_the_old_cluster", OLD, |f| {
+            let member = Member::join(&f.old.client_config(), "busy-old", "members");
+            let (_, out) = plan(f, &["--group", "busy-old", "--to-earliest", "--dry-run"]);
+            drop(member);
+            check(out.code == Some(3) && out.stderr.contains("current state is Stable"), || format!("{out:?}"))
+        }),
+        ("a_busy_group_does_not_change_another_groups_plan", OLD, |f| {
+            let member = Member::join(&f.old.client_config(), "shared-busy", "shared");
+            let (rows, out) =
+                plan(f, &["--group", "shared-busy", "--group", "shared-idle", "--by-record", "--dry-run"]);
+            drop(member);
+            let idle: Vec<(i32, Option<i64>)> = rows
+                .iter()
+                .filter(|((g, _, _), _)| g == "shared-idle")
+                .map(|((_, _, p), (new, _, _))| (*p, *new))
+                .collect();
+            // The copy starts after 3 records of the new cluster's own.
+            check(idle == [(0, Some(7)), (1, Some(23))] && out.code == Some(3), || format!("{out:?}"))
+        }),
+        ("execute_is_read_back_by_kafka", V3_9, |f| {
+            let out = migrate_groups(&[
+                "--from",
+                &f.old.bootstrap(),
+                "--to",
+                &f.new.bootstrap(),
+                "--group",
+                "runs-mid",
+                "--by-record",
+                "--execute",
+            ]);
+            check(out.code == Some(0), || format!("{out:?}"))?;
+            let described =
+                described_offsets(&f.new.consumer_groups(&["--describe", "--group", "runs-mid"]).stdout, "runs-mid");
+            check(described.get(&("runs".to_string(), 0)) == Some(&Some(75)), || format!("{described:?}"))
+        }),
+    ]
+}
+
+fn main() {
+    harness::run_per_version(setup, cases());
+}
