@@ -71,3 +71,30 @@ pub fn run_per_version<F: Send + Sync + 'static>(
     }
     conclusion.exit()
 }
+
+/// Epoch milliseconds as Kafka's date-time with a zone, UTC (`2025-06-15T15:06:40.000Z`).
+pub fn iso_utc(ms: i64) -> String {
+    let (days, rest) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Days since 1970-01-01 to a civil date (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_utc_is_the_calendar_date() {
+        assert_eq!(super::iso_utc(1_750_000_000_000), "2025-06-15T15:06:40.000Z");
+        assert_eq!(super::iso_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::iso_utc(951_782_400_123), "2000-02-29T00:00:00.123Z");
+    }
+}

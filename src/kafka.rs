@@ -542,6 +542,11 @@ impl Kafka {
 
     /// Runs one of Kafka's tools (a main class of the jars), its log at WARN on stderr as in Kafka's scripts.
     pub fn tool(&self, class: &str, args: &[&str]) -> Output {
+        self.tool_with_input(class, args, None)
+    }
+
+    /// A tool reading `stdin` (the console producer).
+    pub fn tool_with_input(&self, class: &str, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = java(self.version, "256m", &self.dir.join("tools-log.properties"));
         // Tools are short: the first compiler tier starts them faster, and so does a class-data archive (made by
         // the first tool run of the version, kept next to its jars: 1.4 s to 0.5 s a run).
@@ -554,7 +559,7 @@ impl Kafka {
             None => &mut cmd,
         };
         cmd.arg(class).args(args);
-        let out = command(&mut cmd, None);
+        let out = command(&mut cmd, stdin);
         if let Some(partial) = making {
             let _ = std::fs::rename(partial, &archive);
         }
@@ -576,6 +581,31 @@ impl Kafka {
         let mut all = vec!["--bootstrap-server", bootstrap.as_str()];
         all.extend_from_slice(args);
         self.tool(self.version.consumer_groups(), &all)
+    }
+
+    /// Kafka's own console producer writes `key:value` lines to a topic with a codec (its Java producer, acks=all).
+    pub fn console_produce(&self, topic: &str, codec: &str, lines: &[String]) {
+        let bootstrap = self.bootstrap();
+        let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let out = self.tool_with_input(
+            self.version.console_producer(),
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--topic",
+                topic,
+                "--compression-codec",
+                codec,
+                "--request-required-acks",
+                "all",
+                "--property",
+                "parse.key=true",
+                "--property",
+                "key.separator=:",
+            ],
+            Some(&input),
+        );
+        assert_eq!(out.code, Some(0), "{}'s console producer failed: {out:?}", self.version);
     }
 
     /// Creates a topic (settings `key=value`) and waits until every partition has a leader.

@@ -214,6 +214,23 @@ fn compacted(f: &Fixture) {
     commit(&f.old.client_config(), "compacted-gap", "compacted", &[(0, 40)]);
 }
 
+/// The codecs Kafka's producers write.
+const CODECS: [&str; 4] = ["gzip", "snappy", "lz4", "zstd"];
+
+/// Each codec written by Kafka's own (Java) console producer of each cluster's release: 12 records on the old
+/// cluster, and their copy on the new one (LogAppendTime there: the copies are produced again, at other times).
+fn codecs(f: &Fixture) {
+    for codec in CODECS {
+        let topic = format!("codec-{codec}");
+        let lines: Vec<String> = (0..12).map(|i| format!("k{}:{codec}-record-{i}", i % 3)).collect();
+        f.old.create_topic(&topic, 1, &[KEEP]);
+        f.new.create_topic(&topic, 1, &[KEEP, "message.timestamp.type=LogAppendTime"]);
+        f.old.console_produce(&topic, codec, &lines);
+        f.new.console_produce(&topic, codec, &lines);
+        commit(&f.old.client_config(), &format!("codec-{codec}"), &topic, &[(0, 5)]);
+    }
+}
+
 fn setup(version: Version) -> Fixture {
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| Kafka::start(version));
@@ -226,6 +243,7 @@ fn setup(version: Version) -> Fixture {
     runs(&f);
     append_time(&f);
     compacted(&f);
+    codecs(&f);
     for cluster in [&f.old, &f.new] {
         cluster.create_topic("members", 2, &[KEEP]);
         cluster.create_topic("shared", 2, &[KEEP]);
@@ -241,8 +259,8 @@ fn setup(version: Version) -> Fixture {
         produce_records(&new_config, "shared", p, &records(&format!("own{p}"), 3, SWITCH - 900_000, 1000));
         produce_records(&new_config, "shared", p, &log);
     }
-    commit(&f.old.client_config(), "shared-busy", "shared", &[(0, 4), (1, 9)]);
-    commit(&f.old.client_config(), "shared-idle", "shared", &[(0, 4), (1, 20)]);
+    commit(&f.old.client_config(), "shared-z-busy", "shared", &[(0, 4), (1, 9)]);
+    commit(&f.old.client_config(), "shared-a-idle", "shared", &[(0, 4), (1, 20)]);
     commit(&f.old.client_config(), "busy-new", "members", &[(0, 0), (1, 0)]);
     commit(&f.old.client_config(), "busy-old", "members", &[(0, 0), (1, 0)]);
     f
@@ -356,14 +374,21 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             drop(member);
             check(out.code == Some(3) && out.stderr.contains("current state is Stable"), || format!("{out:?}"))
         }),
+        ("every_codec_of_kafkas_own_producer", OLD, |f| {
+            for codec in CODECS {
+                let (group, topic) = (format!("codec-{codec}"), format!("codec-{codec}"));
+                planned(f, &group, &topic, BY_RECORD, &[(0, 5)])?;
+            }
+            Ok(())
+        }),
         ("a_busy_group_does_not_change_another_groups_plan", OLD, |f| {
-            let member = Member::join(&f.old.client_config(), "shared-busy", "shared");
+            let member = Member::join(&f.old.client_config(), "shared-z-busy", "shared");
             let (rows, out) =
-                plan(f, &["--group", "shared-busy", "--group", "shared-idle", "--by-record", "--dry-run"]);
+                plan(f, &["--group", "shared-z-busy", "--group", "shared-a-idle", "--by-record", "--dry-run"]);
             drop(member);
             let idle: Vec<(i32, Option<i64>)> = rows
                 .iter()
-                .filter(|((g, _, _), _)| g == "shared-idle")
+                .filter(|((g, _, _), _)| g == "shared-a-idle")
                 .map(|((_, _, p), (new, _, _))| (*p, *new))
                 .collect();
             // The copy starts after 3 records of the new cluster's own.

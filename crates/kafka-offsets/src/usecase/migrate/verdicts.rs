@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::usecase::clusters::{both, NEW, OLD};
 use crate::usecase::log_offsets::LogOffsets;
 use crate::usecase::record_store::{RecordStore, Records};
+use crate::usecase::translate::record::WalkResult;
 use crate::usecase::translate::{
     self, Ahead, Anchor, AnchorSearch, By, CopySearch, Found, LagNote, OldPosition, Refusal, Strategy, TimeSearch,
     Verdict,
@@ -57,7 +58,7 @@ fn old_findings(
     allow_lag: bool,
     window: i64,
     deadline: Instant,
-) -> Result<Vec<OldFinding>> {
+) -> Result<(Vec<OldFinding>, RecordStore)> {
     let by_record = strategy == Strategy::ByRecord;
     let mut reach = vec![Reach { back: if by_record { BACK.min(window) } else { 0 }, forward: FORWARD }; items.len()];
     let mut findings: Vec<Option<OldFinding>> = (0..items.len()).map(|_| None).collect();
@@ -118,7 +119,8 @@ fn old_findings(
             findings[i] = Some(finding);
         }
     }
-    Ok(findings.into_iter().map(|f| f.unwrap_or(OldFinding::Refused(timed_out(OLD)))).collect())
+    let findings = findings.into_iter().map(|f| f.unwrap_or(OldFinding::Refused(timed_out(OLD)))).collect();
+    Ok((findings, store))
 }
 
 /// The switch time on NEW, per partition: the broker's answer checked by reading around it, else a search by reading.
@@ -218,7 +220,10 @@ fn switch_offsets(
 struct CopyHunt<'a> {
     partition: TopicPartition,
     anchor: &'a Anchor,
-    old: &'a Records,
+    /// The old partition, the group's position, and how far back its records are read (the walk may ask more).
+    old_partition: TopicPartition,
+    old_position: OldPosition,
+    old_from: i64,
     bounds: (i64, i64),
     /// Where the read is centred, and how it was placed; the content placement comes after a timestamp's.
     places: Vec<(i64, By)>,
@@ -233,17 +238,25 @@ impl CopyHunt<'_> {
         let centre = self.places.first().map_or(start, |p| p.0);
         ((centre - self.back).max(start), centre.saturating_add(window).saturating_add(1).min(end).max(start))
     }
+
+    /// The old records read for this anchor (up to its position, and a little after).
+    fn old_range(&self) -> (i64, i64) {
+        let until = self.anchor.record.offset.saturating_add(1).min(self.old_position.log_end);
+        (self.old_from, until.max(self.old_from))
+    }
+}
+
+/// The two clusters' sides of the copy search: the session, its leaders and what was read.
+struct Side<'a> {
+    session: &'a Session,
+    leaders: &'a HashMap<TopicPartition, i32>,
+    store: &'a mut RecordStore,
 }
 
 /// By record: finds each anchor's copy on NEW (near the offset of its timestamp, then near where a copy of OLD's log
-/// puts it), and walks back from its place.
-fn find_copies(
-    session: &Session,
-    hunts: &mut [CopyHunt<'_>],
-    leaders: &HashMap<TopicPartition, i32>,
-    window: i64,
-    deadline: Instant,
-) -> Result<()> {
+/// puts it), and walks back from its place (reading further back on either cluster when the walk asks).
+fn find_copies(old: Side<'_>, new: Side<'_>, hunts: &mut [CopyHunt<'_>], window: i64, deadline: Instant) -> Result<()> {
+    let (session, leaders) = (new.session, new.leaders);
     // The offsets of the anchors' timestamps, where timestamps can be compared.
     let timed: Vec<usize> = (0..hunts.len())
         .filter(|&i| {
@@ -279,7 +292,7 @@ fn find_copies(
             }
         }
     }
-    let mut store = RecordStore::default();
+    let (old_store, new_store) = (old.store, new.store);
     loop {
         let open: Vec<usize> = (0..hunts.len()).filter(|&i| hunts[i].verdict.is_none()).collect();
         if open.is_empty() {
@@ -291,6 +304,14 @@ fn find_copies(
             }
             return Ok(());
         }
+        let old_wants: Vec<(TopicPartition, i64, i64)> = open
+            .iter()
+            .map(|&i| {
+                let (from, until) = hunts[i].old_range();
+                (hunts[i].old_partition.clone(), from, until)
+            })
+            .collect();
+        old_store.read(old.session, "records read again", old.leaders, old_wants, deadline).map_err(|e| e.on(OLD))?;
         let wants: Vec<(TopicPartition, i64, i64)> = open
             .iter()
             .map(|&i| {
@@ -298,15 +319,22 @@ fn find_copies(
                 (hunts[i].partition.clone(), from, until)
             })
             .collect();
-        store.read(session, "copies", leaders, wants, deadline)?;
+        new_store.read(session, "copies", leaders, wants, deadline).map_err(|e| e.on(NEW))?;
         for i in open {
             let hunt = &mut hunts[i];
-            if let Some(e) = store.failure(&hunt.partition) {
-                hunt.verdict = Some(Err(Refusal::Failed(format!("cannot read the new cluster's records: {e}"))));
+            let failure = new_store.failure(&hunt.partition).or_else(|| old_store.failure(&hunt.old_partition));
+            if let Some(e) = failure {
+                hunt.verdict = Some(Err(Refusal::Failed(format!("cannot read the records: {e}"))));
                 continue;
             }
             let (from, until) = hunt.range(window);
-            let Some(records) = store.records(&hunt.partition, from, until) else { continue };
+            let (old_from, old_until) = hunt.old_range();
+            let (Some(records), Some(old_records)) = (
+                new_store.records(&hunt.partition, from, until),
+                old_store.records(&hunt.old_partition, old_from, old_until),
+            ) else {
+                continue;
+            };
             let (_, by) = hunt.places[0];
             let by = match by {
                 By::Timestamp => By::Timestamp,
@@ -314,11 +342,32 @@ fn find_copies(
             };
             match translate::record::find_copy(hunt.anchor, records.window(), hunt.bounds.0, by) {
                 CopySearch::Found(copy) => {
-                    let walk = translate::record::walk_back(hunt.old.window(), hunt.anchor, records.window(), &copy);
-                    hunt.verdict = Some(Ok(match walk.first_unread {
-                        Some(first) => (first, Found::FirstUnread(copy, walk)),
-                        None => (copy.new_offset(), Found::Record(copy)),
-                    }));
+                    let logs = (hunt.old_position.log_start, hunt.bounds.0);
+                    let enough = usize::try_from(window).unwrap_or(usize::MAX);
+                    match translate::record::walk_back(
+                        old_records.window(),
+                        hunt.anchor,
+                        records.window(),
+                        &copy,
+                        logs,
+                        enough,
+                    ) {
+                        WalkResult::Done(walk) => {
+                            hunt.verdict = Some(Ok(match walk.first_unread {
+                                Some(first) => (first, Found::FirstUnread(copy, walk)),
+                                None => (copy.new_offset(), Found::Record(copy)),
+                            }));
+                        }
+                        WalkResult::ReadBack { old: more_old, new: more_new } => {
+                            if more_old {
+                                let reach = (hunt.anchor.record.offset - hunt.old_from).max(16).saturating_mul(4);
+                                hunt.old_from = (hunt.anchor.record.offset - reach).max(hunt.old_position.log_start);
+                            }
+                            if more_new {
+                                hunt.back = hunt.back.max(16).saturating_mul(4);
+                            }
+                        }
+                    }
                 }
                 CopySearch::ReadBack if from > hunt.bounds.0 => hunt.back = hunt.back.max(16).saturating_mul(4),
                 CopySearch::ReadBack | CopySearch::NotFound => {
@@ -353,7 +402,7 @@ impl Migration<'_> {
         let new_partitions: BTreeMap<TopicPartition, (i64, i64)> =
             pending.iter().map(|&i| (self.items[i].new.clone(), self.items[i].new_bounds)).collect();
         let (old, new) = (&self.old, &self.new);
-        let (findings, switch) = both(
+        let (old_side, switch) = both(
             || old_findings(old, &old_leaders, &old_items, strategy, request.allow_lag, window, deadline),
             || match strategy.switch_time() {
                 Some(time) => {
@@ -362,7 +411,7 @@ impl Migration<'_> {
                 None => Ok(None),
             },
         );
-        let findings = findings.map_err(|e| e.on(OLD))?;
+        let (findings, mut old_store) = old_side.map_err(|e| e.on(OLD))?;
         let switch = switch.map_err(|e| e.on(NEW))?;
 
         // Anchors shared by the groups at the same place.
@@ -398,7 +447,9 @@ impl Migration<'_> {
                         hunts.push(CopyHunt {
                             partition: item.new.clone(),
                             anchor,
-                            old: records,
+                            old_partition: item.old.clone(),
+                            old_position: item.position,
+                            old_from: records.from,
                             bounds: item.new_bounds,
                             places: vec![(anchor.expected, By::Content { from: 0, until: 0 })],
                             back: window,
@@ -414,7 +465,10 @@ impl Migration<'_> {
         if hunts.is_empty() {
             return Ok(());
         }
-        find_copies(&self.new, &mut hunts, &new_leaders, window, deadline).map_err(|e| e.on(NEW))?;
+        let mut new_store = RecordStore::default();
+        let old = Side { session: &self.old, leaders: &old_leaders, store: &mut old_store };
+        let new = Side { session: &self.new, leaders: &new_leaders, store: &mut new_store };
+        find_copies(old, new, &mut hunts, window, deadline)?;
         let verdicts: Vec<Option<Verdict>> = hunts.into_iter().map(|h| h.verdict).collect();
         for (item, hunt) in self.items.iter_mut().zip(hunted) {
             if let Some(hunt) = hunt {

@@ -19,7 +19,7 @@ use std::fmt;
 use crate::client::fetch::FetchedRecord;
 use crate::formats::time::format_utc;
 
-pub use record::{Anchor, AnchorSearch, By, CopySearch, RecordCopy, Walk};
+pub use record::{Anchor, AnchorSearch, By, CopySearch, RecordCopy, Walk, WalkResult};
 
 /// How NEW was filled (the command line's `--to-switch-time`, `--to-earliest`, `--by-record`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +99,7 @@ impl fmt::Display for Found {
             Found::SwitchTimeAfterLast => f.write_str("switch time (every record is older: log end)"),
             Found::Earliest => f.write_str("earliest"),
             Found::EmptyOnBoth => f.write_str("no records on either cluster: log start"),
-            Found::Record(copy) => write!(f, "exact: {copy}"),
+            Found::Record(copy) => write!(f, "{copy}"),
             Found::FirstUnread(copy, walk) => write!(
                 f,
                 "the first record not read: offset {} is not a copy of a record the group read, and comes before \

@@ -152,6 +152,9 @@ pub struct RecordCopy {
     pub log_append_time: bool,
     /// Its place in a run of identical records, and the run's length (None: not in a run).
     pub run: Option<(usize, usize)>,
+    /// How many records could be the copy, with the same contents and history (duplicates a copier wrote twice):
+    /// the first is taken, so that nothing is skipped. 1 when the copy is proven.
+    pub alike: usize,
 }
 
 impl RecordCopy {
@@ -167,6 +170,16 @@ impl RecordCopy {
 
 impl fmt::Display for RecordCopy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.alike > 1 {
+            write!(
+                f,
+                "the first of {} records that could be the copy (identical contents and history, duplicates of a copy): \
+                 nothing is skipped, the others are read again; ",
+                self.alike
+            )?;
+        } else {
+            f.write_str("exact: ")?;
+        }
         f.write_str(if self.after_last_read { "after the last record read" } else { "the next record to read" })?;
         match self.by {
             By::Timestamp => f.write_str(" (found by timestamp")?,
@@ -213,6 +226,7 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) 
         (Context::Record(a), Some(Context::Record(b))) => same_record(a, b),
         _ => false,
     };
+    let mut alike = 1;
     let mut matching: Vec<_> = if in_runs {
         let placed: Vec<_> = candidates.iter().filter(|c| c.1 == anchor.run).collect();
         let proven: Vec<_> = placed.iter().copied().filter(|c| same_context(&c.3)).collect();
@@ -234,12 +248,14 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) 
             .map(|c| history_match(anchor, &read.records[..index_of(c.0.offset)], from_log_start))
             .collect();
         let best = scored.iter().copied().max().unwrap_or(0);
-        if scored.iter().filter(|&&s| s == best).count() == 1 {
-            let winner = scored.iter().position(|&s| s == best).unwrap_or(0);
-            matching = vec![matching[winner]];
-        } else {
+        let tied: Vec<_> = matching.iter().zip(&scored).filter(|(_, &s)| s == best).map(|(c, _)| *c).collect();
+        if best == 0 {
             return CopySearch::Refused(Refusal::Ambiguous { offsets: matching.iter().map(|c| c.0.offset).collect() });
         }
+        // Candidates alike as far as can be seen are copies of one record (a copier that wrote again what it had
+        // copied): the first comes before the others, so starting there skips nothing.
+        alike = tied.len();
+        matching = vec![tied[0]];
     }
     match matching.first() {
         Some((record, run, length, _)) => CopySearch::Found(RecordCopy {
@@ -248,6 +264,7 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) 
             by,
             log_append_time: anchor.record.log_append_time || record.log_append_time,
             run: (*length > 1).then_some((*run, *length)),
+            alike,
         }),
         None => CopySearch::NotFound,
     }
@@ -264,10 +281,33 @@ pub struct Walk {
     pub checked: usize,
 }
 
-/// Walks NEW back from the copy's place, matching each record with the old records the group read (in order, from
-/// the last one back; records missing on NEW, compacted there, are passed over). A record that matches none of them
-/// is not a copy of a record the group read: the group has not read it. Stops where either read starts.
-pub fn walk_back(old: Window<'_>, anchor: &Anchor, new: Window<'_>, copy: &RecordCopy) -> Walk {
+/// A walk, or what to read first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkResult {
+    Done(Walk),
+    /// Read further back: on OLD (a record on NEW may be the copy of an older one) or on NEW.
+    ReadBack {
+        old: bool,
+        new: bool,
+    },
+}
+
+/// Walks NEW back from the copy's place. Each record is a copy of a record the group read (one of the old records
+/// before its position, with the same contents), or not; those that are not, above the lowest copy the walk met,
+/// are records the group has not read (the switched producers'), and the first of them is where the group must
+/// start. Below the lowest copy lies what NEW held before the copy reached the old records still there (copies of
+/// records the old cluster deleted since, which the group read). Copies need not be in order (a copier that
+/// restarted writes some twice, after records the switched producers wrote). The walk ends after `enough` records
+/// in a row that are an in-order copy, or that are not copies (the history below the copy), or at NEW's log start.
+pub fn walk_back(
+    old: Window<'_>,
+    anchor: &Anchor,
+    new: Window<'_>,
+    copy: &RecordCopy,
+    logs: (i64, i64),
+    enough: usize,
+) -> WalkResult {
+    let (old_log_start, new_log_start) = logs;
     let read: Vec<&FetchedRecord> = old
         .records
         .iter()
@@ -280,26 +320,48 @@ pub fn walk_back(old: Window<'_>, anchor: &Anchor, new: Window<'_>, copy: &Recor
     let place = copy.new_offset();
     let mut walk = Walk::default();
     let mut copies = Vec::new();
-    // Old records at or below this index are still to be matched.
-    let mut left = read.len();
+    let mut others = Vec::new();
+    // The old index of the last match; how many matches in a row went back in order; how many non-copies in a row.
+    let mut previous: Option<usize> = None;
+    let (mut in_order, mut apart) = (0, 0);
+    let mut ended = false;
     for record in new.records.iter().rev().filter(|r| r.offset < place) {
-        if left == 0 {
-            break;
-        }
         walk.checked += 1;
-        let matched = by_contents
+        let indexes: Vec<usize> = by_contents
             .get(&(record.key.as_ref(), record.value.as_ref()))
-            .and_then(|indexes| indexes.iter().rev().find(|&&i| i < left && same_record(read[i], record)));
-        match matched {
-            Some(&index) => {
-                left = index;
+            .map(|all| all.iter().copied().filter(|&i| same_record(read[i], record)).collect())
+            .unwrap_or_default();
+        let earlier = previous.and_then(|p| indexes.iter().rev().copied().find(|&i| i < p));
+        match earlier.or(indexes.last().copied()) {
+            Some(index) => {
+                in_order = if earlier.is_some() { in_order + 1 } else { 1 };
+                apart = 0;
+                previous = Some(index);
                 copies.push(record.offset);
             }
-            None => walk.first_unread = Some(record.offset),
+            None => {
+                in_order = 0;
+                apart += 1;
+                others.push(record.offset);
+            }
+        }
+        if in_order >= enough || apart >= enough {
+            ended = true;
+            break;
         }
     }
+    let lowest_copy = copies.iter().copied().min().unwrap_or(place);
+    let unread: Vec<i64> = others.iter().copied().filter(|&o| o > lowest_copy).collect();
+    if !unread.is_empty() && old.from > old_log_start {
+        // Maybe copies of older records than the old read shows.
+        return WalkResult::ReadBack { old: true, new: false };
+    }
+    if !ended && new.from > new_log_start {
+        return WalkResult::ReadBack { old: false, new: true };
+    }
+    walk.first_unread = unread.iter().copied().min();
     if let Some(first) = walk.first_unread {
         walk.reread = copies.iter().filter(|&&o| o > first).count();
     }
-    walk
+    WalkResult::Done(walk)
 }

@@ -133,7 +133,7 @@ fn in_a_run_the_copy_has_the_same_place() {
     match find_copy(&anchor, window(&new, 0, 103), 0, by) {
         CopySearch::Found(copy) => {
             assert_eq!((copy.offset, copy.run), (78, Some((25, 40))));
-            assert_eq!(copy.to_string(), "the next record to read (content search of offsets 0..103; record 26 of a run of 40 identical records)");
+            assert_eq!(copy.to_string(), "exact: the next record to read (content search of offsets 0..103; record 26 of a run of 40 identical records)");
         }
         other => panic!("{other:?}"),
     }
@@ -184,9 +184,19 @@ fn identical_records_apart_are_told_apart_by_the_record_before_or_refused() {
         appended(4, "a"),
         appended(5, "ping"),
     ];
+    match find_copy(&anchor, window(&new, 0, 6), 0, By::Content { from: 0, until: 6 }) {
+        // The first of them: starting there skips nothing; not called exact.
+        CopySearch::Found(copy) => {
+            assert_eq!((copy.offset, copy.alike), (2, 2));
+            assert!(copy.to_string().starts_with("the first of 2 records that could be the copy"), "{copy}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Nothing before either matches: refused.
+    let new = [appended(0, "x"), appended(1, "ping"), appended(2, "y"), appended(3, "ping")];
     assert_eq!(
-        find_copy(&anchor, window(&new, 0, 6), 0, By::Content { from: 0, until: 6 }),
-        CopySearch::Refused(Refusal::Ambiguous { offsets: vec![2, 5] })
+        find_copy(&anchor, window(&new, 0, 4), 0, By::Content { from: 0, until: 4 }),
+        CopySearch::Refused(Refusal::Ambiguous { offsets: vec![1, 3] })
     );
     // With the old log read from its start, the copy whose history goes back as far is the one.
     let AnchorSearch::Found(anchor) = find_anchor(&old(1, 0, 3), window(&old_log, 0, 3), false, 0) else { panic!() };
@@ -219,7 +229,10 @@ fn records_the_group_did_not_read_before_the_copys_place_come_first() {
     let by = By::Content { from: 0, until: 13 };
     let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 13), 0, by) else { panic!() };
     assert_eq!(copy.new_offset(), 12);
-    let walk = walk_back(window(&old_log, 0, 10), &anchor, window(&new, 0, 13), &copy);
+    let WalkResult::Done(walk) = walk_back(window(&old_log, 0, 10), &anchor, window(&new, 0, 13), &copy, (0, 0), 1000)
+    else {
+        panic!()
+    };
     assert_eq!(walk, Walk { first_unread: Some(7), reread: 3, checked: 12 });
     let found = Found::FirstUnread(copy, walk);
     assert_eq!(
@@ -230,7 +243,10 @@ fn records_the_group_did_not_read_before_the_copys_place_come_first() {
     // Without the interleaving, nothing comes first.
     let clean: Vec<FetchedRecord> = old_log.clone();
     let CopySearch::Found(copy) = find_copy(&anchor, window(&clean, 0, 10), 0, by) else { panic!() };
-    assert_eq!(walk_back(window(&old_log, 0, 10), &anchor, window(&clean, 0, 10), &copy).first_unread, None);
+    assert!(matches!(
+        walk_back(window(&old_log, 0, 10), &anchor, window(&clean, 0, 10), &copy, (0, 0), 1000),
+        WalkResult::Done(Walk { first_unread: None, .. })
+    ));
 }
 
 #[test]
@@ -245,7 +261,10 @@ fn the_walk_passes_over_records_compacted_on_the_new_cluster() {
         .collect();
     let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 3), 0, By::Timestamp) else { panic!() };
     assert_eq!(copy.new_offset(), 2);
-    assert_eq!(walk_back(window(&old_log, 0, 4), &anchor, window(&new, 0, 3), &copy).first_unread, None);
+    assert!(matches!(
+        walk_back(window(&old_log, 0, 4), &anchor, window(&new, 0, 3), &copy, (0, 0), 1000),
+        WalkResult::Done(Walk { first_unread: None, .. })
+    ));
 }
 
 fn search(time: i64, start: i64, records: &[FetchedRecord]) -> (i64, usize) {
@@ -291,4 +310,35 @@ fn the_brokers_answer_is_taken_only_when_the_records_around_it_agree() {
     // The log end is right when the last record is older.
     assert_eq!(TimeSearch::new(50, 0, 4).check(4, window(&records, 0, 4)), Some(4));
     assert_eq!(s.check(4, window(&records, 0, 4)), None);
+}
+
+#[test]
+fn a_copy_written_twice_is_walked_back_past_the_switched_records() {
+    // Old: r0..r9, drained. New: r0..r7 copied, then the switched producers' p0, p1, then the copier restarted and
+    // wrote r0..r9 again: the group starts at p0, the first record it has not read.
+    let values: Vec<String> = (0..10).map(|i| format!("r{i}")).collect();
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let old_log = log(0, &refs);
+    let AnchorSearch::Found(anchor) = find_anchor(&old(10, 0, 10), window(&old_log, 0, 10), true, 0) else { panic!() };
+    let mut new: Vec<FetchedRecord> = old_log[..8].to_vec();
+    new.push(record(8, Some(9000), "p0"));
+    new.push(record(9, Some(9001), "p1"));
+    new.extend(old_log.iter().enumerate().map(|(i, r)| FetchedRecord { offset: 10 + i as i64, ..r.clone() }));
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 20), 0, By::Timestamp) else { panic!() };
+    assert_eq!(copy.new_offset(), 20);
+    // A walk that stops at the start of its read asks for more; from the log start it finds p0.
+    assert_eq!(
+        walk_back(window(&old_log, 0, 10), &anchor, window(&new[12..], 12, 20), &copy, (0, 0), 1000),
+        WalkResult::ReadBack { old: false, new: true }
+    );
+    let WalkResult::Done(walk) = walk_back(window(&old_log, 0, 10), &anchor, window(&new, 0, 20), &copy, (0, 0), 1000)
+    else {
+        panic!()
+    };
+    assert_eq!((walk.first_unread, walk.reread), (Some(8), 10));
+    // Enough records in order below the place end the walk early: nothing to find further back.
+    assert!(matches!(
+        walk_back(window(&old_log, 0, 10), &anchor, window(&new[12..], 12, 20), &copy, (0, 0), 5),
+        WalkResult::Done(Walk { first_unread: None, checked: 5, .. })
+    ));
 }

@@ -1,0 +1,179 @@
+//! migrate-groups after MirrorMaker 2 copied an old Kafka cluster (2.8 or 3.9) to a new one (4.1), with the identity
+//! replication policy, as the README's runbook does it: the old logs start at 200/300/100 (retention), the copy at
+//! 0; then MirrorMaker lags across the producers' switch (paused), so the last records of the old cluster are copied
+//! after records the switched producers wrote to the new one. The expected offsets are computed here from full
+//! dumps of both clusters, never by a tool; MirrorMaker 2's own translation (its synced group offsets, read with
+//! Kafka's `--describe`) is put beside ours.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use offset_tools_tests::groups::commit;
+use offset_tools_tests::harness::{self, check, now_ms, VersionCase};
+use offset_tools_tests::kafka::{block_on, Kafka, Version};
+use offset_tools_tests::mirror::{dump, DumpedRecord, MirrorMaker};
+use offset_tools_tests::oracle::described_offsets;
+use offset_tools_tests::produce::{produce_records, TestRecord};
+use offset_tools_tests::run::{migrate_groups, Output};
+use rdkafka::admin::{AdminClient, AdminOptions};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::{Offset, TopicPartitionList};
+
+const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
+const LOG_STARTS: [i64; 3] = [200, 300, 100];
+const COMMITTED: [i64; 3] = [537, 612, 901];
+/// Records per partition on the old cluster before the lag, and in the lagging tail.
+const RECORDS: i64 = 1000;
+const TAIL: i64 = 10;
+const SWITCHED: i64 = 5;
+
+struct Fixture {
+    old: Kafka,
+    new: Kafka,
+    _mirror: MirrorMaker,
+    /// The producers' switch: after the old cluster's last record, before the first record on the new one.
+    switch_ms: i64,
+    /// MirrorMaker 2's synced offsets of `billing`, read before the switch (Kafka's `--describe`).
+    mirrored_billing: BTreeMap<(String, i32), Option<i64>>,
+}
+
+fn record(partition: i32, i: i64, ts: i64) -> TestRecord {
+    TestRecord::new(Some(&format!("customer-{}", i % 13)), &format!("order-{partition}-{i}"), Some(ts))
+}
+
+fn setup(version: Version) -> Fixture {
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| Kafka::start(version));
+        let new = Kafka::start(Version::V4_1);
+        (old.join().expect("old cluster"), new)
+    });
+    old.create_topic("orders", 3, &["retention.ms=-1"]);
+    let mut config = old.client_config();
+    config.set("linger.ms", "20").set("compression.type", "snappy");
+    let start = now_ms() - 3_600_000;
+    for p in 0..3 {
+        let records: Vec<TestRecord> = (0..RECORDS).map(|i| record(p, i, start + i * 100)).collect();
+        produce_records(&config, "orders", p, &records);
+    }
+    // Retention deleted the first records.
+    let admin: AdminClient<DefaultClientContext> = old.client_config().create().expect("admin client");
+    let mut before = TopicPartitionList::new();
+    for (p, offset) in LOG_STARTS.iter().enumerate() {
+        before.add_partition_offset("orders", p as i32, Offset::Offset(*offset)).expect("offset");
+    }
+    block_on(admin.delete_records(&before, &AdminOptions::new())).expect("delete records");
+    let old_config = old.client_config();
+    commit(&old_config, "billing", "orders", &(0..3).map(|p| (p, COMMITTED[p as usize])).collect::<Vec<_>>());
+
+    let mut mirror = MirrorMaker::start(&old, &new, "orders", &[]);
+    for p in 0..3 {
+        mirror.wait_for_records(
+            &new,
+            "orders",
+            p,
+            (RECORDS - LOG_STARTS[p as usize]) as usize,
+            Duration::from_secs(180),
+        );
+    }
+    // MirrorMaker 2's own translation of `billing`, synced to the new cluster every second.
+    std::thread::sleep(Duration::from_secs(4));
+    let mirrored_billing =
+        described_offsets(&new.consumer_groups(&["--describe", "--group", "billing"]).stdout, "billing");
+
+    // Replication lag across the switch: the old cluster's last records wait while the switched producers write.
+    mirror.pause();
+    for p in 0..3 {
+        let tail: Vec<TestRecord> = (RECORDS..RECORDS + TAIL).map(|i| record(p, i, start + i * 100)).collect();
+        produce_records(&config, "orders", p, &tail);
+    }
+    commit(&old_config, "drained", "orders", &[(0, RECORDS + TAIL), (1, RECORDS + TAIL), (2, RECORDS + TAIL)]);
+    std::thread::sleep(Duration::from_millis(50));
+    let switch_ms = now_ms();
+    std::thread::sleep(Duration::from_millis(50));
+    let mut new_config = new.client_config();
+    new_config.set("linger.ms", "5");
+    for p in 0..3 {
+        let switched: Vec<TestRecord> = (0..SWITCHED)
+            .map(|i| TestRecord::new(Some("switched"), &format!("switched-{p}-{i}"), Some(now_ms())))
+            .collect();
+        produce_records(&new_config, "orders", p, &switched);
+    }
+    mirror.resume();
+    for p in 0..3 {
+        let copied = (RECORDS + TAIL - LOG_STARTS[p as usize] + SWITCHED) as usize;
+        mirror.wait_for_records(&new, "orders", p, copied, Duration::from_secs(180));
+    }
+    Fixture { old, new, _mirror: mirror, switch_ms, mirrored_billing }
+}
+
+/// The new offset each group must get, computed from both clusters' records: the copy of the record it reads next,
+/// or the first record on the new cluster it has not read (a switched producer's, or the copy of its next one).
+fn expected(f: &Fixture, committed: &[i64; 3]) -> Vec<i64> {
+    (0..3)
+        .map(|p| {
+            let old = dump(&f.old.client_config(), "orders", p, "read_committed");
+            let new = dump(&f.new.client_config(), "orders", p, "read_committed");
+            let same = |a: &DumpedRecord, b: &DumpedRecord| a.1 == b.1 && a.2 == b.2 && a.3 == b.3;
+            let read: Vec<&DumpedRecord> = old.iter().filter(|r| r.0 < committed[p as usize]).collect();
+            // The first new record that is not a copy of one the group read.
+            new.iter().find(|n| !read.iter().any(|r| same(r, n))).map_or(new.len() as i64, |n| n.0)
+        })
+        .collect()
+}
+
+fn plan(f: &Fixture, group: &str, strategy: &[&str]) -> (Vec<Option<i64>>, Output) {
+    let out = migrate_groups(
+        &[&["--from", &f.old.bootstrap(), "--to", &f.new.bootstrap(), "--group", group, "--dry-run"], strategy]
+            .concat(),
+    );
+    let offsets =
+        out.stdout.lines().skip(1).map(|line| line.split_whitespace().nth(5).and_then(|o| o.parse().ok())).collect();
+    (offsets, out)
+}
+
+fn cases() -> Vec<VersionCase<Fixture>> {
+    vec![
+        ("lagging_group_by_record_beside_mirror_makers_translation", OLD, |f| {
+            let exact = expected(f, &COMMITTED);
+            check(exact == [337, 312, 801], || format!("the copy is not where the runbook says: {exact:?}"))?;
+            let (ours, out) = plan(f, "billing", &["--by-record"]);
+            let mirrored: Vec<Option<i64>> =
+                (0..3).map(|p| f.mirrored_billing.get(&("orders".to_string(), p)).copied().flatten()).collect();
+            eprintln!("billing: exact {exact:?}, migrate-groups {ours:?}, MirrorMaker 2 {mirrored:?}");
+            check(ours == exact.iter().map(|&o| Some(o)).collect::<Vec<_>>() && out.code == Some(0), || {
+                format!("{out:?}")
+            })?;
+            // MirrorMaker 2's translation never skips, but it re-reads: it is at or before the exact offset.
+            check(mirrored.iter().zip(&exact).all(|(m, e)| m.is_some_and(|m| m <= *e)), || {
+                format!("MirrorMaker 2 synced {mirrored:?}")
+            })
+        }),
+        ("drained_group_after_the_lagging_copy_starts_at_the_switched_records", OLD, |f| {
+            let exact = expected(f, &[RECORDS + TAIL; 3]);
+            let first_switched: Vec<i64> = (0..3).map(|p| RECORDS - LOG_STARTS[p as usize]).collect();
+            check(exact == first_switched, || format!("expected {exact:?}"))?;
+            let (ours, out) = plan(f, "drained", &["--by-record"]);
+            check(ours == exact.iter().map(|&o| Some(o)).collect::<Vec<_>>() && out.code == Some(0), || {
+                format!("{out:?}")
+            })?;
+            check(out.stdout.contains("the first record not read"), || format!("HOW:\n{}", out.stdout))
+        }),
+        ("drained_group_by_switch_time_agrees", OLD, |f| {
+            let exact = expected(f, &[RECORDS + TAIL; 3]);
+            let time = f.switch_ms.to_string();
+            let switch_time = offset_tools_tests::harness::iso_utc(f.switch_ms);
+            let (ours, out) = plan(f, "drained", &["--to-switch-time", &switch_time]);
+            check(ours == exact.iter().map(|&o| Some(o)).collect::<Vec<_>>() && out.code == Some(0), || {
+                format!("{out:?}")
+            })?;
+            // Kafka's GetOffsetShell at the switch time says the same.
+            let theirs = f.new.get_offset_shell(&["--topic", "orders", "--time", &time]);
+            let expected_lines: String = (0..3).map(|p| format!("orders:{p}:{}\n", exact[p])).collect();
+            check(theirs.stdout == expected_lines, || format!("GetOffsetShell: {theirs:?}"))
+        }),
+    ]
+}
+
+fn main() {
+    harness::run_per_version(setup, cases());
+}
