@@ -51,7 +51,7 @@ fn row(topic: &str, partitions: i32, replication: i32, status: &str, details: &s
 }
 
 #[test]
-fn a_dry_run_plans_every_topic_and_creates_nothing() {
+fn a_dry_run_validates_every_topic_and_creates_nothing() {
     let (old, new) = (old_cluster(), cluster(3));
     let out = copy_topics(&["--from", &old.address, "--to", &new.address]);
     let table = [
@@ -62,7 +62,13 @@ fn a_dry_run_plans_every_topic_and_creates_nothing() {
     ]
     .concat();
     assert_output(&out, &table, NO_ACTION_WARNING, 0);
-    assert!(create_requests(&new).is_empty(), "a dry run sent CreateTopics");
+    // The dry run asks the new cluster to validate what --execute would create, and creates nothing.
+    let topics = vec![
+        topic("audit", 1, 1, &[]),
+        topic("orders", 3, 3, &[("cleanup.policy", "compact"), ("min.compaction.lag.ms", "60000")]),
+        topic("payments", 2, 1, &[("retention.ms", "86400000")]),
+    ];
+    assert_eq!(create_requests(&new), vec![(true, topics)]);
     assert!(new.state().topics.is_empty());
 }
 

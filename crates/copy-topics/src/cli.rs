@@ -7,9 +7,11 @@ use clap::{Parser, ValueEnum};
 /// Every topic selected on the old cluster (--from) is created on the new one (--to) with as many partitions, its
 /// replication factor (capped at the new cluster's brokers) and the settings set on it (retention, cleanup policy,
 /// compaction, message size...: read with DescribeConfigs, Kafka 0.11+). Prints the plan (dry run, the default) or,
-/// with --execute, validates every creation, creates the topics in batches, waits until their partitions have
-/// leaders and prints the result. A topic the new cluster has already is compared, never changed, except that
-/// --grow-partitions adds the partitions it lacks. Nothing is written to the old cluster.
+/// with --execute, creates the topics in batches, waits until their partitions have leaders and prints the result.
+/// Every creation is validated by the new cluster first, in the dry run too, so that the plan is what --execute
+/// does; when it refuses a topic, none is created (--allow-partial creates the others). A topic the new cluster has
+/// already is compared, never changed, except that --grow-partitions adds the partitions it lacks. Nothing is
+/// written to the old cluster.
 /// Exit codes: 0 success, 1 cluster failure or a topic that differs, was refused or failed, 2 bad command line.
 ///
 /// Long options also take one dash, as Kafka's tools read them (-from, -to, -execute).
@@ -24,11 +26,12 @@ pub struct Args {
     #[arg(long, value_name = "REGEX")]
     pub topic: Option<String>,
 
-    /// Leave out internal topics (__consumer_offsets, ...): the default.
+    /// Leave out internal topics (__consumer_offsets, ...) and MirrorMaker 2's own (heartbeats, *.internal): the
+    /// default.
     #[arg(long)]
     pub exclude_internal_topics: bool,
 
-    /// Copy internal topics too.
+    /// Copy internal topics and MirrorMaker 2's own topics too.
     #[arg(long)]
     pub include_internal_topics: bool,
 
@@ -48,6 +51,10 @@ pub struct Args {
     /// Adding partitions moves keys to other partitions: only for topics nothing was produced to yet.
     #[arg(long)]
     pub grow_partitions: bool,
+
+    /// When the new cluster refuses some topics, create the others anyway (default: none is created).
+    #[arg(long)]
+    pub allow_partial: bool,
 
     /// Only show the plan (the default).
     #[arg(long)]

@@ -45,6 +45,7 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<CopyRequest, Err
         set,
         skip: args.skip_config.clone(),
         grow_partitions: args.grow_partitions,
+        allow_partial: args.allow_partial,
         execute: args.execute,
     })
 }

@@ -32,7 +32,13 @@ fn str_bytes(s: &str) -> StrBytes {
 
 /// A topic's settings that differ from the broker's defaults, as `(key, value)`; a sensitive setting (a password)
 /// comes without its value.
-pub type TopicSettings = Vec<(String, Option<String>)>;
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopicSettings {
+    /// Those set on the topic (not the broker's defaults), sorted; None for a sensitive value the broker hides.
+    pub set: Vec<(String, Option<String>)>,
+    /// Every setting the broker knows for the topic, with its effective value (set, or the default).
+    pub effective: BTreeMap<String, Option<String>>,
+}
 
 /// DescribeConfigs for topics: the settings set on each topic.
 #[derive(Debug)]
@@ -115,14 +121,14 @@ impl Operation for DescribeTopicSettings {
                                 c.config_source == DYNAMIC_TOPIC_CONFIG
                             }
                         };
-                    let mut settings: TopicSettings = result
-                        .configs
-                        .iter()
-                        .filter(|c| set_on_topic(c))
-                        .map(|c| (c.name.to_string(), c.value.as_ref().map(|v| v.to_string())))
-                        .collect();
-                    settings.sort();
-                    Ok(settings)
+                    let value =
+                        |c: &kafka_protocol::messages::describe_configs_response::DescribeConfigsResourceResult| {
+                            (c.name.to_string(), c.value.as_ref().map(|v| v.to_string()))
+                        };
+                    let mut set: Vec<(String, Option<String>)> =
+                        result.configs.iter().filter(|c| set_on_topic(c)).map(value).collect();
+                    set.sort();
+                    Ok(TopicSettings { set, effective: result.configs.iter().map(value).collect() })
                 };
                 self.results.insert(topic, answer);
             }

@@ -18,6 +18,8 @@ pub enum TopicStatus {
     Differs,
     /// The new cluster refused it (DETAILS says why): not created.
     Refused,
+    /// Not created because another topic was refused: all or none (unless `--allow-partial`).
+    Held,
     /// Created, or its creation sent, but not seen complete on the new cluster (DETAILS says what).
     Failed,
 }
@@ -42,6 +44,7 @@ impl fmt::Display for TopicStatus {
             TopicStatus::Exists => "exists",
             TopicStatus::Differs => "differs",
             TopicStatus::Refused => "refused",
+            TopicStatus::Held => "held",
             TopicStatus::Failed => "failed",
         })
     }

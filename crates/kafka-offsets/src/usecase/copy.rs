@@ -44,7 +44,15 @@ pub struct CopyRequest {
     pub skip: Vec<String>,
     /// `--grow-partitions`: a topic with fewer partitions on the new cluster gets the ones it lacks.
     pub grow_partitions: bool,
+    /// `--allow-partial`: create the topics the new cluster accepts although it refuses others.
+    pub allow_partial: bool,
     pub execute: bool,
+}
+
+/// MirrorMaker 2's own topics (its offset syncs, checkpoints, heartbeats, and its Connect topics): internal to the
+/// copy, not data to copy (`--include-internal-topics` copies them too).
+pub fn is_mirror_maker_topic(name: &str) -> bool {
+    name == "heartbeats" || name.ends_with(".heartbeats") || name.ends_with(".internal") || name.ends_with("-internal")
 }
 
 /// What happened: one row per topic (sorted by name), the `Note:`/`Warn:`/`Error:` lines, and the exit status.
@@ -76,7 +84,7 @@ impl CopyRequest {
         let selected: Vec<&TopicMetadata> = old_meta
             .topics
             .iter()
-            .filter(|t| self.include_internal || !t.internal)
+            .filter(|t| self.include_internal || !(t.internal || is_mirror_maker_topic(&t.name)))
             .filter(|t| self.topics.as_ref().is_none_or(|p| p.matches(&t.name)))
             .collect();
         if selected.is_empty() {
@@ -120,13 +128,39 @@ impl CopyRequest {
             planned.push(self.plan(topic, wanted, &new_meta, new_settings.as_ref(), brokers, &mut out));
         }
 
-        // 4. The creations and the partitions added.
-        if self.execute {
-            self.create(&new, &mut planned, new_meta.controller, timeout, &mut out)?;
+        // 4. Every creation validated by the new cluster (dry run too: it shows what would really be created), then
+        // the creations and the partitions added: all or none, unless --allow-partial.
+        self.validate(&new, &mut planned, new_meta.controller, timeout, &mut out)?;
+        let refused = planned.iter().filter(|p| p.row.status == TopicStatus::Refused).count();
+        if refused > 0 && !self.allow_partial {
+            for entry in planned.iter_mut().filter(|p| matches!(p.row.status, TopicStatus::Create | TopicStatus::Grow))
+            {
+                entry.row.status = TopicStatus::Held;
+                entry.grow_to = None;
+                entry.row.details = format!(
+                    "not {}: the new cluster refused {refused} other topic{} (--allow-partial creates the others)",
+                    if self.execute { "created" } else { "to be created" },
+                    if refused == 1 { "" } else { "s" }
+                );
+            }
         }
-        let rows: Vec<TopicRow> = planned.into_iter().map(|p| p.row).collect();
-        for row in rows.iter().filter(|r| !r.status.is_ok()) {
+        if self.execute {
+            self.create(&new, &mut planned, new_meta.controller, timeout)?;
+        }
+        let mut rows: Vec<TopicRow> = planned.into_iter().map(|p| p.row).collect();
+        rows.sort_by(|a, b| a.topic.cmp(&b.topic));
+        for row in rows.iter().filter(|r| !r.status.is_ok() && r.status != TopicStatus::Held) {
             out.error(format!("topic '{}': {}: {}", row.topic, row.status, row.details));
+        }
+        let held = rows.iter().filter(|r| r.status == TopicStatus::Held).count();
+        if held > 0 {
+            let what = match (held, self.execute) {
+                (1, true) => "the other topic was not created".to_string(),
+                (1, false) => "the other topic would not be created".to_string(),
+                (n, true) => format!("none of the {n} other topics was created"),
+                (n, false) => format!("none of the {n} other topics would be created"),
+            };
+            out.error(format!("{what}: the new cluster refused {refused} (--allow-partial creates the others)"));
         }
         Ok(CopyReport { rows, status: out.status(), messages: out.messages })
     }
@@ -143,7 +177,7 @@ impl CopyRequest {
         match old_settings.map(|s| s.get(&topic.name)) {
             None => {}
             Some(Some(Ok(settings))) => {
-                for (key, value) in settings {
+                for (key, value) in &settings.set {
                     if self.skip.contains(key) {
                         continue;
                     }
@@ -225,14 +259,15 @@ impl CopyRequest {
         }
         match new_settings.and_then(|s| s.get(&topic.name)) {
             Some(Ok(have)) => {
-                let have: BTreeMap<&str, Option<&str>> = have.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
+                // Against the new cluster's effective values (a value set equal to its default is the same); a
+                // setting the new cluster does not know at all would be left out at creation: no difference.
                 let differing: Vec<String> = row
                     .settings
                     .iter()
-                    .filter(|(k, v)| have.get(k.as_str()).copied().flatten() != Some(v.as_str()))
-                    .map(|(k, v)| {
-                        let now = have.get(k.as_str()).copied().flatten().unwrap_or("the broker's default");
-                        format!("{k}={v} (new cluster: {now})")
+                    .filter_map(|(k, v)| {
+                        let now = have.effective.get(k)?;
+                        (now.as_deref() != Some(v.as_str()))
+                            .then(|| format!("{k}={v} (new cluster: {})", now.as_deref().unwrap_or("hidden")))
                     })
                     .collect();
                 if !differing.is_empty() {
@@ -258,9 +293,9 @@ impl CopyRequest {
         Planned { row, grow_to: None }
     }
 
-    /// Validates every creation (leaving out settings the new cluster does not know), creates the valid ones in
-    /// batches, adds partitions, then reads the new cluster's metadata until every topic is complete.
-    fn create(
+    /// Validates every creation with the new cluster (CreateTopics validate-only), leaving out the settings it does
+    /// not know (Kafka names one per answer: validated again) and refusing what it refuses.
+    fn validate(
         &self,
         new: &Session,
         planned: &mut [Planned],
@@ -268,44 +303,54 @@ impl CopyRequest {
         timeout: Duration,
         out: &mut Outcome,
     ) -> Result<()> {
+        if !CreateTopics::supported(new, true) {
+            return Ok(());
+        }
         let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
         let creating = |p: &Planned| p.row.status == TopicStatus::Create;
-        if CreateTopics::supported(new, true) {
-            // Validate-only, again after each unknown setting left out (Kafka names one per answer).
-            loop {
-                let topics: Vec<NewTopic> = planned.iter().filter(|p| creating(p)).map(new_topic).collect();
-                if topics.is_empty() {
-                    break;
-                }
-                let mut validate = CreateTopics::new(topics, true, controller, timeout_ms);
-                new.drive("validate topics", &mut [&mut validate], timeout)?;
-                let results = validate.results();
-                let mut again = false;
-                for entry in planned.iter_mut().filter(|p| creating(p)) {
-                    match results.get(&entry.row.topic) {
-                        Some(Ok(())) => {}
-                        Some(Err(refused)) => match unknown_setting(refused, &entry.row.settings) {
-                            Some(key) => {
-                                out.warn(format!(
-                                    "topic '{}': the new cluster does not know the setting {key}: left out",
-                                    entry.row.topic
-                                ));
-                                entry.row.settings.retain(|(k, _)| *k != key);
-                                again = true;
-                            }
-                            None => refuse(&mut entry.row, refused),
-                        },
-                        None => refuse(&mut entry.row, &no_answer()),
-                    }
-                }
-                if !again {
-                    break;
+        loop {
+            let topics: Vec<NewTopic> = planned.iter().filter(|p| creating(p)).map(new_topic).collect();
+            if topics.is_empty() {
+                return Ok(());
+            }
+            let mut validate = CreateTopics::new(topics, true, controller, timeout_ms);
+            new.drive("validate topics", &mut [&mut validate], timeout)?;
+            let results = validate.results();
+            let mut again = false;
+            for entry in planned.iter_mut().filter(|p| creating(p)) {
+                match results.get(&entry.row.topic) {
+                    Some(Ok(())) => {}
+                    Some(Err(refused)) => match unknown_setting(refused, &entry.row.settings) {
+                        Some(key) => {
+                            out.warn(format!(
+                                "topic '{}': the new cluster does not know the setting {key}: left out",
+                                entry.row.topic
+                            ));
+                            entry.row.settings.retain(|(k, _)| *k != key);
+                            again = true;
+                        }
+                        None => refuse(&mut entry.row, refused),
+                    },
+                    None => refuse(&mut entry.row, &no_answer()),
                 }
             }
+            if !again {
+                return Ok(());
+            }
         }
+    }
+
+    /// Creates the valid topics in batches, adds partitions, then reads the new cluster's metadata until every topic
+    /// is complete.
+    fn create(&self, new: &Session, planned: &mut [Planned], controller: Option<i32>, timeout: Duration) -> Result<()> {
+        let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        let creating = |p: &Planned| p.row.status == TopicStatus::Create;
         let topics: Vec<NewTopic> = planned.iter().filter(|p| creating(p)).map(new_topic).collect();
         let grows: Vec<(String, i32)> =
             planned.iter().filter_map(|p| p.grow_to.map(|count| (p.row.topic.clone(), count))).collect();
+        if topics.is_empty() && grows.is_empty() {
+            return Ok(());
+        }
         let mut create = CreateTopics::new(topics, false, controller, timeout_ms);
         let mut grow = CreatePartitions::new(grows, controller, timeout_ms);
         new.drive("create topics", &mut [&mut create, &mut grow], timeout)?;

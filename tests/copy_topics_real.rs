@@ -1,0 +1,143 @@
+//! copy-topics from real Apache Kafka 2.8 and 3.9 clusters to a real 4.1 cluster: the dry run predicts the execute
+//! (the new cluster validates every creation in both), a setting Kafka 4 does not know is left out and is no
+//! difference on later runs, a topic Kafka 4 refuses keeps every topic from being created (unless
+//! --allow-partial), MirrorMaker 2's own topics are left out, and what was created is read back with Kafka's own
+//! TopicCommand and ConfigCommand on the new cluster.
+
+use libtest_mimic::Failed;
+use offset_tools_tests::compare::assert_output;
+use offset_tools_tests::harness::{self, check, VersionCase};
+use offset_tools_tests::kafka::{Kafka, Version};
+use offset_tools_tests::run::{tool, Output};
+
+const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
+
+struct Fixture {
+    old: Kafka,
+    new: Kafka,
+}
+
+fn setup(version: Version) -> Fixture {
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| Kafka::start(version));
+        let new = Kafka::start(Version::V4_1);
+        (old.join().expect("old cluster"), new)
+    });
+    old.create_topic("orders", 3, &["cleanup.policy=compact", "min.compaction.lag.ms=60000"]);
+    old.create_topic("payments", 2, &["retention.ms=86400000"]);
+    // Kafka 4 removed message.format.version (KIP-724) and refuses segments under 1 MiB.
+    old.create_topic("legacy", 1, &["message.format.version=2.1", "retention.ms=3600000"]);
+    old.create_topic("tiny-segments", 1, &["segment.bytes=100000"]);
+    // MirrorMaker 2's own topics, as it leaves them on a cluster.
+    for topic in ["heartbeats", "mm2-offset-syncs.new.internal", "new.checkpoints.internal"] {
+        old.create_topic(topic, 1, &[]);
+    }
+    Fixture { old, new }
+}
+
+fn copy(f: &Fixture, args: &[&str]) -> Output {
+    tool("copy-topics", &[&["--from", &f.old.bootstrap(), "--to", &f.new.bootstrap()], args].concat(), None)
+}
+
+fn row(topic: &str, partitions: i32, replication: i32, status: &str, details: &str) -> String {
+    format!("{topic:<30} {partitions:<10} {replication:<11} {status:<10} {details}\n")
+}
+
+const HEADER: &str = "TOPIC                          PARTITIONS REPLICATION STATUS     DETAILS\n";
+const LEFT_OUT: &str =
+    "Warn: topic 'legacy': the new cluster does not know the setting message.format.version: left out\n";
+const REFUSED: &str = "Error: topic 'tiny-segments': refused: the new cluster refused it: Invalid value 100000 for \
+                       configuration segment.bytes: Value must be at least 1048576 (INVALID_CONFIG)\n";
+
+/// The topics on the new cluster, as Kafka's TopicCommand lists them.
+fn new_topics(f: &Fixture) -> String {
+    f.new.tool(Version::V4_1.topic_command(), &["--bootstrap-server", &f.new.bootstrap(), "--list"]).stdout
+}
+
+/// A topic's settings on the new cluster, as Kafka's ConfigCommand shows them (the line after the header).
+fn new_settings(f: &Fixture, topic: &str) -> String {
+    let out = f.new.tool(
+        "kafka.admin.ConfigCommand",
+        &["--bootstrap-server", &f.new.bootstrap(), "--describe", "--entity-type", "topics", "--entity-name", topic],
+    );
+    out.stdout
+}
+
+fn held(topic: &str, partitions: i32, verb: &str) -> String {
+    row(
+        topic,
+        partitions,
+        1,
+        "held",
+        &format!("not {verb}: the new cluster refused 1 other topic (--allow-partial creates the others)"),
+    )
+}
+
+fn the_runbook(f: &Fixture) -> Result<(), Failed> {
+    let refusal = "the new cluster refused it: Invalid value 100000 for configuration segment.bytes: Value must be at \
+                   least 1048576 (INVALID_CONFIG)";
+    // 1. The dry run: validated by the new cluster, MirrorMaker 2's topics left out, sorted.
+    let table = [
+        HEADER.to_string(),
+        held("legacy", 1, "to be created"),
+        held("orders", 3, "to be created"),
+        held("payments", 2, "to be created"),
+        row("tiny-segments", 1, 1, "refused", refusal),
+    ]
+    .concat();
+    let dry = copy(f, &["--dry-run"]);
+    let none = |verb: &str| {
+        format!("Error: none of the 3 other topics {verb}: the new cluster refused 1 (--allow-partial creates the others)\n")
+    };
+    assert_output(&dry, &table, &format!("{LEFT_OUT}{REFUSED}{}", none("would be created")), 1);
+    // 2. The execute does what the dry run said: nothing.
+    let table = [
+        HEADER.to_string(),
+        held("legacy", 1, "created"),
+        held("orders", 3, "created"),
+        held("payments", 2, "created"),
+        row("tiny-segments", 1, 1, "refused", refusal),
+    ]
+    .concat();
+    assert_output(&copy(f, &["--execute"]), &table, &format!("{LEFT_OUT}{REFUSED}{}", none("was created")), 1);
+    let listed = new_topics(f);
+    check(!listed.contains("orders") && !listed.contains("legacy"), || format!("created anyway: {listed}"))?;
+    // 3. --allow-partial creates the others.
+    let table = [
+        HEADER.to_string(),
+        row("legacy", 1, 1, "created", "retention.ms=3600000"),
+        row("orders", 3, 1, "created", "cleanup.policy=compact,min.compaction.lag.ms=60000"),
+        row("payments", 2, 1, "created", "retention.ms=86400000"),
+        row("tiny-segments", 1, 1, "refused", refusal),
+    ]
+    .concat();
+    assert_output(&copy(f, &["--execute", "--allow-partial"]), &table, &format!("{LEFT_OUT}{REFUSED}"), 1);
+    let listed: Vec<String> = new_topics(f).lines().map(str::to_string).collect();
+    check(listed == ["legacy", "orders", "payments"], || format!("Kafka's TopicCommand lists {listed:?}"))?;
+    let orders = new_settings(f, "orders");
+    check(orders.contains("cleanup.policy=compact") && orders.contains("min.compaction.lag.ms=60000"), || {
+        format!("Kafka's ConfigCommand: {orders}")
+    })?;
+    // 4. Run again: every topic exists (the setting Kafka 4 does not know is no difference), exit 0.
+    let table = [
+        HEADER.to_string(),
+        row("legacy", 1, 1, "exists", "message.format.version=2.1,retention.ms=3600000"),
+        row("orders", 3, 1, "exists", "cleanup.policy=compact,min.compaction.lag.ms=60000"),
+        row("payments", 2, 1, "exists", "retention.ms=86400000"),
+    ]
+    .concat();
+    assert_output(&copy(f, &["--topic", "legacy|orders|payments", "--execute"]), &table, "", 0);
+    // 5. A --config equal to the new cluster's default is no difference either.
+    let table =
+        [HEADER.to_string(), row("payments", 2, 1, "exists", "min.insync.replicas=1,retention.ms=86400000")].concat();
+    assert_output(&copy(f, &["--topic", "payments", "--config", "min.insync.replicas=1", "--dry-run"]), &table, "", 0);
+    Ok(())
+}
+
+fn cases() -> Vec<VersionCase<Fixture>> {
+    vec![("the_runbook", OLD, the_runbook)]
+}
+
+fn main() {
+    harness::run_per_version(setup, cases());
+}
