@@ -168,6 +168,43 @@ fn cases() -> Vec<(&'static str, Case)> {
                 "the old cluster changed".into()
             })
         }),
+        ("compressed_messages_of_the_old_format_are_read", |kafka| {
+            // 0.9 producers compress a whole message set into one wrapper message (magic 0).
+            let mock = Mock::start(1);
+            for codec in ["gzip", "snappy", "lz4"] {
+                let topic = format!("packed-{codec}");
+                kafka.create_topic(&topic, 1, &[]);
+                let payloads: Vec<String> = (0..6).map(|i| format!("packed-{codec}-{i}")).collect();
+                let mut config = kafka.client_config();
+                config.set("compression.codec", codec).set("linger.ms", "50").set("acks", "1");
+                offset_tools_tests::produce::produce_payloads(&config, &topic, 0, &payloads, None);
+                mock.topic(&topic, 1).produce_payloads(&topic, 0, &payloads, T0);
+                commit(&kafka.client_config(), &format!("packed-{codec}"), &topic, &[(0, 3)]);
+                let out = migrate_groups(&[
+                    "--from",
+                    &kafka.bootstrap(),
+                    "--to",
+                    &mock.bootstrap,
+                    "--group",
+                    &format!("packed-{codec}"),
+                    "--by-record",
+                    "--dry-run",
+                ]);
+                let how = "exact: the next record to read (content search of offsets 0..6)";
+                let rows = [(format!("packed-{codec}"), topic.clone(), 0, 3, 3, Some(3), "planned", how)];
+                let rows: Vec<_> = rows
+                    .iter()
+                    .map(|(g, t, p, o, l, n, s, h)| (g.as_str(), t.as_str(), *p, *o, *l, *n, *s, *h))
+                    .collect();
+                assert_output(
+                    &out,
+                    &migration_table(&rows),
+                    &format!("{NO_DESCRIBE_ON_NEW}Note: 1 group: 1 can be migrated, 0 refused, 0 failed (dry run)\n"),
+                    0,
+                );
+            }
+            Ok(())
+        }),
         ("by_record_finds_copies_by_their_contents", |kafka| {
             // The new cluster has three records of its own first, then a copy of the old records; partition 2's
             // copy stops after three records.

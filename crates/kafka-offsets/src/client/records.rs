@@ -177,6 +177,21 @@ fn inflate(codec: u8, data: &[u8]) -> Result<Bytes, RecordError> {
     }
 }
 
+/// Kafka before 0.10 wrote its lz4 frames' header checksum over the magic number too (KAFKA-3160, fixed with magic
+/// 1): the frame with the checksum of its descriptor, as the format has it.
+fn lz4_header_checksum_fixed(data: &[u8]) -> Vec<u8> {
+    let mut fixed = data.to_vec();
+    if fixed.len() < 7 || fixed[..4] != [0x04, 0x22, 0x4d, 0x18] {
+        return fixed;
+    }
+    let flags = fixed[4];
+    let descriptor = 2 + if flags & 0x08 != 0 { 8 } else { 0 } + if flags & 0x01 != 0 { 4 } else { 0 };
+    if fixed.len() > 4 + descriptor {
+        fixed[4 + descriptor] = (xxhash_rust::xxh32::xxh32(&data[4..4 + descriptor], 0) >> 8) as u8;
+    }
+    fixed
+}
+
 /// The xerial framing that Kafka's Java producer writes around snappy blocks: a magic header, then blocks each
 /// preceded by its size.
 const XERIAL: &[u8] = b"\x82SNAPPY\x00";
@@ -341,7 +356,12 @@ fn message(offset: i64, body: Bytes, magic: i8) -> Result<Vec<Batch>, RecordErro
         let timestamp = timestamp.filter(|t| *t >= 0);
         return Ok(vec![single(vec![Record { offset, timestamp, key, value }])]);
     }
-    let inner = inflate(codec, value.as_deref().unwrap_or_default())?;
+    let compressed = value.as_deref().unwrap_or_default();
+    let inner = if magic == 0 && codec == 3 {
+        inflate(codec, &lz4_header_checksum_fixed(compressed))?
+    } else {
+        inflate(codec, compressed)?
+    };
     let mut messages = Vec::new();
     let mut cursor = Cursor::new(inner);
     while cursor.left() >= 12 {
