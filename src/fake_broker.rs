@@ -26,6 +26,7 @@ use kafka_protocol::messages::metadata_response::{
     MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
 use kafka_protocol::messages::offset_commit_response::{OffsetCommitResponsePartition, OffsetCommitResponseTopic};
+use kafka_protocol::messages::offset_delete_response::{OffsetDeleteResponsePartition, OffsetDeleteResponseTopic};
 use kafka_protocol::messages::offset_fetch_response::{
     OffsetFetchResponseGroup, OffsetFetchResponsePartition, OffsetFetchResponsePartitions, OffsetFetchResponseTopic,
     OffsetFetchResponseTopics,
@@ -33,8 +34,8 @@ use kafka_protocol::messages::offset_fetch_response::{
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsResponse, BrokerId, CreatePartitionsResponse, CreateTopicsResponse, DescribeConfigsResponse,
     DescribeGroupsResponse, FetchResponse, FindCoordinatorResponse, ListGroupsResponse, ListOffsetsResponse,
-    MetadataResponse, OffsetCommitResponse, OffsetFetchResponse, RequestHeader, RequestKind, ResponseHeader,
-    ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
+    MetadataResponse, OffsetCommitResponse, OffsetDeleteResponse, OffsetFetchResponse, RequestHeader, RequestKind,
+    ResponseHeader, ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
@@ -147,7 +148,7 @@ pub struct Script {
     pub metadata_delay: Duration,
     /// OffsetFetch answers add this to every committed offset (a read-back that differs from the commit).
     pub read_back_drift: i64,
-    /// OffsetCommit answers leave this partition out (it was not committed).
+    /// OffsetCommit answers leave this partition out (it is committed all the same: the answer does not say so).
     pub commit_leaves_out: Option<(String, i32)>,
     /// Requests of these API keys are answered with this error.
     pub refuse: HashMap<i16, i16>,
@@ -206,6 +207,7 @@ const DEFAULT_VERSIONS: &[(i16, i16, i16)] = &[
     (32, 0, 4), // DescribeConfigs
     (36, 0, 2), // SaslAuthenticate
     (37, 0, 3), // CreatePartitions
+    (47, 0, 0), // OffsetDelete
 ];
 
 impl FakeBroker {
@@ -617,16 +619,17 @@ impl Connection {
                 for t in &request.topics {
                     let mut partitions = Vec::new();
                     for p in &t.partitions {
-                        if leave_out.as_ref().is_some_and(|(topic, partition)| {
-                            *topic == t.name.to_string() && *partition == p.partition_index
-                        }) {
-                            continue;
-                        }
                         let error = if active { 25 } else { 0 };
                         if error == 0 {
                             state
                                 .committed
                                 .insert((group.clone(), t.name.to_string(), p.partition_index), p.committed_offset);
+                        }
+                        // A broker that applies the commit and leaves it out of its answer.
+                        if leave_out.as_ref().is_some_and(|(topic, partition)| {
+                            *topic == t.name.to_string() && *partition == p.partition_index
+                        }) {
+                            continue;
                         }
                         partitions.push(
                             OffsetCommitResponsePartition::default()
@@ -639,6 +642,26 @@ impl Connection {
                     );
                 }
                 ResponseKind::OffsetCommit(OffsetCommitResponse::default().with_topics(topics))
+            }
+            RequestKind::OffsetDelete(request) => {
+                let mut state = self.state.lock().expect("state");
+                let group = request.group_id.to_string();
+                let topics = request
+                    .topics
+                    .iter()
+                    .map(|t| {
+                        let partitions = t
+                            .partitions
+                            .iter()
+                            .map(|p| {
+                                state.committed.remove(&(group.clone(), t.name.to_string(), p.partition_index));
+                                OffsetDeleteResponsePartition::default().with_partition_index(p.partition_index)
+                            })
+                            .collect();
+                        OffsetDeleteResponseTopic::default().with_name(t.name.clone()).with_partitions(partitions)
+                    })
+                    .collect();
+                ResponseKind::OffsetDelete(OffsetDeleteResponse::default().with_topics(topics))
             }
             RequestKind::OffsetFetch(request) => {
                 let state = self.state.lock().expect("state");

@@ -32,7 +32,7 @@ fn the_demo_script_runs_to_the_end() {
         .map(|p| {
             format!(
                 "billing                        orders                         {p:<10} 15           5          15           \
-                 committed  exact: the next record to read (content search of offsets 7..20)\n"
+                 committed  exact: the next record to read (content search of offsets 0..20)\n"
             )
         })
         .collect::<String>();

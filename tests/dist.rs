@@ -86,6 +86,19 @@ fn make_dist_makes_a_tarball_for_glibc_2_17_whose_binaries_run() {
     assert_eq!(files, expected);
     let sums = command(Command::new("sha256sum").arg("-c").arg("SHA256SUMS").current_dir(&root), None);
     assert_eq!(sums.code, Some(0), "{sums:?}");
+    // ... and it lists every file of the tarball but itself, each checked by sha256sum, not by the file itself.
+    let regular = command(Command::new("find").arg(".").arg("-type").arg("f").current_dir(&root), None);
+    let mut wanted: Vec<String> = regular
+        .stdout
+        .lines()
+        .filter(|f| *f != "./SHA256SUMS")
+        .map(|f| f.trim_start_matches("./").to_string())
+        .collect();
+    wanted.sort();
+    let mut checked: Vec<String> =
+        sums.stdout.lines().filter_map(|l| l.strip_suffix(": OK")).map(str::to_string).collect();
+    checked.sort();
+    assert_eq!(checked, wanted, "SHA256SUMS does not cover the tarball's files");
 
     // glibc 2.17 at most, and the binaries run.
     let bin = root.join("bin");

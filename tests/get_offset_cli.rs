@@ -165,3 +165,23 @@ fn an_unreachable_broker_is_tried_until_the_timeout_then_named() {
     assert!(out.elapsed.as_millis() >= 1500, "gave up before the timeout: {:?}", out.elapsed);
     assert!(out.elapsed.as_secs() < 15, "took {:?}", out.elapsed);
 }
+
+#[test]
+fn dump_config_needs_no_servers() {
+    let dir = offset_tools_tests::scratch_dir("dump-config");
+    let config = dir.join("client.properties");
+    std::fs::write(
+        &config,
+        "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.\
+         PlainLoginModule required username=\"svc\" password=\"pw-9\";\n",
+    )
+    .unwrap();
+    let expected = "# client settings (secrets hidden)\nbootstrap.servers=\nclient.id=get-offset\ntimeout.ms=30000\n\
+                    security.protocol=SASL_SSL\nsasl.mechanisms=PLAIN\nsasl.username=svc\nsasl.password=[hidden]\n";
+    let out = get_offset(&["--command-config", config.to_str().unwrap(), "--dump-config"]);
+    assert_output(&out, expected, "", 0);
+    let reset =
+        offset_tools_tests::run::reset_offsets(&["--command-config", config.to_str().unwrap(), "--dump-config"]);
+    assert_output(&reset, &expected.replace("get-offset", "reset-offsets"), "", 0);
+    let _ = std::fs::remove_dir_all(dir);
+}

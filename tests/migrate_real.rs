@@ -138,9 +138,14 @@ fn runs(f: &Fixture) {
     new_config.set("linger.ms", "5");
     produce_records(&new_config, "runs", 0, &log[50..]);
     let old = f.old.client_config();
-    for (group, offset) in
-        [("runs-first", 100), ("runs-mid", 125), ("runs-last", 139), ("runs-after", 140), ("runs-drained", 200)]
-    {
+    for (group, offset) in [
+        ("runs-first", 100),
+        ("runs-mid", 125),
+        ("runs-last", 139),
+        ("runs-after", 140),
+        ("runs-drained", 200),
+        ("undo-first", 125),
+    ] {
         commit(&old, group, "runs", &[(0, offset)]);
     }
 }
@@ -262,6 +267,9 @@ fn setup(version: Version) -> Fixture {
     commit(&f.old.client_config(), "shared-z-busy", "shared", &[(0, 4), (1, 9)]);
     commit(&f.old.client_config(), "shared-a-idle", "shared", &[(0, 4), (1, 20)]);
     commit(&f.old.client_config(), "busy-new", "members", &[(0, 0), (1, 0)]);
+    // A topic of the old cluster that nobody created on the new one.
+    f.old.create_topic("only-old", 1, &[KEEP]);
+    commit(&f.old.client_config(), "needs-only-old", "only-old", &[(0, 0)]);
     commit(&f.old.client_config(), "busy-old", "members", &[(0, 0), (1, 0)]);
     f
 }
@@ -393,6 +401,77 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 .collect();
             // The copy starts after 3 records of the new cluster's own.
             check(idle == [(0, Some(7)), (1, Some(23))] && out.code == Some(3), || format!("{out:?}"))
+        }),
+        ("a_missing_topic_stops_every_group_unless_allow_partial", V3_9, |f| {
+            let groups = ["--group", "needs-only-old", "--group", "runs-first", "--by-record", "--dry-run"];
+            let (rows, out) = plan(f, &groups);
+            let error =
+                "Error: topic 'only-old' does not exist on the new cluster (needed by group 'needs-only-old')\n";
+            check(rows.is_empty() && out.code == Some(1) && out.stderr.starts_with(error), || format!("{out:?}"))?;
+            let (rows, out) = plan(f, &[&groups[..], &["--allow-partial"]].concat());
+            let got: Vec<(&str, Option<i64>, &str)> =
+                rows.iter().map(|((g, _, _), (new, status, _))| (g.as_str(), *new, status.as_str())).collect();
+            check(
+                got == [("needs-only-old", None, "refused"), ("runs-first", Some(50), "planned")]
+                    && out.code == Some(1),
+                || format!("{out:?}"),
+            )?;
+            // Or leave the group out by name.
+            let (rows, out) = plan(
+                f,
+                &["--group", "needs-only-old", "--group", "runs-first", "--exclude-group", "needs-.*", "--by-record"],
+            );
+            check(rows.len() == 1 && out.code == Some(0), || format!("{out:?}"))
+        }),
+        ("the_backup_of_a_first_migration_undoes_it", V3_9, |f| {
+            let dir = offset_tools_tests::scratch_dir("undo");
+            let backup = dir.join("before.csv");
+            let backup_arg = backup.to_str().expect("path");
+            let out = migrate_groups(&[
+                "--from",
+                &f.old.bootstrap(),
+                "--to",
+                &f.new.bootstrap(),
+                "--group",
+                "undo-first",
+                "--by-record",
+                "--execute",
+                "--backup",
+                backup_arg,
+            ]);
+            check(out.code == Some(0), || format!("{out:?}"))?;
+            // The group had no offsets on the new cluster: the backup says so with an empty offset.
+            let written = std::fs::read_to_string(&backup).expect("backup");
+            check(written == "undo-first,runs,0,\n\n", || format!("backup: {written:?}"))?;
+            let undo = |mode: &str| {
+                offset_tools_tests::run::reset_offsets(&[
+                    "--bootstrap-server",
+                    &f.new.bootstrap(),
+                    "--group",
+                    "undo-first",
+                    "--from-file",
+                    backup_arg,
+                    mode,
+                ])
+            };
+            let dry = undo("--dry-run");
+            let note =
+                "Note: group 'undo-first': its committed offset for runs:0 would be deleted (an empty offset in \
+                        --from-file: it had none)\n";
+            check(dry.code == Some(0) && dry.stderr == note, || format!("{dry:?}"))?;
+            let described = described_offsets(
+                &f.new.consumer_groups(&["--describe", "--group", "undo-first"]).stdout,
+                "undo-first",
+            );
+            check(described.get(&("runs".to_string(), 0)) == Some(&Some(75)), || {
+                format!("before the undo: {described:?}")
+            })?;
+            let done = undo("--execute");
+            check(done.code == Some(0), || format!("{done:?}"))?;
+            // Kafka's tool no longer shows a committed offset for the group.
+            let described = f.new.consumer_groups(&["--describe", "--group", "undo-first"]);
+            let offsets = described_offsets(&described.stdout, "undo-first");
+            check(offsets.values().all(Option::is_none), || format!("after the undo: {described:?}"))
         }),
         ("execute_is_read_back_by_kafka", V3_9, |f| {
             let out = migrate_groups(&[

@@ -207,6 +207,36 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             drop(member);
             Ok(())
         }),
+        ("topic_is_a_name_not_a_regex", MODERN, |f| {
+            // Kafka's --reset-offsets takes names (its GetOffsetShell regexes): a regex is an unknown topic to both.
+            let ours = reset_offsets(&[
+                "--bootstrap-server",
+                &f.kafka.bootstrap(),
+                "--group",
+                "s-regex",
+                "--topic",
+                "events|wide",
+                "--to-latest",
+                "--dry-run",
+            ]);
+            assert_output(
+                &ours,
+                "",
+                "Error: topic 'events|wide' does not exist (--topic takes a topic name; get-offset's --topic is a regex)\n\
+                 Error: nothing was committed: fix the errors above and run again\n",
+                1,
+            );
+            let theirs = f.kafka.consumer_groups(&[
+                "--reset-offsets",
+                "--dry-run",
+                "--group",
+                "s-regex",
+                "--topic",
+                "events|wide",
+                "--to-latest",
+            ]);
+            check(reset_rows(&theirs.stdout).unwrap_or_default().is_empty(), || format!("Kafka planned: {theirs:?}"))
+        }),
         ("datetime_note_names_the_instant", ALL, |f| {
             let _shared = f.groups.read().expect("lock");
             let out = reset_offsets(&[

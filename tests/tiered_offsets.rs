@@ -1,8 +1,9 @@
-//! get-offset's named times of Kafka 3.9+ (KIP-1005): `-4`/`earliest-local` (ListOffsets v8) and `-5`/`latest-tiered`
-//! (v9), on the protocol-level fake broker, which answers them as Kafka does (a topic with
-//! `remote.storage.enable=true` has the first half of its log in remote storage only), in plain text and over SASL;
-//! on brokers without those versions (librdkafka's mock, Kafka 0.9 in `get_offset_kafka09`) one clear line; `-6`
-//! (ListOffsets v11), which this build cannot send.
+//! get-offset's named times of Kafka 3.9+ (KIP-1005), `-4`/`earliest-local` (ListOffsets v8) and `-5`/`latest-tiered`
+//! (v9): the requests sent, checked on the protocol-level fake broker (each at the version its time needs, in plain
+//! text and over SASL); on brokers without those versions (librdkafka's mock, Kafka 0.9 in `get_offset_kafka09`)
+//! one clear line; `-6` (ListOffsets v11), which this build cannot send. What the answers mean on real tiered
+//! storage is tested on Kafka 3.9 and 4.1 in `tiered_real`, against their GetOffsetShell; the fake's tiered topic
+//! only echoes a fixed split.
 
 use kafka_protocol::messages::{ApiKey, RequestKind};
 use offset_tools_tests::compare::assert_output;

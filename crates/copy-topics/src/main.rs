@@ -52,6 +52,12 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<CopyRequest, Err
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let mut notes = Vec::new();
+    if args.run.dump_config {
+        // Never connects: no other flag is needed.
+        let (from, to) = args.clusters.settings(&args.run, "copy-topics", &mut notes)?;
+        cli_support::pair_preamble(&args.run, true, &notes, &from, &to);
+        return Ok(ExitStatus::Success);
+    }
     let request = request(&args, &mut notes)?;
     if cli_support::pair_preamble(&args.run, args.dry_run || args.execute, &notes, &request.from, &request.to) {
         return Ok(ExitStatus::Success);

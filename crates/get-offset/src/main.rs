@@ -21,8 +21,10 @@ fn main() -> ExitCode {
 
 /// Turns the flags into a lookup, checking everything Kafka checks before connecting.
 fn lookup(args: cli::Args, warnings: &mut Vec<String>) -> Result<OffsetLookup, Error> {
-    let Some(bootstrap) = args.bootstrap_server.as_deref().or(args.broker_list.as_deref()) else {
-        return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
+    let bootstrap = match args.bootstrap_server.as_deref().or(args.broker_list.as_deref()) {
+        Some(bootstrap) => bootstrap,
+        None if args.client.dump_config => "",
+        None => return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into())),
     };
     let (settings, config_warnings) = args.client.settings(bootstrap, "get-offset")?;
     warnings.extend(config_warnings);

@@ -27,6 +27,15 @@ pub struct Args {
     #[arg(long)]
     pub all_groups: bool,
 
+    /// Leave out the groups whose whole name matches this regular expression (as get-offset's --topic); repeatable.
+    #[arg(long, value_name = "REGEX")]
+    pub exclude_group: Vec<String>,
+
+    /// A topic missing on the new cluster, or with fewer partitions there, refuses only the groups that need it; the
+    /// others are migrated (default: nothing is committed for any group).
+    #[arg(long)]
+    pub allow_partial: bool,
+
     /// Only this topic (its name on the old cluster); repeatable. Default: every topic the group has committed
     /// offsets for.
     #[arg(long, value_name = "TOPIC")]

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use kafka_offsets::formats::migration::write_rows;
 use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
+use kafka_offsets::formats::select::TopicPattern;
 use kafka_offsets::formats::time;
 use kafka_offsets::usecase::discover::GroupSelection;
 use kafka_offsets::usecase::migrate::MigrateRequest;
@@ -85,6 +86,8 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
         topic_prefix: args.to_topic_prefix.clone().unwrap_or_default(),
         strategy,
         allow_lag: args.allow_lag,
+        exclude_groups: args.exclude_group.iter().map(|raw| TopicPattern::parse(raw)).collect::<Result<_, _>>()?,
+        allow_partial: args.allow_partial,
         search_window: args.search_window,
         execute: args.execute,
         backup,
@@ -93,6 +96,12 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let mut notes = Vec::new();
+    if args.run.dump_config {
+        // Never connects: no other flag is needed.
+        let (from, to) = args.clusters.settings(&args.run, "migrate-groups", &mut notes)?;
+        cli_support::pair_preamble(&args.run, true, &notes, &from, &to);
+        return Ok(ExitStatus::Success);
+    }
     let request = request(&args, &mut notes)?;
     if cli_support::pair_preamble(&args.run, args.dry_run || args.execute, &notes, &request.from, &request.to) {
         return Ok(ExitStatus::Success);

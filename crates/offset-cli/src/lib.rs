@@ -66,6 +66,7 @@ impl ClientArgs {
     pub fn connection<'a>(&'a self, bootstrap: &'a str, client_id: &'a str) -> ConnectionFlags<'a> {
         ConnectionFlags {
             bootstrap,
+            dump_only: self.dump_config,
             command_config: self.command_config.as_deref(),
             timeout_ms: self.timeout,
             protocol: self.broker_protocol,
@@ -135,20 +136,25 @@ impl ClusterPair {
         client_id: &str,
         notes: &mut Vec<String>,
     ) -> Result<(ClientSettings, ClientSettings), Error> {
-        let (from, to) = self.require()?;
+        let (from, to) = if run.dump_config {
+            (self.from.as_deref().unwrap_or_default(), self.to.as_deref().unwrap_or_default())
+        } else {
+            self.require()?
+        };
         let servers = |raw: &str| -> Result<Vec<_>, Error> {
             let mut servers = kafka_offsets::formats::settings::parse_bootstrap(raw)?;
             servers.sort();
             servers.dedup();
             Ok(servers)
         };
-        if servers(from)? == servers(to)? {
+        if !run.dump_config && servers(from)? == servers(to)? {
             return Err(Error::Usage("--from and --to name the same servers: give the old and the new cluster".into()));
         }
         let stop = interrupt::stop_signal();
         let mut cluster = |bootstrap: &str, command_config: Option<&str>, prefix: &'static str| {
             let flags = ConnectionFlags {
                 bootstrap,
+                dump_only: run.dump_config,
                 command_config,
                 timeout_ms: run.timeout,
                 protocol: ProtocolChoice::Auto,

@@ -122,7 +122,7 @@ fn with_group_column(args: &cli::Args) -> bool {
 }
 
 fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Error> {
-    let Some(bootstrap) = &args.bootstrap_server else {
+    let Some(bootstrap) = args.bootstrap_server.as_deref() else {
         return Err(Error::Usage("Missing required argument \"[bootstrap-server]\"".into()));
     };
     let scenario = scenario(&args, notes)?;
@@ -161,6 +161,14 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
 }
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
+    if args.client.dump_config {
+        // Never connects: no other flag is needed.
+        let (settings, warnings) =
+            args.client.settings(args.bootstrap_server.as_deref().unwrap_or_default(), "reset-offsets")?;
+        warnings.iter().for_each(|w| eprintln!("Warn: {w}"));
+        settings::dump(&settings).iter().for_each(|line| println!("{line}"));
+        return Ok(ExitStatus::Success);
+    }
     let format = match (args.export, args.format) {
         (true, Format::Table | Format::Csv) => Format::Csv,
         (true, Format::Json) => {
@@ -171,14 +179,8 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let warn_no_action = !args.dry_run && !args.execute;
     let executed = args.execute;
     let export_with_group = with_group_column(&args);
-    let dump_config = args.client.dump_config;
     let mut notes = Vec::new();
     let request = request(args, &mut notes)?;
-    if dump_config {
-        notes.iter().for_each(|note| eprintln!("{note}"));
-        settings::dump(&request.settings).iter().for_each(|line| println!("{line}"));
-        return Ok(ExitStatus::Success);
-    }
     if warn_no_action {
         eprintln!("{}", cli_support::NO_ACTION_WARNING);
     }

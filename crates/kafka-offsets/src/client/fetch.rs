@@ -14,10 +14,11 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::{FetchRequest, TopicName};
+use kafka_protocol::messages::{FetchRequest, MetadataRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
 use crate::client::codes::ErrorCode;
+use crate::client::metadata;
 use crate::client::records::{decode_batches, drop_aborted, TimestampType};
 use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
 use crate::TopicPartition;
@@ -71,12 +72,15 @@ struct Progress {
     last_error: Option<String>,
 }
 
-/// Reads records of many ranges at once.
+/// Reads records of many ranges at once. A leader that moved (NOT_LEADER_OR_FOLLOWER and the like), or that cannot
+/// be reached, is looked up again in the metadata before its reads are asked again.
 #[derive(Debug)]
 pub struct FetchRecords {
     reads: Vec<ReadRange>,
     progress: Vec<Progress>,
     calls: Vec<(Call<FetchRequest>, Vec<usize>)>,
+    refresh: Option<Call<MetadataRequest>>,
+    leaders_stale: bool,
 }
 
 impl FetchRecords {
@@ -92,7 +96,18 @@ impl FetchRecords {
                 last_error: None,
             })
             .collect();
-        FetchRecords { reads, progress, calls: Vec::new() }
+        FetchRecords { reads, progress, calls: Vec::new(), refresh: None, leaders_stale: false }
+    }
+
+    /// Metadata for the topics of the reads still pending.
+    fn metadata_request(&self, session: &Session, round: &mut Round) -> Call<MetadataRequest> {
+        let mut topics: Vec<String> = (0..self.reads.len())
+            .filter(|&i| self.progress[i].result.is_none())
+            .map(|i| self.reads[i].partition.topic.to_string())
+            .collect();
+        topics.sort();
+        topics.dedup();
+        metadata::request(session, Some(&topics), round)
     }
 
     /// The records of each read, in the order given.
@@ -129,6 +144,10 @@ fn answer_records(
 
 impl Operation for FetchRecords {
     fn request(&mut self, session: &Session, round: &mut Round) {
+        if self.leaders_stale {
+            self.refresh = Some(self.metadata_request(session, round));
+            return;
+        }
         // Per leader, requests whose partitions are all different; a starved read alone in its own.
         let mut by_leader: BTreeMap<i32, Vec<Vec<usize>>> = BTreeMap::new();
         for index in (0..self.reads.len()).filter(|&i| self.progress[i].result.is_none()) {
@@ -183,8 +202,22 @@ impl Operation for FetchRecords {
         }
     }
 
-    fn absorb(&mut self, _session: &Session, answers: &mut Answers) -> Next {
+    fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
         let mut next = Next::Continue;
+        if let Some(call) = self.refresh.take() {
+            match answers.take(call) {
+                Ok(response) => {
+                    let leaders = metadata::parse(session, response).leaders();
+                    for read in &mut self.reads {
+                        if let Some(&leader) = leaders.get(&read.partition) {
+                            read.leader = leader;
+                        }
+                    }
+                    self.leaders_stale = false;
+                }
+                Err(_) => next = Next::RetryLater,
+            }
+        }
         for (call, batch) in std::mem::take(&mut self.calls) {
             let response = match answers.take(call) {
                 Ok(response) => response,
@@ -192,6 +225,8 @@ impl Operation for FetchRecords {
                     for index in batch {
                         self.progress[index].last_error = Some(e.to_string());
                     }
+                    // The leader may be gone: look it up again before asking.
+                    self.leaders_stale |= !e.is_definitive();
                     next = Next::RetryLater;
                     continue;
                 }
@@ -212,6 +247,7 @@ impl Operation for FetchRecords {
                 let code = ErrorCode(answer.error_code);
                 if code.is_retriable() {
                     progress.last_error = Some(code.to_string());
+                    self.leaders_stale |= code.is_leader_moved();
                     next = Next::RetryLater;
                     continue;
                 } else if code.is_error() {

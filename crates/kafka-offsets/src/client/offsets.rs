@@ -215,6 +215,8 @@ impl Operation for ListOffsets {
                     for index in indexes {
                         self.last_error[index] = Some(reason.clone());
                     }
+                    // The leader may be gone (a broker that stopped): look the leaders up again before asking.
+                    self.leaders_stale |= !e.is_definitive();
                     next = Next::RetryLater;
                     continue;
                 }

@@ -423,7 +423,7 @@ impl Session {
     /// Runs operations to completion: rounds until each is done, retrying what failed for a passing reason with a
     /// backoff (100 ms doubling to 1 s), until `timeout` from now; then what is still pending fails.
     pub fn drive(&self, label: &'static str, operations: &mut [&mut dyn Operation], timeout: Duration) -> Result<()> {
-        self.drive_until(label, operations, Instant::now() + timeout)
+        self.drive_within(label, operations, Instant::now() + timeout, timeout)
     }
 
     /// [`drive`](Self::drive) with a deadline that a phase of several drives shares.
@@ -433,7 +433,16 @@ impl Session {
         operations: &mut [&mut dyn Operation],
         deadline: Instant,
     ) -> Result<()> {
-        let timeout = deadline.saturating_duration_since(Instant::now());
+        self.drive_within(label, operations, deadline, deadline.saturating_duration_since(Instant::now()))
+    }
+
+    fn drive_within(
+        &self,
+        label: &'static str,
+        operations: &mut [&mut dyn Operation],
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<()> {
         let mut backoff = Duration::from_millis(100);
         loop {
             let mut round = Round::new(label);

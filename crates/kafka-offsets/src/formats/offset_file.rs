@@ -48,8 +48,13 @@ pub struct OffsetFileRow {
     pub group: u32,
     pub topic: u32,
     pub partition: i32,
+    /// [`NO_OFFSET`] for an empty offset.
     pub offset: i64,
 }
+
+/// An empty offset (`group,topic,partition,`): the group had no committed offset there, as a `--backup` records it;
+/// reset-offsets deletes the group's committed offset for that partition.
+pub const NO_OFFSET: i64 = i64::MIN;
 
 /// A whole `--from-file` input.
 #[derive(Debug, Default, Clone)]
@@ -138,7 +143,15 @@ fn parse_fields<'a>(fields: &[&'a str], with_group: bool) -> Result<Fields<'a>, 
         .ok()
         .filter(|p| *p >= 0)
         .ok_or_else(|| format!("partition {} is not a partition number", quote(rest[1])))?;
-    let offset: i64 = rest[2].parse().map_err(|_| format!("offset {} is not a number", quote(rest[2])))?;
+    let offset: i64 = if rest[2].is_empty() {
+        NO_OFFSET
+    } else {
+        rest[2]
+            .parse()
+            .ok()
+            .filter(|&o| o != NO_OFFSET)
+            .ok_or_else(|| format!("offset {} is not a number", quote(rest[2])))?
+    };
     Ok((group, rest[0], partition, offset))
 }
 

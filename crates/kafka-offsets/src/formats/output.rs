@@ -135,7 +135,13 @@ pub fn write_reset_csv(out: &mut dyn Write, groups: &[GroupOffsets], with_group:
     {
         let mut csv = csv::WriterBuilder::new().has_headers(false).flexible(true).from_writer(&mut *out);
         for (group, row) in rows(groups) {
-            let (partition, offset) = (row.partition.partition.to_string(), row.offset.to_string());
+            // A backup's "had none" is an empty offset (`--from-file` deletes the offset it reads so).
+            let offset = if row.offset == crate::formats::offset_file::NO_OFFSET {
+                String::new()
+            } else {
+                row.offset.to_string()
+            };
+            let partition = row.partition.partition.to_string();
             let topic = &*row.partition.topic;
             if with_group {
                 csv.write_record([group, topic, &partition, &offset])

@@ -130,8 +130,8 @@ impl fmt::Debug for StopSignal {
     }
 }
 
-/// Everything needed to reach a cluster.
-#[derive(Debug, Clone)]
+/// Everything needed to reach a cluster. Its `Debug` hides the secrets (passwords, keys), as `--dump-config` does.
+#[derive(Clone)]
 pub struct ClientSettings {
     pub bootstrap: Vec<BrokerAddress>,
     pub client_id: String,
@@ -142,6 +142,25 @@ pub struct ClientSettings {
     /// `--verbose`: connections and rounds of requests, with their timings.
     pub trace: Option<Trace>,
     pub stop: StopSignal,
+}
+
+impl std::fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let settings: Vec<(&str, &str)> = self
+            .settings
+            .iter()
+            .map(|(k, v)| {
+                (k.as_str(), if crate::formats::command_config::is_secret(k) { "[hidden]" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("ClientSettings")
+            .field("bootstrap", &self.bootstrap)
+            .field("client_id", &self.client_id)
+            .field("timeout", &self.timeout)
+            .field("protocol", &self.protocol)
+            .field("settings", &settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientSettings {
@@ -175,6 +194,8 @@ impl ClientSettings {
 #[derive(Debug, Clone)]
 pub struct ConnectionFlags<'a> {
     pub bootstrap: &'a str,
+    /// Only `--dump-config`: the servers may be left out.
+    pub dump_only: bool,
     pub command_config: Option<&'a str>,
     pub timeout_ms: Option<u64>,
     pub protocol: ProtocolChoice,
@@ -198,7 +219,9 @@ impl ConnectionFlags<'_> {
         trace: Option<Trace>,
         stop: StopSignal,
     ) -> crate::Result<(ClientSettings, Vec<String>)> {
-        let bootstrap = parse_bootstrap(self.bootstrap)?;
+        // --dump-config never connects: it needs no servers.
+        let bootstrap =
+            if self.bootstrap.is_empty() && self.dump_only { Vec::new() } else { parse_bootstrap(self.bootstrap)? };
         let properties = match self.command_config {
             Some(path) => crate::formats::command_config::load(path)?,
             None => Vec::new(),
@@ -234,6 +257,26 @@ pub fn dump(settings: &ClientSettings) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let settings = ClientSettings {
+            bootstrap: parse_bootstrap("127.0.0.1:9092").unwrap(),
+            client_id: "t".into(),
+            timeout: Duration::from_secs(1),
+            protocol: ProtocolChoice::Auto,
+            settings: vec![
+                ("sasl.username".into(), "alice".into()),
+                ("sasl.password".into(), "s3cret-Zq".into()),
+                ("ssl.key.password".into(), "k3y-Zq".into()),
+            ],
+            trace: None,
+            stop: StopSignal::default(),
+        };
+        let shown = format!("{settings:?} {settings:#?}");
+        assert!(!shown.contains("s3cret-Zq") && !shown.contains("k3y-Zq"), "{shown}");
+        assert!(shown.contains("alice") && shown.contains("[hidden]"), "{shown}");
+    }
 
     #[test]
     fn bootstrap_lists() {

@@ -4,9 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use kafka_protocol::messages::OffsetDeleteRequest;
+
 use crate::client::groups::{CommitOffsets, CommitOutcome, Committed, FetchCommitted, PartitionCommit, Wanted};
-use crate::client::session::Session;
+use crate::client::session::{Session, Target};
 use crate::error::{ExitStatus, Result};
+use crate::formats::offset_file::NO_OFFSET;
 use crate::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
 use crate::TopicPartition;
 
@@ -101,24 +104,19 @@ pub fn signal_name(signal: i32) -> &'static str {
 }
 
 /// Writes the committed offsets the plans will replace, and syncs the file, before anything is committed. A
-/// partition without a committed offset cannot be restored by a file: it is named in a warning.
+/// partition without a committed offset gets an empty offset: `--from-file` with it deletes the offset the commit
+/// creates, so the file undoes a first migration too.
 fn write_backup(
     backup: &Backup,
     plans: &BTreeMap<String, Vec<NewOffset>>,
     committed: &BTreeMap<String, Committed>,
-    out: &mut Outcome,
 ) -> std::io::Result<()> {
     let mut before = Vec::new();
     for (group, plan) in plans {
         let mut offsets = Vec::new();
         for NewOffset { partition, .. } in plan {
-            match committed.get(group).and_then(|c| c.get(partition)) {
-                Some(&offset) => offsets.push(NewOffset { partition: partition.clone(), offset }),
-                None => out.warn(format!(
-                    "--backup: group '{group}' had no committed offset for {partition}; restoring the backup leaves the \
-                     new one"
-                )),
-            }
+            let offset = committed.get(group).and_then(|c| c.get(partition)).copied().unwrap_or(NO_OFFSET);
+            offsets.push(NewOffset { partition: partition.clone(), offset });
         }
         before.push(GroupOffsets::new(group, offsets));
     }
@@ -151,7 +149,20 @@ pub(crate) fn commit_plans(
     out: &mut Outcome,
 ) -> Result<Committing> {
     if let Some(backup) = backup {
-        if let Err(e) = write_backup(backup, &plans, before, out) {
+        if session.version::<OffsetDeleteRequest>(&Target::Any, 0, i16::MAX).is_none() {
+            // The backup's empty offsets cannot be deleted here when it is applied: say so now.
+            for (group, plan) in &plans {
+                for NewOffset { partition, .. } in plan {
+                    if before.get(group).is_none_or(|c| !c.contains_key(partition)) {
+                        out.warn(format!(
+                            "--backup: group '{group}' had no committed offset for {partition}, and this cluster cannot \
+                             delete one (OffsetDelete, Kafka 2.4+): restoring the backup leaves the new one"
+                        ));
+                    }
+                }
+            }
+        }
+        if let Err(e) = write_backup(backup, &plans, before) {
             out.error(format!("cannot write --backup {}: {e}", backup.path.display()));
             out.abort();
             return Ok(Committing { aborted: true, ..Committing::default() });

@@ -9,11 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, Wanted};
+use kafka_protocol::messages::OffsetDeleteRequest;
+
+use crate::client::groups::{Committed, DeleteOffsets, DescribeGroups, FetchCommitted, PartitionCommit, Wanted};
 use crate::client::metadata::ClusterMetadata;
-use crate::client::session::{Operation, Session};
-use crate::error::{ExitStatus, Result};
-use crate::formats::offset_file::OffsetFile;
+use crate::client::session::{Operation, Session, Target};
+use crate::error::{Error, ExitStatus, Result};
+use crate::formats::offset_file::{OffsetFile, NO_OFFSET};
 use crate::formats::output::{GroupOffsets, NewOffset};
 use crate::formats::select::TopicArg;
 use crate::formats::settings::ClientSettings;
@@ -84,7 +86,14 @@ impl ResetRequest {
             PartitionScope::Topics(args) => {
                 for arg in args {
                     let Some(topic) = metadata.topic(&arg.topic) else {
-                        errors.push(format!("topic '{}' does not exist", arg.topic));
+                        // Kafka's --reset-offsets takes names, its GetOffsetShell regexes: say so when it looks like one.
+                        let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+                        let hint = if arg.topic.chars().all(legal) {
+                            ""
+                        } else {
+                            " (--topic takes a topic name; get-offset's --topic is a regex)"
+                        };
+                        errors.push(format!("topic '{}' does not exist{hint}", arg.topic));
                         continue;
                     };
                     let name: Arc<str> = Arc::from(topic.name.as_str());
@@ -144,6 +153,15 @@ impl ResetRequest {
 
     /// Runs the reset. Consumes the request: a large `--from-file` is freed once its rows are in the plans.
     pub fn run(mut self) -> Result<ResetReport> {
+        // A named group without rows in --from-file is a mistake in the input: said before connecting (exit 2).
+        if let (PartitionScope::File(file), GroupSelection::Named(groups)) = (&self.scope, &self.groups) {
+            for group in groups {
+                let id = file.names.id(group);
+                if !file.rows.iter().any(|r| Some(r.group) == id || file.group(r).is_none()) {
+                    return Err(Error::Usage(format!("No reset plan for group {group} found in --from-file")));
+                }
+            }
+        }
         let mut out = Outcome::default();
         let session = Session::connect(self.settings.clone())?;
         let timeout = self.settings.timeout;
@@ -161,8 +179,13 @@ impl ResetRequest {
 
         // 2. Every group described and its committed offsets read, and every partition's offsets looked up, in one
         //    round (two for --all-topics, whose partitions are the committed ones).
-        let needs_committed =
-            all_topics || self.scenario.needs_committed() || (self.execute && self.backup.is_some()) || self.details;
+        // --from-file: the group's other partitions of the file's topics too, to name those left without an offset.
+        let from_file = matches!(self.scope, PartitionScope::File(_));
+        let needs_committed = all_topics
+            || from_file
+            || self.scenario.needs_committed()
+            || (self.execute && self.backup.is_some())
+            || self.details;
         let wanted: Vec<(String, Wanted)> = if !needs_committed {
             Vec::new()
         } else {
@@ -170,6 +193,11 @@ impl ResetRequest {
                 .iter()
                 .filter_map(|(group, scope)| match (all_topics, scope) {
                     (true, _) => Some((group.clone(), Wanted::All)),
+                    (false, Ok(scope)) if from_file => {
+                        let topics: BTreeSet<&str> = scope.iter().map(|(tp, _)| &*tp.topic).collect();
+                        let all = metadata.partitions().into_iter().filter(|tp| topics.contains(&*tp.topic)).collect();
+                        Some((group.clone(), Wanted::Partitions(all)))
+                    }
                     (false, Ok(scope)) => {
                         Some((group.clone(), Wanted::Partitions(scope.iter().map(|(tp, _)| tp.clone()).collect())))
                     }
@@ -242,6 +270,8 @@ impl ResetRequest {
         }
         let legacy = session.is_legacy();
         let mut plans: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
+        // Rows with an empty offset (a backup's "had none"): the group's committed offsets there are deleted.
+        let mut deletes: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
         let mut planning_failed = false;
         for (group, scope) in resettable {
             let group_committed = match committed.get(&group) {
@@ -264,8 +294,32 @@ impl ResetRequest {
                 ));
                 continue;
             }
+            if from_file {
+                // The file's topics' partitions it has no row for and the group no offset for: its consumers will
+                // start there by their auto.offset.reset (get-offset prints no row where no record is after a time).
+                let listed: BTreeSet<&TopicPartition> = scope.iter().map(|(tp, _)| tp).collect();
+                let topics: BTreeSet<&str> = scope.iter().map(|(tp, _)| &*tp.topic).collect();
+                let bare: Vec<String> = metadata
+                    .partitions()
+                    .into_iter()
+                    .filter(|tp| topics.contains(&*tp.topic) && !listed.contains(tp))
+                    .filter(|tp| group_committed.is_some_and(|c| !c.contains_key(tp)))
+                    .map(|tp| tp.to_string())
+                    .collect();
+                if !bare.is_empty() {
+                    out.warn(format!(
+                        "group '{group}' has no committed offset and no row in --from-file for {}: its consumers will \
+                         start there by their auto.offset.reset",
+                        bare.join(", ")
+                    ));
+                }
+            }
             let mut plan = Vec::with_capacity(scope.len());
             for (tp, requested) in scope {
+                if requested == Some(NO_OFFSET) {
+                    deletes.entry(group.clone()).or_default().push(tp);
+                    continue;
+                }
                 if found.failed.contains_key(&tp) {
                     continue;
                 }
@@ -306,6 +360,19 @@ impl ResetRequest {
             plans.iter().map(|(group, offsets)| GroupOffsets::new(group, offsets.clone())).collect()
         };
 
+        if !self.execute {
+            for (group, partitions) in &deletes {
+                let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+                out.note(format!(
+                    "group '{group}': its committed offset for {} would be deleted (an empty offset in --from-file: it \
+                     had none)",
+                    names.join(", ")
+                ));
+            }
+        }
+        // Groups with only deletions send no commit.
+        plans.retain(|group, plan| !plan.is_empty() || !deletes.contains_key(group));
+
         // Dry run: the plan.
         if !self.execute {
             let mut report = out.report(as_groups(&plans), any_group);
@@ -320,6 +387,10 @@ impl ResetRequest {
         let planned_groups: Vec<String> = plans.keys().cloned().collect();
         let committing =
             commit_plans(&session, "--to-current --dry-run", plans, &committed, self.backup.as_ref(), &mut out)?;
+        if !committing.aborted && !deletes.is_empty() {
+            deletes.retain(|group, _| !committing.active.contains(group));
+            delete_offsets(&session, deletes, timeout, &mut out)?;
+        }
         // No table when nothing was sent (a backup that cannot be written), or when every group was refused by the
         // broker for having members, as when refused before.
         let any_group = !committing.aborted && planned_groups.iter().any(|g| !committing.active.contains(g));
@@ -330,6 +401,58 @@ impl ResetRequest {
         }
         Ok(report)
     }
+}
+
+/// Deletes the groups' committed offsets of these partitions (OffsetDelete), then reads them back: each must be gone.
+fn delete_offsets(
+    session: &Session,
+    deletes: BTreeMap<String, Vec<TopicPartition>>,
+    timeout: std::time::Duration,
+    out: &mut Outcome,
+) -> Result<()> {
+    if session.version::<OffsetDeleteRequest>(&Target::Any, 0, i16::MAX).is_none() {
+        for (group, partitions) in &deletes {
+            let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+            out.warn(format!(
+                "group '{group}': this cluster cannot delete committed offsets (OffsetDelete, Kafka 2.4+): {} keeps \
+                 its offset",
+                names.join(", ")
+            ));
+        }
+        return Ok(());
+    }
+    let mut delete = DeleteOffsets::new(deletes.clone());
+    session.drive("delete offsets", &mut [&mut delete], timeout)?;
+    let mut check = Vec::new();
+    for (group, result) in delete.results() {
+        match result {
+            Err(e) => out.error(format!("group '{group}': {e}")),
+            Ok(answers) => {
+                for (tp, answer) in &answers {
+                    if *answer != PartitionCommit::Committed {
+                        out.error(format!("group '{group}': its committed offset for {tp} was not deleted: {answer}"));
+                    }
+                }
+                check.push((group.clone(), Wanted::Partitions(deletes[&group].clone())));
+            }
+        }
+    }
+    let mut read_back = FetchCommitted::new(check, Vec::new());
+    session.drive("read back", &mut [&mut read_back], timeout)?;
+    for (group, result) in read_back.results() {
+        match result {
+            Ok(left) if left.is_empty() => {
+                let names: Vec<String> = deletes[&group].iter().map(|tp| tp.to_string()).collect();
+                out.note(format!("group '{group}': its committed offset for {} was deleted", names.join(", ")));
+            }
+            Ok(left) => {
+                let names: Vec<String> = left.keys().map(|tp| tp.to_string()).collect();
+                out.error(format!("group '{group}' still has a committed offset for {}", names.join(", ")));
+            }
+            Err(e) => out.error(format!("group '{group}': the deletion was not read back: {e}")),
+        }
+    }
+    Ok(())
 }
 
 impl Outcome {

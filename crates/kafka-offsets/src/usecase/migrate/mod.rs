@@ -22,6 +22,7 @@ use crate::client::session::{Operation, Session};
 use crate::error::{ExitStatus, Result};
 use crate::formats::migration::{MigrationRow, RowStatus};
 use crate::formats::output::{GroupOffsets, NewOffset};
+use crate::formats::select::TopicPattern;
 use crate::formats::settings::ClientSettings;
 use crate::usecase::clusters::{self, both, NEW, OLD};
 use crate::usecase::commit::{commit_plans, Backup, Outcome};
@@ -43,6 +44,10 @@ pub struct MigrateRequest {
     pub strategy: Strategy,
     /// Migrate partitions with unread records that the strategy would skip or leave behind, with a warning.
     pub allow_lag: bool,
+    /// `--exclude-group`: groups left out (whole-name patterns).
+    pub exclude_groups: Vec<TopicPattern>,
+    /// A topic unfit on the new cluster refuses the groups that need it, not the whole run.
+    pub allow_partial: bool,
     /// By record: how many records either side of the expected place are compared when the timestamp does not find
     /// the copy.
     pub search_window: i64,
@@ -206,7 +211,9 @@ impl Migration<'_> {
             GroupSelection::Named(_) => new_found.groups.contains(g),
             GroupSelection::All => true,
         };
-        let groups: Vec<String> = old_found.groups.iter().filter(|g| found_on_new(g)).cloned().collect();
+        let excluded = |g: &String| request.exclude_groups.iter().any(|p| p.matches(g));
+        let groups: Vec<String> =
+            old_found.groups.iter().filter(|g| found_on_new(g) && !excluded(g)).cloned().collect();
         if let GroupSelection::Named(named) = &request.groups {
             // A group whose coordinator was not found on either cluster (said above) failed.
             for group in named.iter().filter(|g| !groups.contains(g)) {
@@ -335,8 +342,17 @@ impl Migration<'_> {
         }
         for (problem, groups) in unfit.values() {
             let which = if groups.len() == 1 { "group" } else { "groups" };
-            let groups: Vec<String> = groups.iter().map(|g| format!("'{g}'")).collect();
-            self.out.error(format!("{problem} (needed by {which} {})", groups.join(", ")));
+            let names: Vec<String> = groups.iter().map(|g| format!("'{g}'")).collect();
+            self.out.error(format!("{problem} (needed by {which} {})", names.join(", ")));
+        }
+        if request.allow_partial {
+            // Only the groups that need an unfit topic are refused; the others go on.
+            for item in &mut self.items {
+                if let Some((problem, _)) = unfit.get(&item.new.topic) {
+                    item.refuse(Refusal::Failed(problem.clone()));
+                }
+            }
+            return Ok(true);
         }
         Ok(unfit.is_empty())
     }
