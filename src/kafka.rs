@@ -163,7 +163,8 @@ pub struct Options {
     pub version: Version,
     /// One node, or three (KRaft 4.1 only) with replication factor 3 for the internal topics.
     pub nodes: usize,
-    /// A SASL_PLAINTEXT listener with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (user [`SASL_USER`]).
+    /// A SASL_PLAINTEXT listener with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (user [`SASL_USER`]), and OAUTHBEARER
+    /// with unsecured tokens that must have the scope `kafka`.
     pub sasl: bool,
     /// An SSL listener with the broker certificate of this PKI.
     pub ssl: Option<TestPki>,
@@ -301,7 +302,14 @@ impl Kafka {
         if self.options.sasl {
             listeners.push(format!("SASL_PLAINTEXT://127.0.0.1:{}", node.sasl_port));
             protocols.push("SASL_PLAINTEXT:SASL_PLAINTEXT".into());
-            lines.push("sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512".to_string());
+            lines.push("sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER".to_string());
+            // Unsecured tokens (no signature), as Kafka's own examples; a token must carry the scope "kafka".
+            lines.push(
+                "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.\
+                 oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"admin\" \
+                 unsecuredValidatorRequiredScope=\"kafka\";"
+                    .to_string(),
+            );
             lines.push(format!(
                 "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.\
                  PlainLoginModule required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" \

@@ -140,6 +140,56 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             );
             same_answers(f, &f.kafka.ssl_bootstrap(), &config, "ssl-p12")
         }),
+        ("sasl_oauthbearer", ALL, |f| {
+            let config = f.properties(
+                "oauth.properties",
+                "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.\
+                 security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"alice\" \
+                 unsecuredLoginListClaim_scope=\",kafka\";\n",
+            );
+            same_answers(f, &f.kafka.sasl_bootstrap(), &config, "sasl-oauth")
+        }),
+        ("oauthbearer_token_refused", ALL, |f| {
+            // Kafka answers a refused token with a JSON status and no error code, then waits for 0x01.
+            let b = f.kafka.sasl_bootstrap();
+            let config = f.properties(
+                "oauth-no-scope.properties",
+                "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.\
+                 security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"alice\";\n",
+            );
+            let out = get_offset(&["--bootstrap-server", &b, "--command-config", &config, "--topic", "secure"]);
+            refused_at_once(
+                &out,
+                &format!(
+                    "Error: {b}: the SASL login was refused: the OAUTHBEARER token was refused: insufficient_scope\n"
+                ),
+            )
+        }),
+        ("a_configured_truststore_is_the_only_one_trusted", ALL, |f| {
+            // The system's store (SSL_CERT_FILE, which OpenSSL reads) trusts the broker's CA, the configured one
+            // does not: Java would refuse, and so must we.
+            let b = f.kafka.ssl_bootstrap();
+            let config = f.properties(
+                "other-ca-only.properties",
+                &format!(
+                    "security.protocol=SSL\nssl.truststore.location={}\nssl.truststore.type=PEM\n",
+                    pki().1.other_ca_pem.display()
+                ),
+            );
+            let out = offset_tools_tests::run::command(
+                std::process::Command::new(offset_tools_tests::run::binary("get-offset"))
+                    .args(["--bootstrap-server", &b, "--command-config", &config])
+                    .env("SSL_CERT_FILE", &pki().1.ca_pem),
+                None,
+            );
+            refused_at_once(
+                &out,
+                &format!(
+                    "Error: {b}: TLS handshake failed: certificate verify failed: self-signed certificate in \
+                     certificate chain\n"
+                ),
+            )
+        }),
         ("wrong_password_plain", ALL, |f| {
             let b = f.kafka.sasl_bootstrap();
             let out = get_offset(&["--bootstrap-server", &b, "--command-config", &f.sasl("PLAIN", "nope")]);

@@ -24,6 +24,10 @@ const STOP_CHECK: Duration = Duration::from_millis(100);
 /// How many requests may wait for their answers on one connection: enough to hide round trips, few enough that
 /// requests and answers always fit in the sockets' buffers (a broker reads no further request while it cannot send).
 pub const WINDOW: usize = 64;
+/// How many bytes of requests may wait for their answers on one connection (at least one request is always sent):
+/// large requests (commits of many partitions) would otherwise fill the sockets both ways and deadlock until the
+/// deadline.
+pub const WINDOW_BYTES: usize = 256 << 10;
 
 /// Why talking to a broker failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,18 +108,67 @@ pub fn decode<R: Request>(mut body: Bytes, version: i16) -> Result<R::Response, 
     })
 }
 
+/// A TCP stream whose every read and write is bounded by the deadline of the exchange under way: the socket's timeout
+/// is set to the time left before each call (or to `slice`, when shorter, so that a wait can look at signals), so a
+/// peer that trickles bytes cannot hold a run past its deadline, in the TLS handshake as in any answer.
+#[derive(Debug)]
+pub struct Timed {
+    tcp: TcpStream,
+    deadline: Instant,
+    slice: Option<Duration>,
+}
+
+impl Timed {
+    pub fn new(tcp: TcpStream, deadline: Instant) -> Timed {
+        Timed { tcp, deadline, slice: None }
+    }
+
+    fn wait(&self) -> std::io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        Ok(self.slice.map_or(left, |slice| slice.min(left)))
+    }
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.tcp.set_read_timeout(Some(self.wait()?))?;
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tcp.set_write_timeout(Some(self.wait()?))?;
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
 #[derive(Debug)]
 enum Stream {
-    Plain(TcpStream),
-    Tls(Box<SslStream<TcpStream>>),
+    Plain(Timed),
+    Tls(Box<SslStream<Timed>>),
 }
 
 impl Stream {
-    fn tcp(&self) -> &TcpStream {
+    fn timed(&mut self) -> &mut Timed {
         match self {
             Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref(),
+            Stream::Tls(s) => s.get_mut(),
         }
+    }
+
+    /// Bounds what follows by `deadline`, waiting at most `slice` per call.
+    fn bound(&mut self, deadline: Instant, slice: Option<Duration>) {
+        let timed = self.timed();
+        timed.deadline = deadline;
+        timed.slice = slice;
     }
 }
 
@@ -206,13 +259,12 @@ impl Connection {
             match TcpStream::connect_timeout(&addr, left(deadline)?) {
                 Ok(tcp) => {
                     let _ = tcp.set_nodelay(true);
+                    let timed = Timed::new(tcp, deadline);
                     let stream = match tls {
-                        None => Stream::Plain(tcp),
+                        None => Stream::Plain(timed),
                         Some(tls) => {
-                            let remaining = left(deadline)?;
-                            let _ = tcp.set_read_timeout(Some(remaining));
-                            let _ = tcp.set_write_timeout(Some(remaining));
-                            match tls.connect(&address.host, tcp) {
+                            left(deadline)?;
+                            match tls.connect(&address.host, timed) {
                                 Ok(stream) => Stream::Tls(Box::new(stream)),
                                 Err(TlsFailure::TimedOut) => return Err(ConnError::Io("no answer in time".into())),
                                 Err(TlsFailure::Handshake(reason)) => return Err(ConnError::Tls(reason)),
@@ -235,12 +287,10 @@ impl Connection {
         Err(last)
     }
 
-    fn arm(&self, deadline: Instant) -> Result<(), ConnError> {
-        let remaining = left(deadline)?;
-        let tcp = self.stream.tcp();
-        tcp.set_read_timeout(Some(remaining))
-            .and_then(|()| tcp.set_write_timeout(Some(remaining)))
-            .map_err(|e| io_error(&e))
+    fn arm(&mut self, deadline: Instant) -> Result<(), ConnError> {
+        left(deadline)?;
+        self.stream.bound(deadline, None);
+        Ok(())
     }
 
     /// Appends one framed request to `out` and notes that its answer is due.
@@ -281,8 +331,8 @@ impl Connection {
     fn read_exact(&mut self, buf: &mut [u8], deadline: Instant, stop: Option<&StopSignal>) -> Result<(), ConnError> {
         let mut filled = 0;
         while filled < buf.len() {
-            let slice = left(deadline)?.min(STOP_CHECK);
-            self.stream.tcp().set_read_timeout(Some(slice)).map_err(|e| io_error(&e))?;
+            left(deadline)?;
+            self.stream.bound(deadline, Some(STOP_CHECK));
             match self.stream.read(&mut buf[filled..]) {
                 Ok(0) => return Err(ConnError::Io("the broker closed the connection".into())),
                 Ok(n) => filled += n,
@@ -378,12 +428,21 @@ impl Connection {
         let mut sent = 0;
         let mut failure = None;
         while answers.len() < requests.len() {
-            if sent < requests.len() && sent - answers.len() < WINDOW / 2 {
+            let waiting: usize = requests[answers.len()..sent].iter().map(|r| r.body.len()).sum();
+            if sent < requests.len() && sent - answers.len() < WINDOW / 2 && waiting < WINDOW_BYTES / 2 {
                 if stop.received().is_some() {
                     failure = Some(ConnError::Stopped { sent: true });
                     break;
                 }
-                let until = requests.len().min(answers.len() + WINDOW);
+                // Up to WINDOW requests and WINDOW_BYTES bytes waiting (at least one request).
+                let mut until = sent;
+                let mut bytes = waiting;
+                while until < requests.len().min(answers.len() + WINDOW)
+                    && (until == answers.len() || bytes + requests[until].body.len() <= WINDOW_BYTES)
+                {
+                    bytes += requests[until].body.len();
+                    until += 1;
+                }
                 let batch: Vec<&Encoded> = requests[sent..until].iter().collect();
                 if let Err(e) = self.send(&batch, deadline) {
                     failure = Some(e);
@@ -495,6 +554,36 @@ mod tests {
         assert!(!conn.busy());
         drop(conn);
         assert_eq!(broker.join().unwrap(), 3 * WINDOW + 5);
+    }
+
+    /// A peer that answers a TLS ClientHello with the start of a record, then one byte every 100 ms.
+    fn trickling_peer() -> BrokerAddress {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut hello = [0u8; 512];
+            let _ = s.read(&mut hello);
+            for byte in [0x16u8, 0x03, 0x03, 0x40, 0x00].iter().chain([0x02u8; 200].iter()) {
+                if s.write_all(&[*byte]).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        BrokerAddress { host: "127.0.0.1".into(), port }
+    }
+
+    #[test]
+    fn a_trickled_tls_handshake_ends_at_the_deadline() {
+        let settings = |key: &str| (key == "enable.ssl.certificate.verification").then(|| "false".to_string());
+        let tls = TlsSettings::new(&settings).unwrap();
+        let started = Instant::now();
+        let deadline = started + Duration::from_millis(800);
+        let result = Connection::open(&trickling_peer(), "t", Some(&tls), deadline);
+        assert!(matches!(result, Err(ConnError::Io(_))), "{result:?}");
+        // Each byte comes well within the socket's timeout: only a deadline checked on every read ends it.
+        assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
     }
 
     #[test]

@@ -186,14 +186,24 @@ impl SaslSettings {
                     message.push_str(&format!("{key}={value}\u{1}"));
                 }
                 message.push('\u{1}');
-                exchange(message.into_bytes())?;
-                Ok(())
+                let answer = exchange(message.into_bytes())?;
+                if answer.is_empty() {
+                    return Ok(());
+                }
+                // A refusal comes back as a JSON status with no error code (RFC 7628); the broker ends the exchange
+                // once the client answers it with a lone 0x01.
+                let status = serde_json::from_slice::<serde_json::Value>(&answer)
+                    .ok()
+                    .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string))
+                    .unwrap_or_else(|| String::from_utf8_lossy(&answer).into_owned());
+                let _ = exchange(vec![1]);
+                Err(ConnError::Auth(format!("the OAUTHBEARER token was refused: {status}")))
             }
             Mechanism::Scram { digest, username, password } => {
                 let scram = Scram::new(*digest, username)?;
                 let server_first = exchange(scram.client_first().into_bytes())?;
                 let server_first = String::from_utf8_lossy(&server_first).into_owned();
-                let (client_final, expected_signature) = scram.client_final(&server_first, password)?;
+                let (client_final, expected_signature) = scram.client_final(&server_first, password, deadline)?;
                 let server_final = exchange(client_final.into_bytes())?;
                 let server_final = String::from_utf8_lossy(&server_final).into_owned();
                 if let Some(error) = server_final.strip_prefix("e=") {
@@ -225,6 +235,11 @@ fn base64url(bytes: &[u8]) -> String {
     base64::encode_block(bytes).replace('+', "-").replace('/', "_").trim_end_matches('=').to_string()
 }
 
+/// The fewest SCRAM iterations Kafka's clients accept (`ScramMechanism` of Kafka's Java client).
+const MIN_ITERATIONS: u64 = 4096;
+/// A slow machine's PBKDF2 rate, to tell an iteration count that cannot end before the deadline.
+const ITERATIONS_PER_SECOND: f64 = 200_000.0;
+
 /// The client side of one SCRAM exchange.
 struct Scram {
     digest: MessageDigest,
@@ -254,16 +269,38 @@ impl Scram {
     }
 
     /// The client-final message and the server signature to expect, from the server-first message.
-    fn client_final(&self, server_first: &str, password: &str) -> std::result::Result<(String, Vec<u8>), ConnError> {
+    fn client_final(
+        &self,
+        server_first: &str,
+        password: &str,
+        deadline: Instant,
+    ) -> std::result::Result<(String, Vec<u8>), ConnError> {
         let bad = || ConnError::Auth("SCRAM: the broker's first message is malformed".into());
         let field =
             |name: &str| server_first.split(',').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')));
         if let Some(error) = field("e") {
             return Err(ConnError::Auth(format!("SCRAM: {error}")));
         }
-        let nonce = field("r").filter(|r| r.starts_with(&self.nonce)).ok_or_else(bad)?;
+        // The server's nonce extends ours (RFC 5802): the same, or another, is a replay or a forgery.
+        let nonce = field("r").filter(|r| r.len() > self.nonce.len() && r.starts_with(&self.nonce)).ok_or_else(bad)?;
         let salt = field("s").and_then(|s| base64::decode_block(s).ok()).ok_or_else(bad)?;
-        let iterations: usize = field("i").and_then(|i| i.parse().ok()).filter(|i| *i > 0).ok_or_else(bad)?;
+        let iterations: u64 = field("i").and_then(|i| i.parse().ok()).ok_or_else(bad)?;
+        // Kafka's clients refuse fewer than 4096 iterations: a man in the middle asking for fewer makes an offline
+        // attack on the proof cheaper. So many that the key derivation cannot end before the deadline (or that
+        // OpenSSL cannot take) are refused too.
+        if iterations < MIN_ITERATIONS {
+            return Err(ConnError::Auth(format!(
+                "SCRAM: the broker asks for {iterations} iterations, fewer than the {MIN_ITERATIONS} Kafka's clients \
+                 accept"
+            )));
+        }
+        let affordable = deadline.saturating_duration_since(Instant::now()).as_secs_f64() * ITERATIONS_PER_SECOND;
+        if iterations > i32::MAX as u64 || iterations as f64 > affordable {
+            return Err(ConnError::Auth(format!(
+                "SCRAM: the broker asks for {iterations} iterations, more than can be computed before the deadline"
+            )));
+        }
+        let iterations = iterations as usize;
         let mut salted = vec![0u8; self.digest.size()];
         openssl::pkcs5::pbkdf2_hmac(password.as_bytes(), &salt, iterations, self.digest, &mut salted)
             .map_err(|e| ConnError::Auth(format!("SCRAM: {e}")))?;
@@ -292,7 +329,8 @@ mod tests {
             nonce: "rOprNGfwEbeRWgbNEkqO".into(),
         };
         let server_first = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-        let (client_final, signature) = scram.client_final(server_first, "pencil").unwrap();
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        let (client_final, signature) = scram.client_final(server_first, "pencil", deadline).unwrap();
         assert_eq!(
             client_final,
             "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
@@ -301,9 +339,31 @@ mod tests {
     }
 
     #[test]
-    fn scram_refuses_a_foreign_nonce() {
+    fn scram_refuses_a_foreign_nonce_and_unsafe_iteration_counts() {
         let scram = Scram::new(MessageDigest::sha256(), "u").unwrap();
-        assert!(scram.client_final("r=other,s=AAAA,i=4096", "p").is_err());
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        let first = |nonce: &str, iterations: &str| format!("r={nonce},s=AAAA,i={iterations}");
+        let refused = |server_first: String| scram.client_final(&server_first, "p", deadline).unwrap_err().to_string();
+        let malformed = "the SASL login was refused: SCRAM: the broker's first message is malformed";
+        assert_eq!(refused(first("other", "4096")), malformed);
+        // Not extended: the client's own nonce sent back.
+        assert_eq!(refused(first(&scram.nonce, "4096")), malformed);
+        let ours = format!("{}xyz", scram.nonce);
+        assert_eq!(
+            refused(first(&ours, "4095")),
+            "the SASL login was refused: SCRAM: the broker asks for 4095 iterations, fewer than the 4096 Kafka's \
+             clients accept"
+        );
+        for too_many in ["2147483648", "99999999999", "100000000"] {
+            assert_eq!(
+                refused(first(&ours, too_many)),
+                format!(
+                    "the SASL login was refused: SCRAM: the broker asks for {too_many} iterations, more than can be \
+                     computed before the deadline"
+                )
+            );
+        }
+        assert!(scram.client_final(&first(&ours, "4096"), "p", deadline).is_ok());
         assert!(scram.client_first().starts_with("n,,n=u,r="));
     }
 

@@ -5,12 +5,14 @@
 //! (`ssl.endpoint.identification.algorithm`, https by default as in Kafka 2.0+), `enable.ssl.certificate.verification`
 //! and `ssl.cipher.suites`.
 
-use std::net::{IpAddr, TcpStream};
+use std::net::IpAddr;
+
+use crate::client::connection::Timed;
 
 use openssl::pkcs12::Pkcs12;
 use openssl::pkey::PKey;
 use openssl::ssl::{HandshakeError, SslConnector, SslFiletype, SslMethod, SslStream, SslVerifyMode};
-use openssl::x509::store::X509Lookup;
+use openssl::x509::store::{X509Lookup, X509StoreBuilder};
 use openssl::x509::X509;
 
 use crate::error::{Error, Result};
@@ -59,6 +61,12 @@ impl TlsSettings {
         builder.set_verify(if verify { SslVerifyMode::PEER } else { SslVerifyMode::NONE });
 
         let mut have_ca = false;
+        // A configured CA is the only one trusted, as Java trusts only its truststore: the connector starts with the
+        // system's default paths, which must not add to it.
+        if setting("ssl.ca.location").is_some() || setting("ssl.ca.pem").is_some() {
+            let empty = X509StoreBuilder::new().map_err(|e| Error::Usage(format!("cannot set up TLS: {e}")))?.build();
+            builder.set_cert_store(empty);
+        }
         if let Some(location) = setting("ssl.ca.location") {
             let path = std::path::Path::new(&location);
             if path.is_dir() {
@@ -154,8 +162,8 @@ impl TlsSettings {
         Ok(TlsSettings { connector: builder.build(), verify_hostname })
     }
 
-    /// The TLS handshake on a connected socket (whose timeouts bound it).
-    pub fn connect(&self, host: &str, tcp: TcpStream) -> std::result::Result<SslStream<TcpStream>, TlsFailure> {
+    /// The TLS handshake on a connected socket, bounded by its deadline.
+    pub fn connect(&self, host: &str, tcp: Timed) -> std::result::Result<SslStream<Timed>, TlsFailure> {
         let mut config = self.connector.configure().map_err(|e| TlsFailure::Handshake(e.to_string()))?;
         config.set_verify_hostname(self.verify_hostname);
         config.set_use_server_name_indication(host.parse::<IpAddr>().is_err());

@@ -247,7 +247,13 @@ fn translate_jaas(properties: &[(String, String)], out: &mut Translated) -> Resu
                     if let Some(extension) = name.strip_prefix("unsecuredLoginExtension_") {
                         config.push_str(&format!(" extension_{extension}={value}"));
                     } else if name == "unsecuredLoginListClaim_scope" {
-                        config.push_str(&format!(" scope={}", value.replace(' ', ",")));
+                        // Kafka reads a list claim's first character as its separator (",a,b" is [a, b]).
+                        let mut chars = value.chars();
+                        let items: Vec<&str> = match chars.next() {
+                            Some(separator) => chars.as_str().split(separator).filter(|s| !s.is_empty()).collect(),
+                            None => Vec::new(),
+                        };
+                        config.push_str(&format!(" scope={}", items.join(",")));
                     } else if name == "unsecuredLoginLifetimeSeconds" {
                         config.push_str(&format!(" lifeSeconds={value}"));
                     }
