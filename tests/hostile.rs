@@ -96,3 +96,32 @@ fn a_tls_handshake_trickled_byte_by_byte_ends_at_the_deadline() {
     within_timeout(&out, 1500);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_api_versions_answer_claiming_two_billion_keys_is_one_error_line() {
+    // 14 bytes: size, correlation id, no error, 2^31-1 API keys (the landed code aborted: 64 GiB asked for).
+    let address = peer(|mut stream| {
+        while let Some(correlation) = read_request(&mut stream) {
+            let mut frame = 10i32.to_be_bytes().to_vec();
+            frame.extend_from_slice(&correlation);
+            frame.extend_from_slice(&[0, 0, 0x7f, 0xff, 0xff, 0xff]);
+            if stream.write_all(&frame).is_err() {
+                return;
+            }
+        }
+    });
+    for tool in ["get-offset", "reset-offsets"] {
+        let args: &[&str] = if tool == "get-offset" {
+            &["--bootstrap-server", &address, "--timeout", "3000"]
+        } else {
+            &["--bootstrap-server", &address, "--timeout", "3000", "--group", "g", "--topic", "t", "--to-latest"]
+        };
+        let out = offset_tools_tests::run::tool(tool, args, None);
+        let error = format!(
+            "Error: {address}: malformed ApiVersions v0 answer: an array of 2147483647 elements where 0 bytes are left\n"
+        );
+        let notes = if tool == "reset-offsets" { offset_tools_tests::compare::NO_ACTION_WARNING } else { "" };
+        assert_output(&out, "", &format!("{notes}{error}"), 1);
+        within_timeout(&out, 3000);
+    }
+}

@@ -9,10 +9,8 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use kafka_protocol::messages::{
-    ApiVersionsRequest, ApiVersionsResponse, OffsetFetchRequest, SaslAuthenticateRequest, SaslHandshakeRequest,
-};
-use kafka_protocol::protocol::{Decodable, Request as _, StrBytes};
+use kafka_protocol::messages::{ApiVersionsRequest, OffsetFetchRequest, SaslAuthenticateRequest, SaslHandshakeRequest};
+use kafka_protocol::protocol::{Request as _, StrBytes};
 
 use crate::client::connection::{decode, ConnError, Connection, Encoded};
 use crate::client::sasl::SaslSettings;
@@ -122,9 +120,8 @@ fn probe(conn: &mut Connection, deadline: Instant) -> std::result::Result<ApiVer
     let offset_fetch = Encoded::new(&no_partitions, 1)?;
     conn.send(&[&api_versions, &offset_fetch], deadline)?;
     match conn.receive_first_of_two(deadline)? {
-        (true, mut body) => {
-            let response = ApiVersionsResponse::decode(&mut body, 0)
-                .map_err(|e| ConnError::Protocol(format!("malformed ApiVersions answer: {e}")))?;
+        (true, body) => {
+            let response = decode::<ApiVersionsRequest>(body, 0)?;
             // The OffsetFetch answer is still due: read it, so that the connection is in step.
             conn.receive(deadline)?;
             Ok(ApiVersions::from_response(&response))

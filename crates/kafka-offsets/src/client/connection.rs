@@ -103,6 +103,10 @@ impl Encoded {
 
 /// Decodes the body of an answer to `R` at `version`.
 pub fn decode<R: Request>(mut body: Bytes, version: i16) -> Result<R::Response, ConnError> {
+    // The layout first: a forged count must not reach the decoder, which allocates from it.
+    crate::client::wire::check(R::KEY, version, &body).map_err(|e| {
+        ConnError::Protocol(format!("malformed {} v{version} answer: {e}", crate::client::versions::api_name(R::KEY)))
+    })?;
     R::Response::decode(&mut body, version).map_err(|e| {
         ConnError::Protocol(format!("malformed {} v{version} answer: {e}", crate::client::versions::api_name(R::KEY)))
     })

@@ -18,3 +18,4 @@ pub mod sasl;
 pub mod session;
 pub mod tls;
 pub mod versions;
+pub mod wire;

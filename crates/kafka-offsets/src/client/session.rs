@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use kafka_protocol::messages::{ApiVersionsRequest, ApiVersionsResponse};
-use kafka_protocol::protocol::{Decodable, Request};
+use kafka_protocol::messages::ApiVersionsRequest;
+use kafka_protocol::protocol::Request;
 
 use crate::client::bootstrap;
 use crate::client::connection::{decode, ConnError, Connection, Encoded};
@@ -316,8 +316,8 @@ impl Session {
         batch.extend(requests);
         let mut answers = conn.exchange(&batch, deadline, &self.settings.stop);
         if with_versions {
-            if let Ok(mut body) = answers.remove(0) {
-                if let Ok(response) = ApiVersionsResponse::decode(&mut body, 0) {
+            if let Ok(body) = answers.remove(0) {
+                if let Ok(response) = decode::<ApiVersionsRequest>(body, 0) {
                     self.broker_versions
                         .lock()
                         .expect("versions")

@@ -1,0 +1,255 @@
+//! Property tests over every broker answer the tools decode: valid answers of every response type and version they
+//! read, mutated (bytes flipped, forged counts written anywhere, cut short, extended) or replaced by random bytes,
+//! go through the tools' own decoding (`connection::decode`: the layout walk, then kafka-protocol), and record
+//! batches of every codec through the record decoder. Each must end in Ok or an error: no panic, and no abort (an
+//! allocation the machine cannot make kills this process, which fails the run). `make test` runs the default number
+//! of cases; `make fuzz` many more (PROPTEST_CASES).
+
+use bytes::{Bytes, BytesMut};
+use kafka_offsets::client::connection::decode;
+use kafka_offsets::client::records::decode_batches;
+use kafka_protocol::messages::*;
+use kafka_protocol::protocol::{Encodable, Request, StrBytes};
+use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
+use proptest::prelude::*;
+
+fn text(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
+}
+
+/// A valid answer of each type and version the tools read, as (API key, version, body).
+fn seeds() -> Vec<(i16, i16, Bytes)> {
+    let mut seeds = Vec::new();
+    let mut add = |key: i16, versions: std::ops::RangeInclusive<i16>, encode: &dyn Fn(&mut BytesMut, i16)| {
+        for version in versions {
+            let mut buf = BytesMut::new();
+            encode(&mut buf, version);
+            seeds.push((key, version, buf.freeze()));
+        }
+    };
+    let api = ApiVersionsResponse::default()
+        .with_api_keys(vec![api_versions_response::ApiVersion::default().with_api_key(3).with_max_version(12)]);
+    add(18, 0..=0, &|b, v| api.encode(b, v).unwrap());
+    let partition = metadata_response::MetadataResponsePartition::default()
+        .with_replica_nodes(vec![BrokerId(1), BrokerId(2)])
+        .with_isr_nodes(vec![BrokerId(1)]);
+    let metadata = MetadataResponse::default()
+        .with_brokers(vec![metadata_response::MetadataResponseBroker::default().with_host(text("h"))])
+        .with_topics(vec![metadata_response::MetadataResponseTopic::default()
+            .with_name(Some(TopicName(text("orders"))))
+            .with_partitions(vec![partition.clone(), partition])]);
+    add(3, 0..=12, &|b, v| metadata.encode(b, v).unwrap());
+    let offsets = |partition: list_offsets_response::ListOffsetsPartitionResponse| {
+        ListOffsetsResponse::default().with_topics(vec![list_offsets_response::ListOffsetsTopicResponse::default()
+            .with_name(TopicName(text("t")))
+            .with_partitions(vec![partition])])
+    };
+    let oldest =
+        offsets(list_offsets_response::ListOffsetsPartitionResponse::default().with_old_style_offsets(vec![5, 3]));
+    add(2, 0..=0, &|b, v| oldest.encode(b, v).unwrap());
+    let newer = offsets(list_offsets_response::ListOffsetsPartitionResponse::default().with_offset(7));
+    add(2, 1..=9, &|b, v| newer.encode(b, v).unwrap());
+    let coordinator = FindCoordinatorResponse::default().with_host(text("h"));
+    add(10, 0..=3, &|b, v| coordinator.encode(b, v).unwrap());
+    let coordinators =
+        FindCoordinatorResponse::default().with_coordinators(vec![find_coordinator_response::Coordinator::default()
+            .with_key(text("g"))
+            .with_host(text("h"))]);
+    add(10, 4..=6, &|b, v| coordinators.encode(b, v).unwrap());
+    let described =
+        DescribeGroupsResponse::default().with_groups(vec![describe_groups_response::DescribedGroup::default()
+            .with_group_id(GroupId(text("g")))
+            .with_members(vec![describe_groups_response::DescribedGroupMember::default().with_member_id(text("m"))])]);
+    add(15, 0..=5, &|b, v| described.encode(b, v).unwrap());
+    let consumer = ConsumerGroupDescribeResponse::default().with_groups(vec![
+        consumer_group_describe_response::DescribedGroup::default()
+            .with_group_id(GroupId(text("g")))
+            .with_members(vec![consumer_group_describe_response::Member::default()
+                .with_subscribed_topic_names(vec![TopicName(text("t"))])]),
+    ]);
+    add(69, 0..=0, &|b, v| consumer.encode(b, v).unwrap());
+    let listed = ListGroupsResponse::default()
+        .with_groups(vec![list_groups_response::ListedGroup::default().with_group_id(GroupId(text("g")))]);
+    add(16, 0..=5, &|b, v| listed.encode(b, v).unwrap());
+    let fetched =
+        OffsetFetchResponse::default().with_topics(vec![offset_fetch_response::OffsetFetchResponseTopic::default()
+            .with_name(TopicName(text("t")))
+            .with_partitions(vec![offset_fetch_response::OffsetFetchResponsePartition::default()])]);
+    add(9, 1..=7, &|b, v| fetched.encode(b, v).unwrap());
+    let grouped =
+        OffsetFetchResponse::default().with_groups(vec![offset_fetch_response::OffsetFetchResponseGroup::default()
+            .with_group_id(GroupId(text("g")))
+            .with_topics(vec![offset_fetch_response::OffsetFetchResponseTopics::default()
+                .with_name(TopicName(text("t")))
+                .with_partitions(vec![offset_fetch_response::OffsetFetchResponsePartitions::default()])])]);
+    add(9, 8..=9, &|b, v| grouped.encode(b, v).unwrap());
+    let committed =
+        OffsetCommitResponse::default().with_topics(vec![offset_commit_response::OffsetCommitResponseTopic::default()
+            .with_name(TopicName(text("t")))
+            .with_partitions(vec![offset_commit_response::OffsetCommitResponsePartition::default()])]);
+    add(8, 2..=9, &|b, v| committed.encode(b, v).unwrap());
+    let deleted =
+        OffsetDeleteResponse::default().with_topics(vec![offset_delete_response::OffsetDeleteResponseTopic::default()
+            .with_name(TopicName(text("t")))
+            .with_partitions(vec![offset_delete_response::OffsetDeleteResponsePartition::default()])]);
+    add(47, 0..=0, &|b, v| deleted.encode(b, v).unwrap());
+    let records = batch(Compression::Lz4);
+    let fetch = FetchResponse::default().with_responses(vec![fetch_response::FetchableTopicResponse::default()
+        .with_topic(TopicName(text("t")))
+        .with_partitions(vec![fetch_response::PartitionData::default()
+            .with_aborted_transactions(Some(vec![fetch_response::AbortedTransaction::default()]))
+            .with_records(Some(records))])]);
+    add(1, 0..=12, &|b, v| fetch.encode(b, v).unwrap());
+    add(17, 0..=1, &|b, v| SaslHandshakeResponse::default().with_mechanisms(vec![text("PLAIN")]).encode(b, v).unwrap());
+    add(36, 0..=2, &|b, v| {
+        SaslAuthenticateResponse::default().with_auth_bytes(Bytes::from_static(b"r=x,s=y,i=4096")).encode(b, v).unwrap()
+    });
+    let configs = DescribeConfigsResponse::default().with_results(vec![
+        describe_configs_response::DescribeConfigsResult::default().with_resource_name(text("t")).with_configs(vec![
+            describe_configs_response::DescribeConfigsResourceResult::default()
+                .with_name(text("k"))
+                .with_synonyms(vec![describe_configs_response::DescribeConfigsSynonym::default()]),
+        ]),
+    ]);
+    add(32, 0..=4, &|b, v| configs.encode(b, v).unwrap());
+    let created =
+        CreateTopicsResponse::default().with_topics(vec![create_topics_response::CreatableTopicResult::default()
+            .with_name(TopicName(text("t")))
+            .with_configs(Some(vec![create_topics_response::CreatableTopicConfigs::default()]))]);
+    add(19, 0..=7, &|b, v| created.encode(b, v).unwrap());
+    let grown = CreatePartitionsResponse::default().with_results(vec![
+        create_partitions_response::CreatePartitionsTopicResult::default().with_name(TopicName(text("t"))),
+    ]);
+    add(37, 0..=3, &|b, v| grown.encode(b, v).unwrap());
+    seeds
+}
+
+/// A record batch (magic 2) with a few records, compressed.
+fn batch(compression: Compression) -> Bytes {
+    let records: Vec<Record> = (0..3)
+        .map(|i| Record {
+            transactional: false,
+            control: false,
+            partition_leader_epoch: 0,
+            producer_id: -1,
+            producer_epoch: -1,
+            timestamp_type: TimestampType::Creation,
+            offset: i,
+            sequence: -1,
+            timestamp: 1000 + i,
+            key: Some(Bytes::from(format!("k{i}"))),
+            value: Some(Bytes::from(format!("value-{i}"))),
+            headers: Default::default(),
+        })
+        .collect();
+    let mut buf = BytesMut::new();
+    RecordBatchEncoder::encode(&mut buf, &records, &RecordEncodeOptions { version: 2, compression }).unwrap();
+    buf.freeze()
+}
+
+/// The tools' decoding of an answer to API `key`.
+fn decode_answer(key: i16, version: i16, body: Bytes) -> bool {
+    fn one<R: Request>(body: Bytes, version: i16) -> bool {
+        decode::<R>(body, version).is_ok()
+    }
+    match key {
+        1 => {
+            // The records inside too, as the tools read them.
+            if let Ok(answer) = decode::<FetchRequest>(body, version) {
+                for partition in answer.responses.iter().flat_map(|t| &t.partitions) {
+                    let _ = decode_batches(partition.records.clone().unwrap_or_default());
+                }
+                return true;
+            }
+            false
+        }
+        2 => one::<ListOffsetsRequest>(body, version),
+        3 => one::<MetadataRequest>(body, version),
+        8 => one::<OffsetCommitRequest>(body, version),
+        9 => one::<OffsetFetchRequest>(body, version),
+        10 => one::<FindCoordinatorRequest>(body, version),
+        15 => one::<DescribeGroupsRequest>(body, version),
+        16 => one::<ListGroupsRequest>(body, version),
+        17 => one::<SaslHandshakeRequest>(body, version),
+        18 => one::<ApiVersionsRequest>(body, version),
+        19 => one::<CreateTopicsRequest>(body, version),
+        32 => one::<DescribeConfigsRequest>(body, version),
+        36 => one::<SaslAuthenticateRequest>(body, version),
+        37 => one::<CreatePartitionsRequest>(body, version),
+        47 => one::<OffsetDeleteRequest>(body, version),
+        69 => one::<ConsumerGroupDescribeRequest>(body, version),
+        other => panic!("no seed for API {other}"),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    /// A forged count or length: 0x7fffffff, or a varint near 2^31, written over the bytes at a place.
+    Forge(usize, bool),
+    Cut(usize),
+    Extend(Vec<u8>),
+}
+
+fn mutate(body: &Bytes, mutations: &[Mutation]) -> Bytes {
+    let mut bytes = body.to_vec();
+    for mutation in mutations {
+        match mutation {
+            Mutation::Flip(at, mask) if !bytes.is_empty() => {
+                let at = at % bytes.len();
+                bytes[at] ^= mask;
+            }
+            Mutation::Forge(at, varint) if !bytes.is_empty() => {
+                let at = at % bytes.len();
+                let forged: &[u8] = if *varint { &[0xff, 0xff, 0xff, 0xff, 0x07] } else { &[0x7f, 0xff, 0xff, 0xff] };
+                for (i, b) in forged.iter().enumerate() {
+                    if let Some(slot) = bytes.get_mut(at + i) {
+                        *slot = *b;
+                    }
+                }
+            }
+            Mutation::Cut(at) => bytes.truncate(at % (bytes.len() + 1)),
+            Mutation::Extend(more) => bytes.extend_from_slice(more),
+            _ => {}
+        }
+    }
+    Bytes::from(bytes)
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1u8..=255).prop_map(|(at, mask)| Mutation::Flip(at, mask)),
+        (any::<usize>(), any::<bool>()).prop_map(|(at, varint)| Mutation::Forge(at, varint)),
+        any::<usize>().prop_map(Mutation::Cut),
+        prop::collection::vec(any::<u8>(), 0..64).prop_map(Mutation::Extend),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn mutated_answers_of_every_type(seed in any::<prop::sample::Index>(), mutations in prop::collection::vec(mutation(), 1..6)) {
+        let seeds = seeds();
+        let (key, version, body) = &seeds[seed.index(seeds.len())];
+        let _ = decode_answer(*key, *version, mutate(body, &mutations));
+    }
+
+    #[test]
+    fn random_answers_of_every_type(seed in any::<prop::sample::Index>(), bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let seeds = seeds();
+        let (key, version, _) = &seeds[seed.index(seeds.len())];
+        let _ = decode_answer(*key, *version, Bytes::from(bytes));
+    }
+
+    #[test]
+    fn mutated_record_batches_of_every_codec(codec in 0usize..5, mutations in prop::collection::vec(mutation(), 1..6)) {
+        let compression = [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd][codec];
+        let _ = decode_batches(mutate(&batch(compression), &mutations));
+    }
+}
+
+#[test]
+fn every_seed_decodes() {
+    for (key, version, body) in seeds() {
+        assert!(decode_answer(key, version, body), "the valid answer of API {key} v{version} did not decode");
+    }
+}
