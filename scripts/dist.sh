@@ -76,7 +76,9 @@ for tool in "${tools[@]}"; do
     install -m 644 "$docs/completions/fish/$tool.fish" "$stage/share/fish/vendor_completions.d/"
 done
 install -m 644 "$root/README.md" "$stage/"
-(cd "$stage" && sha256sum bin/get-offset bin/reset-offsets bin/migrate-groups bin/copy-topics > SHA256SUMS)
+# Every regular file of the tarball (links and the sums themselves aside), so that `sha256sum -c SHA256SUMS`
+# checks all that was shipped.
+(cd "$stage" && find . -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)
 tarball="$target_dir/$name.tar.gz"
 tar -C "$target_dir" --owner=0 --group=0 -czf "$tarball" "$name"
 (cd "$target_dir" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
