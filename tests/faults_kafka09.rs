@@ -90,7 +90,7 @@ fn cases() -> Vec<(&'static str, Case)> {
             // UNKNOWN_MEMBER_ID.
             assert_output(
                 &out,
-                "",
+                &reset_table(&[]),
                 "Error: Assignments can only be reset if the group 'late' is inactive, but the broker refused the commit \
                  with UNKNOWN_MEMBER_ID: the group has members. Nothing was committed for it.\n",
                 3,

@@ -216,7 +216,7 @@ fn a_group_that_becomes_active_before_the_commit_is_not_reset() {
     let out = execute_with_fault(&mock, &[], |_| member = Some(Member::join(&config, "g", "orders")));
     assert_output(
         &out,
-        "",
+        &reset_table(&[]),
         &format!(
             "{NO_DESCRIBE}Error: Assignments can only be reset if the group 'g' is inactive, but the broker refused \
              the commit with UNKNOWN_MEMBER_ID: the group has members. Nothing was committed for it.\n"

@@ -49,7 +49,7 @@ pub struct Args {
     pub exclude_internal_topics: bool,
 
     /// Kafka 0.9-1.1 option: number of offsets returned per partition (segment boundaries, newest first). Values
-    /// above 1 need a broker that answers ListOffsets v0 (Kafka 3.x or older) over PLAINTEXT.
+    /// above 1 need a broker that answers ListOffsets v0 (Kafka 3.x or older), over any listener.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..))]
     pub offsets: i32,
 

@@ -62,8 +62,8 @@ pub struct ResetRequest {
 pub struct ResetReport {
     /// Sorted by group; each group's offsets sorted by partition.
     pub groups: Vec<GroupOffsets>,
-    /// Whether any group was planned (a table is printed, its header alone for a group without partitions, as
-    /// Kafka does; a group refused or failed before planning prints none).
+    /// Whether any group was planned or refused for its members (a table is printed, its header alone for a group
+    /// without partitions, as Kafka does; a run that failed before planning prints none).
     pub any_group: bool,
     /// With `details` and `execute`: the plan (`groups` then holds what was read back as planned).
     pub planned: Vec<GroupOffsets>,
@@ -248,8 +248,11 @@ impl ResetRequest {
         let mut invalid = false;
         let mut state_check = StateCheck::new(None);
         let mut resettable: BTreeMap<String, Scope> = BTreeMap::new();
+        // Kafka's tool prints the table's header for a group it refuses for its members: so do we.
+        let mut refused_any = false;
         for (group, scope) in scopes {
             if !state_check.inactive(&group, states.get(&group), &mut out) {
+                refused_any = true;
                 continue;
             }
             match scope {
@@ -353,7 +356,7 @@ impl ResetRequest {
             return Ok(out.aborted());
         }
 
-        let any_group = !plans.is_empty();
+        let any_group = refused_any || !plans.is_empty();
         let committed: BTreeMap<String, Committed> =
             std::mem::take(&mut committed).into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
         let as_groups = |plans: &BTreeMap<String, Vec<NewOffset>>| -> Vec<GroupOffsets> {
@@ -384,16 +387,16 @@ impl ResetRequest {
 
         // 4. The backup first, then the commits, then the read-back.
         let planned = if self.details { as_groups(&plans) } else { Vec::new() };
-        let planned_groups: Vec<String> = plans.keys().cloned().collect();
+        let planned_any = !plans.is_empty();
         let committing =
             commit_plans(&session, "--to-current --dry-run", plans, &committed, self.backup.as_ref(), &mut out)?;
         if !committing.aborted && !deletes.is_empty() {
             deletes.retain(|group, _| !committing.active.contains(group));
             delete_offsets(&session, deletes, timeout, &mut out)?;
         }
-        // No table when nothing was sent (a backup that cannot be written), or when every group was refused by the
-        // broker for having members, as when refused before.
-        let any_group = !committing.aborted && planned_groups.iter().any(|g| !committing.active.contains(g));
+        // No table when nothing was sent (a backup that cannot be written); its header alone when every group was
+        // refused for having members, by the broker as before the commit.
+        let any_group = !committing.aborted && (refused_any || planned_any);
         let mut report = out.report(committing.groups, any_group);
         if self.details && !committing.aborted {
             report.planned = planned;
