@@ -4,6 +4,12 @@
 //! groups, topics and partitions it covers. Operations (metadata, ListOffsets, coordinator lookups, group
 //! describes, committed offsets, commits) add their requests to rounds and read their answers; the driver runs
 //! rounds until every operation is done or the deadline passes, backing off between retries.
+//!
+//! A broker handles one request of a connection at a time, and a group coordinator answers a commit only after its
+//! append (Kafka 4's coordinator lingers 5 ms for more writes): a thousand groups' commits on one connection take a
+//! thousand appends in a row. So a broker's share of a round that is large enough is spread over extra connections
+//! to it (lanes, at most [`MAX_LANES`]), served at once; small shares, a single group's run among them, keep one
+//! connection and cost no more round trips.
 
 use std::collections::{BTreeMap, HashMap};
 use std::marker::PhantomData;
@@ -80,6 +86,17 @@ impl Answers {
 /// One broker's connection, opened on first use and dropped when it fails.
 type Slot = Arc<Mutex<Option<Connection>>>;
 
+/// The most connections a round uses to one broker.
+pub const MAX_LANES: usize = 16;
+
+/// The fewest requests worth a connection of their own: below this, the set-up costs more than it saves.
+const REQUESTS_PER_LANE: usize = 32;
+
+/// How many connections a broker's share of `requests` requests is spread over.
+fn lanes_for(requests: usize) -> usize {
+    (requests / REQUESTS_PER_LANE).clamp(1, MAX_LANES)
+}
+
 /// How a run reaches the cluster: TLS and SASL set up once, from the settings.
 #[derive(Debug, Clone)]
 pub struct Security {
@@ -111,6 +128,8 @@ pub struct Session {
     bootstrap: BrokerAddress,
     brokers: RwLock<BTreeMap<i32, BrokerAddress>>,
     slots: Mutex<HashMap<BrokerAddress, Slot>>,
+    /// The extra connections of large rounds: (broker, lane 1..MAX_LANES).
+    lanes: Mutex<HashMap<(BrokerAddress, usize), Slot>>,
     /// Socket address -> the slot's address, so that two names of one broker share its connection.
     peers: Mutex<HashMap<SocketAddr, BrokerAddress>>,
     /// Group coordinators found so far.
@@ -139,6 +158,7 @@ impl Session {
             bootstrap: found.connection.address.clone(),
             brokers: RwLock::new(BTreeMap::new()),
             slots: Mutex::new(HashMap::new()),
+            lanes: Mutex::new(HashMap::new()),
             peers: Mutex::new(HashMap::from([(found.connection.peer, found.connection.address.clone())])),
             coordinators: Mutex::new(HashMap::new()),
             rounds: Mutex::new(0),
@@ -291,20 +311,61 @@ impl Session {
         }
     }
 
-    /// One broker's share of a round, on its connection.
+    /// Opens an extra connection to a broker, and waits for its first answer (ApiVersions, or the SASL login)
+    /// before any request goes on it: a broker that refuses more connections closes it then, and no commit is left
+    /// "maybe applied" by a connection that was never going to serve it.
+    fn open_lane(
+        &self,
+        address: &BrokerAddress,
+        deadline: Instant,
+    ) -> std::result::Result<(Connection, bool), ConnError> {
+        let (mut conn, versions_due) = self.open(address, deadline)?;
+        if versions_due {
+            let response = conn.call(&ApiVersionsRequest::default(), 0, deadline)?;
+            self.broker_versions
+                .lock()
+                .expect("versions")
+                .insert(address.clone(), ApiVersions::from_response(&response));
+        }
+        Ok((conn, false))
+    }
+
+    /// A broker's extra connection number `lane` (1 and up).
+    fn lane_slot(&self, address: &BrokerAddress, lane: usize) -> Slot {
+        let mut lanes = self.lanes.lock().expect("lanes");
+        Arc::clone(lanes.entry((address.clone(), lane)).or_default())
+    }
+
+    /// A part of a broker's share of a round, on its connection `lane` (0: the broker's main connection).
     fn serve(
         &self,
         address: &BrokerAddress,
+        lane: usize,
         requests: Vec<Encoded>,
         deadline: Instant,
     ) -> std::result::Result<Vec<std::result::Result<Bytes, ConnError>>, ConnError> {
-        let slot = self.slot(address);
+        let slot = if lane == 0 { self.slot(address) } else { self.lane_slot(address, lane) };
         let mut guard = slot.lock().expect("connection");
         let mut with_versions = false;
         if guard.as_ref().is_none_or(Connection::busy) {
             let started = Instant::now();
-            let (conn, pipelined_versions) = self.open(address, deadline)?;
-            self.trace(|| format!("connected to {address} in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0));
+            let opened = if lane == 0 { self.open(address, deadline) } else { self.open_lane(address, deadline) };
+            let (conn, pipelined_versions) = match opened {
+                Ok(opened) => opened,
+                // A broker limiting connections (max.connections.per.ip): the main connection takes these too.
+                Err(e) if lane > 0 && !e.is_definitive() => {
+                    drop(guard);
+                    self.trace(|| {
+                        format!("connection {lane} to {address} failed ({e}): its requests wait for the first")
+                    });
+                    return self.serve(address, 0, requests, deadline);
+                }
+                Err(e) => return Err(e),
+            };
+            self.trace(|| {
+                let which = if lane == 0 { String::new() } else { format!(" (connection {lane})") };
+                format!("connected to {address}{which} in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0)
+            });
             *guard = Some(conn);
             with_versions = pipelined_versions;
         }
@@ -355,15 +416,35 @@ impl Session {
                 (Err(e), _) | (_, Err(e)) => answers[index] = Some(Err(e)),
             }
         }
-        let served: Vec<(Vec<usize>, std::result::Result<Vec<_>, ConnError>)> = if by_broker.len() == 1 {
-            let (address, (indexes, requests)) = by_broker.into_iter().next().expect("one broker");
-            vec![(indexes, self.serve(&address, requests, deadline))]
+        // Each broker's share, cut into lanes of consecutive requests.
+        let mut work: Vec<(BrokerAddress, usize, Vec<usize>, Vec<Encoded>)> = Vec::new();
+        let mut spread: BTreeMap<String, usize> = BTreeMap::new();
+        for (address, (indexes, requests)) in by_broker {
+            // Kafka 0.9 answers commits without waiting: one connection is enough.
+            let lanes = if self.versions.legacy { 1 } else { lanes_for(requests.len()) };
+            let per_lane = requests.len().div_ceil(lanes);
+            let mut indexes = indexes.into_iter();
+            let mut requests = requests.into_iter();
+            for lane in 0..lanes {
+                let part: Vec<usize> = indexes.by_ref().take(per_lane).collect();
+                let encoded: Vec<Encoded> = requests.by_ref().take(per_lane).collect();
+                if !part.is_empty() {
+                    work.push((address.clone(), lane, part, encoded));
+                }
+            }
+            if lanes > 1 {
+                spread.insert(address.to_string(), lanes);
+            }
+        }
+        let served: Vec<(Vec<usize>, std::result::Result<Vec<_>, ConnError>)> = if work.len() == 1 {
+            let (address, lane, indexes, requests) = work.pop().expect("one share");
+            vec![(indexes, self.serve(&address, lane, requests, deadline))]
         } else {
             std::thread::scope(|scope| {
-                let threads: Vec<_> = by_broker
+                let threads: Vec<_> = work
                     .into_iter()
-                    .map(|(address, (indexes, requests))| {
-                        (indexes, scope.spawn(move || self.serve(&address, requests, deadline)))
+                    .map(|(address, lane, indexes, requests)| {
+                        (indexes, scope.spawn(move || self.serve(&address, lane, requests, deadline)))
                     })
                     .collect();
                 threads
@@ -404,7 +485,10 @@ impl Session {
                 .iter()
                 .map(|(broker, calls)| {
                     let calls: Vec<String> = calls.iter().map(|(call, n)| format!("{n}x {call}")).collect();
-                    format!("{broker}: {}", calls.join(", "))
+                    match spread.get(broker) {
+                        Some(lanes) => format!("{broker} ({lanes} connections): {}", calls.join(", ")),
+                        None => format!("{broker}: {}", calls.join(", ")),
+                    }
                 })
                 .collect();
             format!(
