@@ -186,6 +186,15 @@ impl ResetRequest {
             || self.scenario.needs_committed()
             || (self.execute && self.backup.is_some())
             || self.details;
+        // Each topic's partitions, once: a thousand groups must not each walk every partition of the cluster.
+        let cluster_partitions = metadata.partitions();
+        let mut by_topic: HashMap<&str, Vec<&TopicPartition>> = HashMap::new();
+        for tp in &cluster_partitions {
+            by_topic.entry(&tp.topic).or_default().push(tp);
+        }
+        let partitions_of = |topics: &BTreeSet<&str>| -> Vec<TopicPartition> {
+            topics.iter().filter_map(|t| by_topic.get(t)).flatten().map(|tp| (*tp).clone()).collect()
+        };
         let wanted: Vec<(String, Wanted)> = if !needs_committed {
             Vec::new()
         } else {
@@ -195,8 +204,7 @@ impl ResetRequest {
                     (true, _) => Some((group.clone(), Wanted::All)),
                     (false, Ok(scope)) if from_file => {
                         let topics: BTreeSet<&str> = scope.iter().map(|(tp, _)| &*tp.topic).collect();
-                        let all = metadata.partitions().into_iter().filter(|tp| topics.contains(&*tp.topic)).collect();
-                        Some((group.clone(), Wanted::Partitions(all)))
+                        Some((group.clone(), Wanted::Partitions(partitions_of(&topics))))
                     }
                     (false, Ok(scope)) => {
                         Some((group.clone(), Wanted::Partitions(scope.iter().map(|(tp, _)| tp.clone()).collect())))
@@ -213,7 +221,7 @@ impl ResetRequest {
                 wanted.into_iter().map(|tp| (tp.clone(), leaders.get(tp).copied().unwrap_or(-1))).collect()
             };
         let mut describe = DescribeGroups::new(groups.iter().cloned());
-        let mut committed = FetchCommitted::new(wanted, metadata.partitions());
+        let mut committed = FetchCommitted::new(wanted, cluster_partitions.clone());
         let at_time = match self.scenario {
             Scenario::AtTime(ms) => Some(ms),
             _ => None,
@@ -302,10 +310,9 @@ impl ResetRequest {
                 // start there by their auto.offset.reset (get-offset prints no row where no record is after a time).
                 let listed: BTreeSet<&TopicPartition> = scope.iter().map(|(tp, _)| tp).collect();
                 let topics: BTreeSet<&str> = scope.iter().map(|(tp, _)| &*tp.topic).collect();
-                let bare: Vec<String> = metadata
-                    .partitions()
+                let bare: Vec<String> = partitions_of(&topics)
                     .into_iter()
-                    .filter(|tp| topics.contains(&*tp.topic) && !listed.contains(tp))
+                    .filter(|tp| !listed.contains(tp))
                     .filter(|tp| group_committed.is_some_and(|c| !c.contains_key(tp)))
                     .map(|tp| tp.to_string())
                     .collect();

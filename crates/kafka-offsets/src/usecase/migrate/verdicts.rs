@@ -5,6 +5,7 @@
 //! read once per cluster (`RecordStore`), and every read of the phase shares one deadline (`--timeout`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{Clusters, Item, Migration};
@@ -13,7 +14,7 @@ use crate::client::session::Session;
 use crate::error::Result;
 use crate::usecase::clusters::{both, NEW, OLD};
 use crate::usecase::log_offsets::LogOffsets;
-use crate::usecase::record_store::{RecordStore, Records};
+use crate::usecase::record_store::RecordStore;
 use crate::usecase::translate::record::WalkResult;
 use crate::usecase::translate::{
     self, Ahead, Anchor, AnchorSearch, By, CopySearch, Found, LagNote, OldPosition, Refusal, Strategy, TimeSearch,
@@ -31,8 +32,10 @@ const BACK: i64 = 1000;
 enum OldFinding {
     /// The check passed (switch time, earliest).
     Cleared(Option<LagNote>),
-    /// By record: the record to find, and the old records read around it (the walk compares them).
-    Anchor(Box<(Anchor, Records)>),
+    /// By record: the record to find, and where the old records read around it begin (the walk reads them again
+    /// from the store). Shared by the items of a partition with the same position: a thousand groups on one
+    /// partition hold one anchor, not a thousand copies of its history.
+    Anchor(Arc<(Anchor, i64)>),
     /// By record: no record the group read or reads next is on the old cluster.
     Nothing,
     Refused(Refusal),
@@ -67,6 +70,9 @@ fn old_findings(
         ((next - reach.back).max(position.log_start), (next.saturating_add(reach.forward)).min(position.log_end))
     };
     let mut store = RecordStore::default();
+    // (partition, read range, next offset, drained) -> its anchor.
+    type AnchorKey = (TopicPartition, i64, i64, i64, bool);
+    let mut anchors: HashMap<AnchorKey, Arc<(Anchor, i64)>> = HashMap::new();
     loop {
         let open: Vec<usize> = (0..items.len()).filter(|&i| findings[i].is_none()).collect();
         if open.is_empty() {
@@ -106,8 +112,17 @@ fn old_findings(
                 },
                 (_, true) => {
                     let drained = ahead == Ahead::Drained;
+                    let key = (tp.clone(), from, until, position.next(), drained);
+                    if let Some(shared) = anchors.get(&key) {
+                        findings[i] = Some(OldFinding::Anchor(Arc::clone(shared)));
+                        continue;
+                    }
                     match translate::record::find_anchor(position, records.window(), drained, *new_log_start) {
-                        AnchorSearch::Found(anchor) => OldFinding::Anchor(Box::new((*anchor, records))),
+                        AnchorSearch::Found(anchor) => {
+                            let shared = Arc::new((*anchor, records.from));
+                            anchors.insert(key, Arc::clone(&shared));
+                            OldFinding::Anchor(shared)
+                        }
                         AnchorSearch::Nothing => OldFinding::Nothing,
                         AnchorSearch::ReadBack => {
                             reach[i].back = reach[i].back.max(16).saturating_mul(4);
@@ -441,7 +456,7 @@ impl Migration<'_> {
                     }
                 }
                 OldFinding::Anchor(found) => {
-                    let (anchor, records) = &**found;
+                    let (anchor, old_from) = &**found;
                     let key = (item.new.clone(), anchor.record.offset, anchor.after);
                     let hunt = *by_anchor.entry(key).or_insert_with(|| {
                         hunts.push(CopyHunt {
@@ -449,7 +464,7 @@ impl Migration<'_> {
                             anchor,
                             old_partition: item.old.clone(),
                             old_position: item.position,
-                            old_from: records.from,
+                            old_from: *old_from,
                             bounds: item.new_bounds,
                             places: vec![(anchor.expected, By::Content { from: 0, until: 0 })],
                             back: window,
