@@ -1,9 +1,10 @@
-//! A Kafka broker written for the tests, on a loopback port: it speaks the protocol with the real encodings (the
-//! kafka-protocol crate's, from Kafka's message definitions), keeps what it was asked to create or commit, records
-//! every request it received, and can be told to misbehave (refuse, delay, answer wrongly). For what no real broker
-//! here can do: SASL PLAIN/SCRAM/OAUTHBEARER (Kafka 0.9 has only GSSAPI), CreateTopics, CreatePartitions and
-//! DescribeConfigs (neither Kafka 0.9 nor librdkafka's mock has them), and scripted faults (a read-back that differs
-//! from the commit, a partition missing from a commit's answer, a slow metadata answer).
+//! A Kafka broker written for the tests, on a loopback port: it keeps what it was asked to create or commit, records
+//! every request it received, and can be told to misbehave (refuse, delay, answer wrongly). It is for what no real
+//! broker can be made to do: scripted faults (a read-back that differs from the commit, a partition missing from a
+//! commit's answer, a slow metadata answer, refused authorizations) and exact request counts. It is a model, not
+//! Kafka: it encodes with the same kafka-protocol crate the tools decode with, and its Fetch and time lookups are
+//! simpler than Kafka's (no size limits, transactions or LogAppendTime), so what it answers proves nothing about
+//! Kafka's behaviour; each path it exercises is also tested on real Kafka 2.8, 3.9 or 4.1 (docs/testing.md).
 //!
 //! One broker, node id 1, coordinator of every group and leader of every partition.
 

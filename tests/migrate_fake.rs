@@ -1,7 +1,8 @@
 //! migrate-groups between two protocol-level fake brokers (one per cluster), which keep records and answer Fetch and
-//! ListOffsets by time as Kafka does: what the mock cluster cannot show (its time lookups always answer -1) and Kafka
-//! 0.9 cannot (it has no timestamps): records found through their timestamp, several records sharing one, log
-//! starts other than 0 (the issue's MirrorMaker example), renamed topics, the backup and the exported plan.
+//! ListOffsets by time from a simple model (first timestamp at or after the time; no size limits, transactions or
+//! LogAppendTime): the tool's own logic on records found through their timestamp, several records sharing one, log
+//! starts other than 0, renamed topics, the backup and the exported plan. What Kafka does is tested on real brokers:
+//! tests/migrate_real.rs and tests/migrate_mirror.rs (MirrorMaker 2).
 
 use std::collections::BTreeMap;
 
@@ -36,8 +37,8 @@ fn table(rows: &[MigrationRow<'_>]) -> String {
 }
 
 #[test]
-fn the_issues_mirror_maker_example_lands_on_the_exact_positions() {
-    // The old log starts at 200/300/100 (retention), ends at 1000; MirrorMaker copied it from there, so the new
+fn a_copy_of_logs_starting_past_zero_lands_on_the_exact_positions() {
+    // The old log starts at 200/300/100 (retention), ends at 1000; a copy (the model of one) starts there, so the new
     // cluster's offsets start at 0. The group committed 537/612/901 on the old cluster.
     let (old, new) = (cluster(), cluster());
     for (p, start) in [(0, 200i64), (1, 300), (2, 100)] {
