@@ -8,7 +8,10 @@
 //! 4. Kafka 0.9.0.1: 1, 10, 100 and 1,000 groups of 10 partitions in one run (dry run and execute);
 //! 5. the mock cluster at scale: 10,000 partitions, and a 1,000,000-row --from-file;
 //! 6. migrate-groups between two mock clusters: 10, 100 and 1,000 groups of 10 partitions, each strategy, with each
-//!    cluster's rounds.
+//!    cluster's rounds;
+//! 7. Kafka 4.1.1 (`kafka41`): get-offset on 1, 1,000 and 9,000 partitions beside kafka-get-offsets.sh and kcat;
+//!    resets of 1 group x 1,000 partitions, 1,000 groups (--from-file, --all-groups) beside kafka-consumer-groups.sh;
+//!    migrate-groups of 1,000 groups between two 4.1 brokers; 10,000 groups in one run.
 //!
 //! Prints Markdown (also written to target/benchmarks.md) for docs/benchmarks.md.
 
@@ -21,6 +24,9 @@ use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::mock::Mock;
 use offset_tools_tests::run::binary;
 use offset_tools_tests::workspace_root;
+
+#[path = "offsets/kafka41.rs"]
+mod kafka41;
 
 #[derive(Debug, Clone)]
 struct Measured {
@@ -551,13 +557,14 @@ fn main() {
         kcat,
     };
     let mut markdown = String::new();
-    let sections: [(&str, Section); 6] = [
+    let sections: [(&str, Section); 7] = [
         ("mock", mock_get_offset),
         ("rtt", round_trips),
         ("kafka09", kafka09),
         ("groups", groups_kafka09),
         ("scale", mock_scale),
         ("migrate", migrate_mock),
+        ("kafka41", kafka41::kafka41),
     ];
     for (name, section) in sections {
         if only.as_deref().is_none_or(|o| o == name) {

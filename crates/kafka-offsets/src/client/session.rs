@@ -87,7 +87,7 @@ impl Answers {
 type Slot = Arc<Mutex<Option<Connection>>>;
 
 /// The most connections a round uses to one broker.
-pub const MAX_LANES: usize = 16;
+pub const MAX_LANES: usize = 32;
 
 /// The fewest requests worth a connection of their own: below this, the set-up costs more than it saves.
 const REQUESTS_PER_LANE: usize = 32;
