@@ -1,5 +1,6 @@
-//! Metadata: the brokers and every topic with its partitions and leaders, asked once per run (for all topics: a
-//! `--topic` regex needs every name, and asking for one named topic can create it on brokers that auto-create).
+//! Metadata: the brokers and every topic with its partitions and leaders, asked once per run: for all topics (a
+//! `--topic` regex needs every name), or for named topics when the selection is plain names and the broker takes
+//! `allow_auto_topic_creation = false` (v4+; older ones could create a topic asked for by name).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -108,6 +109,8 @@ pub fn parse(session: &Session, response: MetadataResponse) -> ClusterMetadata {
 /// The metadata of the cluster, as an operation of a round (so that other requests can share its round trip).
 #[derive(Debug, Default)]
 pub struct FetchMetadata {
+    /// Only these topics (all when `None`, or when the broker cannot name topics without creating them).
+    topics: Option<Vec<String>>,
     call: Option<Call<MetadataRequest>>,
     pub result: Option<Result<ClusterMetadata, String>>,
     last_error: Option<String>,
@@ -117,12 +120,18 @@ impl FetchMetadata {
     pub fn new() -> FetchMetadata {
         FetchMetadata::default()
     }
+
+    /// The metadata of these topics only, where the broker can be asked for them without creating them
+    /// (Metadata v4+); of every topic otherwise.
+    pub fn of(topics: Option<Vec<String>>) -> FetchMetadata {
+        FetchMetadata { topics, ..FetchMetadata::default() }
+    }
 }
 
 impl Operation for FetchMetadata {
     fn request(&mut self, session: &Session, round: &mut Round) {
         if self.result.is_none() {
-            self.call = Some(request(session, None, round));
+            self.call = Some(request(session, self.topics.as_deref(), round));
         }
     }
 

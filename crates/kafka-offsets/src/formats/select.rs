@@ -46,6 +46,15 @@ impl TopicPattern {
     pub fn as_str(&self) -> &str {
         &self.source
     }
+
+    /// The topic names this pattern can match, when it is only names (letters, digits, `_` and `-`, as
+    /// alternatives): then the metadata of those topics is enough, not the whole cluster's.
+    pub fn literal_names(&self) -> Option<Vec<String>> {
+        let plain =
+            |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b));
+        let names: Vec<String> = self.source.split('|').map(str::to_string).collect();
+        names.iter().all(|n| plain(n)).then_some(names)
+    }
 }
 
 /// Parses `--partitions`: a comma-separated list of partition ids; empty means all partitions.
@@ -149,6 +158,25 @@ pub enum Selector {
     Topics { topics: TopicPattern, partitions: BTreeSet<i32> },
     /// `--topic-partitions`: a topic-partition is selected when any rule accepts it.
     Rules(Vec<TopicPartitionRule>),
+}
+
+impl Selector {
+    /// The only topics this selection can match, when every pattern in it is plain names (see
+    /// [`TopicPattern::literal_names`]); `None` when it needs every topic's name.
+    pub fn named_topics(&self) -> Option<Vec<String>> {
+        match self {
+            Selector::Topics { topics, .. } => topics.literal_names(),
+            Selector::Rules(rules) => {
+                let mut names = Vec::new();
+                for rule in rules {
+                    names.extend(rule.topics.literal_names()?);
+                }
+                names.sort();
+                names.dedup();
+                Some(names)
+            }
+        }
+    }
 }
 
 /// What the cluster's metadata says about one topic.
@@ -299,6 +327,21 @@ pub fn parse_topic_arg(raw: &str) -> Result<TopicArg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_names_spare_the_whole_clusters_metadata() {
+        let names = |raw: &str| TopicPattern::parse(raw).unwrap().literal_names();
+        assert_eq!(names("orders"), Some(vec!["orders".to_string()]));
+        assert_eq!(names("orders,pay_ments-2"), Some(vec!["orders".to_string(), "pay_ments-2".to_string()]));
+        // A dot matches any character: a.b also matches axb, so every name is needed.
+        for regex in ["a.b", "o.*", "orders|", "", "[ab]", "x+"] {
+            assert_eq!(names(regex), None, "{regex}");
+        }
+        let (rules, _) = parse_rules("orders:0-4,big:1").unwrap();
+        assert_eq!(Selector::Rules(rules).named_topics(), Some(vec!["big".to_string(), "orders".to_string()]));
+        let (rules, _) = parse_rules("orders:0,o.*:1").unwrap();
+        assert_eq!(Selector::Rules(rules).named_topics(), None);
+    }
 
     fn meta(name: &str, partitions: i32) -> TopicMetadata {
         TopicMetadata {

@@ -91,7 +91,8 @@ impl OffsetLookup {
         let mut report = OffsetReport::default();
         let session = Session::connect(self.settings.clone())?;
         let query = offset_query(&session, self.spec, self.max_offsets)?;
-        let mut metadata = FetchMetadata::new();
+        // A cluster of many topics answers for all of them slowly: name the topics when the selection can.
+        let mut metadata = FetchMetadata::of(self.selector.named_topics());
         session.drive("metadata", &mut [&mut metadata], self.metadata_timeout.unwrap_or(self.settings.timeout))?;
         let metadata = metadata.result.unwrap_or_else(|| Err("no metadata".into())).map_err(Error::Cluster)?;
         let selection = self.selector.select(&metadata.topics, self.exclude_internal_topics);
