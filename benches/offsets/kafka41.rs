@@ -251,7 +251,16 @@ fn migrate(tools: &Tools, old: &Kafka, new: &Kafka, dir: &std::path::Path, out: 
             let mut cmd = strings(&[&tools.migrate_groups, "--from", &old.bootstrap(), "--to", &new.bootstrap()]);
             cmd.extend(strategy.iter().cloned());
             cmd.push(run.into());
-            let m = measure(5, &with_groups(cmd, &groups));
+            let cmd = with_groups(cmd, &groups);
+            let m = measure(5, &cmd);
+            if !m.ok() {
+                // What it said, for the reader of the bench's log.
+                let out = Command::new(&cmd[0]).args(&cmd[1..]).output().expect("run migrate-groups again");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let mut lines: Vec<&str> = stderr.lines().collect();
+                lines.dedup_by_key(|l| l.split(':').next().unwrap_or_default().to_string());
+                eprintln!("migrate-groups {label} {run} exited {:?}:\n{}", out.status.code(), lines.join("\n"));
+            }
             let status = if m.ok() { String::new() } else { format!(" (exit codes {:?})", m.codes) };
             let _ = writeln!(
                 markdown,

@@ -420,8 +420,7 @@ impl Session {
         let mut work: Vec<(BrokerAddress, usize, Vec<usize>, Vec<Encoded>)> = Vec::new();
         let mut spread: BTreeMap<String, usize> = BTreeMap::new();
         for (address, (indexes, requests)) in by_broker {
-            // Kafka 0.9 answers commits without waiting: one connection is enough.
-            let lanes = if self.versions.legacy { 1 } else { lanes_for(requests.len()) };
+            let lanes = lanes_for(requests.len());
             let per_lane = requests.len().div_ceil(lanes);
             let mut indexes = indexes.into_iter();
             let mut requests = requests.into_iter();
