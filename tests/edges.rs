@@ -276,3 +276,33 @@ fn the_same_group_twice_is_one_group_for_the_export() {
     );
     assert_output(&out, "orders,0,5\n\n", NO_DESCRIBE, 0);
 }
+
+/// The metadata of a large cluster costs time: a selection of plain names asks for those topics only; a regex asks
+/// for every topic (it needs every name), and so does a name with a dot (a regex that matches other names too).
+#[test]
+fn plain_topic_names_ask_the_metadata_of_those_topics_only() {
+    use kafka_protocol::messages::{ApiKey, RequestKind};
+    let broker = FakeBroker::start(Script::default());
+    broker.add_topic("orders", 2, &[]).add_topic("orders2", 1, &[]).add_topic("o.x", 1, &[]);
+    let asked = |args: &[&str]| -> Vec<Option<Vec<String>>> {
+        let before = broker.received(ApiKey::Metadata).len();
+        let out = get_offset(&[&["--bootstrap-server", &broker.address], args].concat());
+        assert_eq!(out.code, Some(0), "{out:?}");
+        broker.received(ApiKey::Metadata)[before..]
+            .iter()
+            .map(|r| match &r.request {
+                RequestKind::Metadata(m) => {
+                    m.topics.as_ref().map(|t| t.iter().filter_map(|t| t.name.as_ref().map(|n| n.to_string())).collect())
+                }
+                other => panic!("not a Metadata request: {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(asked(&["--topic", "orders"]), [Some(vec!["orders".to_string()])]);
+    assert_eq!(
+        asked(&["--topic-partitions", "orders:0,orders2"]),
+        [Some(vec!["orders".to_string(), "orders2".to_string()])]
+    );
+    assert_eq!(asked(&["--topic", "orders.*"]), [None]);
+    assert_eq!(asked(&["--topic", "o.x"]), [None]);
+}
