@@ -131,7 +131,28 @@ fn the_runbook(f: &Fixture) -> Result<(), Failed> {
     let table =
         [HEADER.to_string(), row("payments", 2, 1, "exists", "min.insync.replicas=1,retention.ms=86400000")].concat();
     assert_output(&copy(f, &["--topic", "payments", "--config", "min.insync.replicas=1", "--dry-run"]), &table, "", 0);
-    Ok(())
+    // 6. A topic with fewer partitions on the new cluster: reported, then grown only when asked (CreatePartitions),
+    //    as Kafka's TopicCommand then describes it.
+    f.old.create_topic("growing", 3, &[]);
+    f.new.create_topic("growing", 2, &[]);
+    let fewer = "fewer partitions on the new cluster: 2 of 3 (--grow-partitions adds the others)";
+    assert_output(
+        &copy(f, &["--topic", "growing", "--execute"]),
+        &[HEADER.to_string(), row("growing", 3, 1, "differs", fewer)].concat(),
+        &format!("Error: topic 'growing': differs: {fewer}\n"),
+        1,
+    );
+    assert_output(
+        &copy(f, &["--topic", "growing", "--execute", "--grow-partitions"]),
+        &[HEADER.to_string(), row("growing", 3, 1, "grown", "1 partition added to the new cluster's 2")].concat(),
+        "",
+        0,
+    );
+    let described = f.new.tool(
+        Version::V4_1.topic_command(),
+        &["--bootstrap-server", &f.new.bootstrap(), "--describe", "--topic", "growing"],
+    );
+    check(described.stdout.contains("PartitionCount: 3"), || format!("Kafka's TopicCommand: {}", described.stdout))
 }
 
 fn cases() -> Vec<VersionCase<Fixture>> {
