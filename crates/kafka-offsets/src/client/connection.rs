@@ -161,6 +161,13 @@ enum Stream {
 }
 
 impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => &s.tcp,
+            Stream::Tls(s) => &s.get_ref().tcp,
+        }
+    }
+
     fn timed(&mut self) -> &mut Timed {
         match self {
             Stream::Plain(s) => s,
@@ -507,6 +514,22 @@ impl Connection {
     /// Whether answers are still due (the connection cannot be reused for other requests until they are read).
     pub fn busy(&self) -> bool {
         !self.in_flight.is_empty()
+    }
+
+    /// Whether an idle connection was closed by the broker (a broker that stopped or restarted since its last
+    /// answer), or has bytes nobody asked for: then nothing may be sent on it. Seen before a request is written, a
+    /// commit is known not sent and can go to the group's new coordinator; seen after, it could only be "unknown".
+    pub fn peer_closed(&self) -> bool {
+        let tcp = self.stream.tcp();
+        if tcp.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let peeked = tcp.peek(&mut [0u8; 1]);
+        let restored = tcp.set_nonblocking(false).is_ok();
+        match peeked {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => !restored,
+            _ => true,
+        }
     }
 }
 

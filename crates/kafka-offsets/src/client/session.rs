@@ -347,7 +347,7 @@ impl Session {
         let slot = if lane == 0 { self.slot(address) } else { self.lane_slot(address, lane) };
         let mut guard = slot.lock().expect("connection");
         let mut with_versions = false;
-        if guard.as_ref().is_none_or(Connection::busy) {
+        if guard.as_ref().is_none_or(|c| c.busy() || c.peer_closed()) {
             let started = Instant::now();
             let opened = if lane == 0 { self.open(address, deadline) } else { self.open_lane(address, deadline) };
             let (conn, pipelined_versions) = match opened {
