@@ -44,3 +44,30 @@ pub fn scratch_dir(label: &str) -> PathBuf {
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Waits until every TCP connection on this machine toward the ports of `bootstrap` (`host:port,...`) has received
+/// the broker's close (none is ESTABLISHED any more: closed sockets sit in CLOSE_WAIT until their owner reads the
+/// end). A broker stopped by a test closes its sockets at once, but the kernel may deliver the FIN a moment later;
+/// a test that claims "closed before the commit was written" waits for it here instead of guessing a sleep.
+pub fn wait_until_closed_by_brokers(bootstrap: &str) {
+    let ports: Vec<u16> =
+        bootstrap.split(',').map(|a| a.rsplit(':').next().and_then(|p| p.parse().ok()).expect("host:port")).collect();
+    let open = || {
+        ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|table| {
+            std::fs::read_to_string(table).unwrap_or_default().lines().skip(1).any(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let remote_port =
+                    fields.get(2).and_then(|a| a.rsplit(':').next()).and_then(|p| u16::from_str_radix(p, 16).ok());
+                fields.get(3) == Some(&"01") && remote_port.is_some_and(|p| ports.contains(&p))
+            })
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while open() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "connections to {bootstrap} still open 10 s after the brokers stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

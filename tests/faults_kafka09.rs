@@ -10,7 +10,7 @@ use offset_tools_tests::groups::{committed, Member};
 use offset_tools_tests::harness::check;
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::run::{get_offset, reset_offsets, with_fault_before_commit, Output};
-use offset_tools_tests::scratch_dir;
+use offset_tools_tests::{scratch_dir, wait_until_closed_by_brokers};
 
 fn broker() -> Kafka09 {
     let kafka = Kafka09::start();
@@ -44,6 +44,7 @@ fn cases() -> Vec<(&'static str, Case)> {
                     while std::net::TcpStream::connect(&address).is_ok() {
                         std::thread::sleep(Duration::from_millis(20));
                     }
+                    wait_until_closed_by_brokers(&address);
                 },
             );
             // The connection was closed before the commit was written: it was not sent.

@@ -9,6 +9,7 @@ use offset_tools_tests::compare::{assert_output, reset_table};
 use offset_tools_tests::groups::{committed, Member};
 use offset_tools_tests::mock::Mock;
 use offset_tools_tests::run::{get_offset, reset_offsets, with_fault_before_commit, Output, Running};
+use offset_tools_tests::wait_until_closed_by_brokers;
 use rdkafka::types::RDKafkaRespErr as Err;
 
 const LIST_OFFSETS: i16 = 2;
@@ -234,6 +235,7 @@ fn a_cluster_that_dies_before_the_commit_is_known_not_committed() {
         for broker in 1..=3 {
             mock.cluster.broker_down(broker).unwrap();
         }
+        wait_until_closed_by_brokers(&mock.bootstrap);
     });
     assert_output(
         &out,
