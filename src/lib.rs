@@ -2,9 +2,11 @@
 //! cluster in process, Apache Kafka 0.9.0.1 as child processes), running the built binaries, and whole-output
 //! comparisons. Every helper fails loudly: a test that cannot get its broker fails, it never skips.
 
+pub mod admin;
 pub mod compare;
 pub mod fake_broker;
 pub mod groups;
+pub mod guide;
 pub mod harness;
 pub mod kafka;
 pub mod kafka09;

@@ -1,6 +1,6 @@
 //! MirrorMaker 2 (`org.apache.kafka.connect.mirror.MirrorMaker`, dedicated mode) copying topics from an old cluster
-//! to a new one, as an operator runs it for a migration: the identity replication policy (same topic names), and
-//! group offsets synced too, so that its own translation can be read beside ours. It runs from the new cluster's
+//! to a new one, as an operator runs it for a migration: the identity replication policy (same topic names); group
+//! offsets are synced when a test asks (to read MirrorMaker's own translation beside ours). It runs from the new cluster's
 //! jars; it can be stopped and started again (replication lag across a producer switch).
 
 use std::path::PathBuf;
@@ -25,7 +25,8 @@ pub struct MirrorMaker {
 }
 
 impl MirrorMaker {
-    /// Copies the topics matching `topics` (a regex) from `old` to `new`, with these extra settings.
+    /// Copies the topics matching `topics` (a regex) from `old` to `new`, with these extra settings (they come last:
+    /// a setting given twice takes its last value).
     pub fn start(old: &Kafka, new: &Kafka, topics: &str, settings: &[&str]) -> MirrorMaker {
         let dir = scratch_dir("mirror-maker");
         let mut config = format!(
@@ -35,9 +36,7 @@ impl MirrorMaker {
              replication.factor=1\ncheckpoints.topic.replication.factor=1\nheartbeats.topic.replication.factor=1\n\
              offset-syncs.topic.replication.factor=1\noffset.storage.replication.factor=1\n\
              status.storage.replication.factor=1\nconfig.storage.replication.factor=1\n\
-             refresh.topics.interval.seconds=1\nrefresh.groups.interval.seconds=1\nsync.group.offsets.enabled=true\n\
-             sync.group.offsets.interval.seconds=1\nemit.checkpoints.interval.seconds=1\n\
-             emit.heartbeats.enabled=false\ntasks.max=1\n",
+             refresh.topics.interval.seconds=1\nrefresh.groups.interval.seconds=1\nemit.heartbeats.enabled=false\ntasks.max=1\n",
             old.bootstrap(),
             new.bootstrap()
         );
@@ -78,7 +77,8 @@ impl MirrorMaker {
         mirror
     }
 
-    /// Stops copying (the JVM is killed: what it had not copied stays behind, as with replication lag).
+    /// Stops copying (the JVM is killed: what it had not copied stays behind, as with replication lag; started
+    /// again, it copies from the position it last saved, so some records are copied twice).
     pub fn pause(&mut self) {
         if let Some(mut child) = self.process.take() {
             let _ = child.kill();
@@ -107,18 +107,23 @@ impl MirrorMaker {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
-    /// Waits until `partition` of `topic` on `new` holds `records` records (read to the end), or panics after
-    /// `timeout` with MirrorMaker's log.
-    pub fn wait_for_records(&self, new: &Kafka, topic: &str, partition: i32, records: usize, timeout: Duration) {
+    /// Waits until `partition` of `topic` on `new` holds a copy (same key, value and timestamp) of the last record
+    /// of that partition on `old`: everything before it was copied too, since MirrorMaker copies a partition in
+    /// order. (Counting records would not do: a MirrorMaker killed before it saved its position copies again what
+    /// it had copied, as at-least-once delivery does.) Panics after `timeout` with MirrorMaker's log.
+    pub fn wait_until_copied(&self, old: &Kafka, new: &Kafka, topic: &str, partition: i32, timeout: Duration) {
         let deadline = Instant::now() + timeout;
+        let Some(last) = dump(&old.client_config(), topic, partition, "read_uncommitted").pop() else { return };
+        let same = |r: &DumpedRecord| r.1 == last.1 && r.2 == last.2 && r.3 == last.3;
         loop {
-            let got = count_records(&new.client_config(), topic, partition);
-            if got >= records {
+            if exists(&new.client_config(), topic, partition)
+                && dump(&new.client_config(), topic, partition, "read_uncommitted").iter().any(same)
+            {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "MirrorMaker copied {got} of {records} records of {topic}:{partition} in {timeout:?}\n{}",
+                "MirrorMaker did not copy {topic}:{partition} to its last record in {timeout:?}\n{}",
                 self.log_tail()
             );
             std::thread::sleep(Duration::from_millis(500));
@@ -166,17 +171,22 @@ pub fn dump(config: &ClientConfig, topic: &str, partition: i32, isolation: &str)
     panic!("reading {topic}:{partition} to its end ({high}) took more than 60 s");
 }
 
-/// How many records a partition holds (read_uncommitted); 0 while the topic does not exist.
-pub fn count_records(config: &ClientConfig, topic: &str, partition: i32) -> usize {
+/// Where a consumer that read a partition of the old cluster up to `committed` must start on the new one, computed
+/// from both clusters' records: the first record of the new cluster that is not a copy (same key, value and
+/// timestamp) of a record it read. That is the copy of its next record, or a record the switched producers wrote
+/// before that copy arrived; past the last record when there is none.
+pub fn first_unread(old: &[DumpedRecord], new: &[DumpedRecord], committed: i64) -> i64 {
+    let same = |a: &DumpedRecord, b: &DumpedRecord| a.1 == b.1 && a.2 == b.2 && a.3 == b.3;
+    let read: Vec<&DumpedRecord> = old.iter().filter(|r| r.0 < committed).collect();
+    new.iter().find(|n| !read.iter().any(|r| same(r, n))).map_or_else(|| new.last().map_or(0, |n| n.0 + 1), |n| n.0)
+}
+
+/// Whether the topic exists with this partition (MirrorMaker creates the topics it copies a moment after it starts).
+fn exists(config: &ClientConfig, topic: &str, partition: i32) -> bool {
     let consumer: BaseConsumer = config.create().expect("metadata client");
-    let exists = consumer
+    consumer
         .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .is_ok_and(|m| m.topics().iter().any(|t| t.error().is_none() && t.partitions().len() > partition as usize));
-    if exists {
-        dump(config, topic, partition, "read_uncommitted").len()
-    } else {
-        0
-    }
+        .is_ok_and(|m| m.topics().iter().any(|t| t.error().is_none() && t.partitions().len() > partition as usize))
 }
 
 impl Drop for MirrorMaker {

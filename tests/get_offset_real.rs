@@ -8,14 +8,12 @@
 use std::time::Duration;
 
 use libtest_mimic::Failed;
+use offset_tools_tests::admin::delete_records;
 use offset_tools_tests::compare::assert_output;
 use offset_tools_tests::harness::{self, check, now_ms, VersionCase};
-use offset_tools_tests::kafka::{block_on, Kafka, Version};
+use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::produce::{incompressible, produce_records, produce_transaction, TestRecord};
 use offset_tools_tests::run::{get_offset, Output};
-use rdkafka::admin::{AdminClient, AdminOptions};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::{Offset, TopicPartitionList};
 
 const ALL: &[Version] = &Version::ALL;
 const MODERN: &[Version] = &[Version::V3_9, Version::V4_1];
@@ -99,10 +97,7 @@ fn setup(version: Version) -> Fixture {
     let records: Vec<TestRecord> =
         (0..10).map(|i| TestRecord::new(None, &format!("d{i}"), Some(ORDERS_T0 + i * 1000))).collect();
     produce_records(&config, "deleted", 0, &records);
-    let admin: AdminClient<DefaultClientContext> = kafka.client_config().create().expect("admin client");
-    let mut before = TopicPartitionList::new();
-    before.add_partition_offset("deleted", 0, Offset::Offset(4)).expect("offset");
-    block_on(admin.delete_records(&before, &AdminOptions::new())).expect("delete records");
+    delete_records(&kafka.client_config(), "deleted", &[(0, 4)]);
 
     kafka.create_topic("empty", 2, KEEP);
     Fixture { kafka, append_mark }

@@ -8,16 +8,14 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use offset_tools_tests::admin::delete_records;
 use offset_tools_tests::groups::commit;
 use offset_tools_tests::harness::{self, check, now_ms, VersionCase};
-use offset_tools_tests::kafka::{block_on, Kafka, Version};
-use offset_tools_tests::mirror::{dump, DumpedRecord, MirrorMaker};
+use offset_tools_tests::kafka::{Kafka, Version};
+use offset_tools_tests::mirror::{dump, first_unread, MirrorMaker};
 use offset_tools_tests::oracle::described_offsets;
 use offset_tools_tests::produce::{produce_records, TestRecord};
 use offset_tools_tests::run::{migrate_groups, Output};
-use rdkafka::admin::{AdminClient, AdminOptions};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::{Offset, TopicPartitionList};
 
 const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
 const LOG_STARTS: [i64; 3] = [200, 300, 100];
@@ -56,24 +54,19 @@ fn setup(version: Version) -> Fixture {
         produce_records(&config, "orders", p, &records);
     }
     // Retention deleted the first records.
-    let admin: AdminClient<DefaultClientContext> = old.client_config().create().expect("admin client");
-    let mut before = TopicPartitionList::new();
-    for (p, offset) in LOG_STARTS.iter().enumerate() {
-        before.add_partition_offset("orders", p as i32, Offset::Offset(*offset)).expect("offset");
-    }
-    block_on(admin.delete_records(&before, &AdminOptions::new())).expect("delete records");
+    let before: Vec<(i32, i64)> = LOG_STARTS.iter().enumerate().map(|(p, offset)| (p as i32, *offset)).collect();
+    delete_records(&old.client_config(), "orders", &before);
     let old_config = old.client_config();
     commit(&old_config, "billing", "orders", &(0..3).map(|p| (p, COMMITTED[p as usize])).collect::<Vec<_>>());
 
-    let mut mirror = MirrorMaker::start(&old, &new, "orders", &[]);
+    let sync_groups = [
+        "sync.group.offsets.enabled=true",
+        "sync.group.offsets.interval.seconds=1",
+        "emit.checkpoints.interval.seconds=1",
+    ];
+    let mut mirror = MirrorMaker::start(&old, &new, "orders", &sync_groups);
     for p in 0..3 {
-        mirror.wait_for_records(
-            &new,
-            "orders",
-            p,
-            (RECORDS - LOG_STARTS[p as usize]) as usize,
-            Duration::from_secs(180),
-        );
+        mirror.wait_until_copied(&old, &new, "orders", p, Duration::from_secs(180));
     }
     // MirrorMaker 2's own translation of `billing`, synced to the new cluster every second.
     std::thread::sleep(Duration::from_secs(4));
@@ -100,8 +93,7 @@ fn setup(version: Version) -> Fixture {
     }
     mirror.resume();
     for p in 0..3 {
-        let copied = (RECORDS + TAIL - LOG_STARTS[p as usize] + SWITCHED) as usize;
-        mirror.wait_for_records(&new, "orders", p, copied, Duration::from_secs(180));
+        mirror.wait_until_copied(&old, &new, "orders", p, Duration::from_secs(180));
     }
     Fixture { old, new, _mirror: mirror, switch_ms, mirrored_billing }
 }
@@ -113,10 +105,7 @@ fn expected(f: &Fixture, committed: &[i64; 3]) -> Vec<i64> {
         .map(|p| {
             let old = dump(&f.old.client_config(), "orders", p, "read_committed");
             let new = dump(&f.new.client_config(), "orders", p, "read_committed");
-            let same = |a: &DumpedRecord, b: &DumpedRecord| a.1 == b.1 && a.2 == b.2 && a.3 == b.3;
-            let read: Vec<&DumpedRecord> = old.iter().filter(|r| r.0 < committed[p as usize]).collect();
-            // The first new record that is not a copy of one the group read.
-            new.iter().find(|n| !read.iter().any(|r| same(r, n))).map_or(new.len() as i64, |n| n.0)
+            first_unread(&old, &new, committed[p as usize])
         })
         .collect()
 }

@@ -9,17 +9,15 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Failed;
+use offset_tools_tests::admin::delete_records;
 use offset_tools_tests::groups::{commit, Member};
 use offset_tools_tests::harness::{self, check, VersionCase};
-use offset_tools_tests::kafka::{block_on, Kafka, Version};
+use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::mirror::dump;
 use offset_tools_tests::oracle::described_offsets;
 use offset_tools_tests::produce::{incompressible, produce_records, produce_transaction, TestRecord};
 use offset_tools_tests::run::{migrate_groups, Output};
-use rdkafka::admin::{AdminClient, AdminOptions};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::{Offset, TopicPartitionList};
 
 const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
 const V3_9: &[Version] = &[Version::V3_9];
@@ -54,13 +52,6 @@ fn records(prefix: &str, count: usize, first_ts: i64, step: i64) -> Vec<TestReco
             )
         })
         .collect()
-}
-
-fn delete_before(kafka: &Kafka, topic: &str, partition: i32, offset: i64) {
-    let admin: AdminClient<DefaultClientContext> = kafka.client_config().create().expect("admin client");
-    let mut before = TopicPartitionList::new();
-    before.add_partition_offset(topic, partition, Offset::Offset(offset)).expect("offset");
-    block_on(admin.delete_records(&before, &AdminOptions::new())).expect("delete records");
 }
 
 /// Big batches: 150 records before the switch (copied to the new cluster) and 150 after it (written there by the
@@ -133,7 +124,7 @@ fn runs(f: &Fixture) {
     let mut config = f.old.client_config();
     config.set("linger.ms", "5");
     produce_records(&config, "runs", 0, &log);
-    delete_before(&f.old, "runs", 0, 50);
+    delete_records(&f.old.client_config(), "runs", &[(0, 50)]);
     let mut new_config = f.new.client_config();
     new_config.set("linger.ms", "5");
     produce_records(&new_config, "runs", 0, &log[50..]);

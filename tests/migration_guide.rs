@@ -3,47 +3,20 @@
 //! replaced: the first by this broker's address and a switch time taken between two produce batches; the second
 //! (migrate-groups, step 8) by this broker as the old cluster and a mock cluster as the new one.
 
-use std::process::Command;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use kafka_offsets::formats::time::format_utc;
 use offset_tools_tests::fake_broker::{FakeBroker, Script};
 use offset_tools_tests::groups::{commit, committed};
+use offset_tools_tests::guide;
+use offset_tools_tests::harness::now_ms;
 use offset_tools_tests::kafka09::Kafka09;
 use offset_tools_tests::mock::Mock;
-use offset_tools_tests::run::{binary, command};
-use offset_tools_tests::{scratch_dir, workspace_root};
-
-/// The guide's ```sh blocks, in order.
-fn shell_blocks(markdown: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```sh") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), text) => {
-                block.push_str(text);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
-}
+use offset_tools_tests::scratch_dir;
 
 #[test]
 fn every_command_of_the_migration_guide() {
-    let guide = std::fs::read_to_string(workspace_root().join("docs/migration-guide.md")).unwrap();
-    let blocks = shell_blocks(&guide);
-    assert!(blocks[0].starts_with("# settings\n"), "the guide starts with its settings block");
+    let blocks = guide::blocks();
+    assert!(blocks[0].text.starts_with("# settings\n"), "the guide starts with its settings block");
     assert!(blocks.len() >= 10, "{} blocks", blocks.len());
 
     let kafka = Kafka09::start();
@@ -90,31 +63,20 @@ fn every_command_of_the_migration_guide() {
     let old_cluster = FakeBroker::start(Script::default());
     old_cluster.add_topic("orders", 3, &[]);
 
-    let bin_dir = binary("get-offset").parent().unwrap().to_path_buf();
-    let settings = format!(
-        "export PATH='{}':'{bin}':\"$PATH\"\nexport OFFSET_TOOLS_BIN='{bin}'\nOLD={}\nNEW={}\nTOPIC=orders\nGROUP=billing\nSWITCH_TIME={}\nSWITCH_MS={switch_ms}\n",
-        workspace_root().join("bin").display(),
-        old_cluster.address,
-        kafka.bootstrap(),
-        format_utc(switch_ms),
-        bin = bin_dir.display(),
+    let settings = guide::Settings {
+        old: &old_cluster.address,
+        new: &kafka.bootstrap(),
+        topic: "orders",
+        group: "billing",
+        switch_ms,
+    };
+    let migrate_settings = guide::migrate_settings(&kafka.bootstrap(), &new.bootstrap, T0 + 10_000);
+    assert!(
+        blocks.iter().any(|b| b.text.starts_with("# settings for migrate-groups\n")),
+        "the guide has step 8's settings block"
     );
-    let migrate_settings =
-        format!("OLD={}\nNEW={}\nSWITCH_TIME={}\n", kafka.bootstrap(), new.bootstrap, format_utc(T0 + 10_000));
-    let second = blocks.iter().position(|b| b.starts_with("# settings for migrate-groups\n"));
-    assert!(second.is_some(), "the guide has step 8's settings block");
-    let script = std::iter::once(settings)
-        .chain(blocks[1..].iter().enumerate().map(|(i, b)| {
-            if Some(i + 1) == second {
-                migrate_settings.clone()
-            } else {
-                b.clone()
-            }
-        }))
-        .collect::<Vec<_>>()
-        .join("\n");
     let dir = scratch_dir("guide");
-    let out = command(Command::new("bash").arg("-euo").arg("pipefail").arg("-c").arg(&script).current_dir(&dir), None);
+    let (script, out) = guide::run(&blocks, &settings, &migrate_settings, &dir);
     assert_eq!(out.code, Some(0), "the guide's commands failed:\n{}\n{out:?}", script);
     assert!(
         out.stdout.contains("orders                         3          1           exists     -\n"),
