@@ -156,3 +156,20 @@ pub fn produce_transaction(
         producer.abort_transaction(timeout).expect("abort transaction");
     }
 }
+
+/// Sends `count` records `topic-p-i` to every partition in `partitions` with one producer (a topic of a thousand
+/// partitions would otherwise start a thousand producers), and panics unless all were acknowledged.
+pub fn produce_to_each(config: &ClientConfig, topic: &str, partitions: i32, count: usize) {
+    let context = Deliveries::default();
+    let producer: ThreadedProducer<Deliveries> =
+        config.create_with_context(context.clone()).expect("create test producer");
+    for p in 0..partitions {
+        for i in 0..count {
+            let value = format!("{topic}-{p}-{i}");
+            send(&producer, topic, p, &TestRecord { key: None, value: value.into_bytes(), timestamp: None });
+        }
+    }
+    producer.flush(Duration::from_secs(60)).expect("flush test records");
+    let failed = context.failed.load(Ordering::Relaxed);
+    assert_eq!(failed, 0, "{failed} records to {topic} were not acknowledged");
+}

@@ -71,6 +71,26 @@ impl OffsetFile {
     pub fn topic_partition(&self, row: &OffsetFileRow) -> TopicPartition {
         TopicPartition { topic: Arc::clone(self.names.get(row.topic)), partition: row.partition }
     }
+
+    /// Each group's rows in file order (3-column rows under [`NO_GROUP`]): a thousand groups each find theirs
+    /// without reading the whole file.
+    pub fn rows_by_group(&self) -> HashMap<u32, Vec<&OffsetFileRow>> {
+        let mut groups: HashMap<u32, Vec<&OffsetFileRow>> = HashMap::new();
+        for row in &self.rows {
+            groups.entry(row.group).or_default().push(row);
+        }
+        groups
+    }
+
+    /// The rows for `group`, in file order: its own, or the 3-column rows meant for the one group asked for.
+    pub fn rows_of<'a>(
+        &self,
+        by_group: &'a HashMap<u32, Vec<&'a OffsetFileRow>>,
+        group: &str,
+    ) -> impl Iterator<Item = &'a OffsetFileRow> {
+        let own = self.names.id(group).and_then(|id| by_group.get(&id));
+        own.into_iter().chain(by_group.get(&NO_GROUP)).flatten().copied()
+    }
 }
 
 /// Why a `--from-file` input was refused: the line number (0 for the whole input) and the reason.
@@ -296,6 +316,18 @@ mod tests {
             .iter()
             .map(|r| (file.group(r).map(str::to_string), file.topic_partition(r).to_string(), r.offset))
             .collect()
+    }
+
+    #[test]
+    fn each_group_finds_its_rows_in_file_order() {
+        let file = read_offset_file(b"g,orders,1,5\nh,orders,0,2\ng,orders,0,7\ng,orders,1,6\n", false).unwrap();
+        let by_group = file.rows_by_group();
+        let lines = |group: &str| file.rows_of(&by_group, group).map(|r| r.line).collect::<Vec<_>>();
+        assert_eq!((lines("g"), lines("h"), lines("other")), (vec![1, 3, 4], vec![2], vec![]));
+        // 3-column rows are the one named group's, whatever its name.
+        let file = read_offset_file(b"orders,0,1\norders,1,2\n", true).unwrap();
+        let by_group = file.rows_by_group();
+        assert_eq!(file.rows_of(&by_group, "any").map(|r| r.offset).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::client::groups::{Committed, DeleteOffsets, DescribeGroups, FetchCommi
 use crate::client::metadata::ClusterMetadata;
 use crate::client::session::{Operation, Session, Target};
 use crate::error::{Error, ExitStatus, Result};
-use crate::formats::offset_file::{OffsetFile, NO_OFFSET};
+use crate::formats::offset_file::{OffsetFile, OffsetFileRow, NO_OFFSET};
 use crate::formats::output::{GroupOffsets, NewOffset};
 use crate::formats::select::TopicArg;
 use crate::formats::settings::ClientSettings;
@@ -77,9 +77,22 @@ pub struct ResetReport {
 /// One group's partitions, with the offsets `--from-file` asks for; sorted by partition.
 type Scope = Vec<(TopicPartition, Option<i64>)>;
 
+/// `--from-file` looked up once for all groups: its rows by group, and each topic's partitions.
+#[derive(Default)]
+struct FileRows<'a> {
+    rows: HashMap<u32, Vec<&'a OffsetFileRow>>,
+    partitions_of: HashMap<String, HashSet<i32>>,
+}
+
 impl ResetRequest {
-    /// The partitions of one group, validated against the metadata; the errors name what is wrong.
-    fn scope(&self, group: &str, metadata: &ClusterMetadata) -> std::result::Result<Scope, Vec<String>> {
+    /// The partitions of one group, validated against the metadata; the errors name what is wrong. `file_rows`:
+    /// the `--from-file` rows by group.
+    fn scope(
+        &self,
+        group: &str,
+        metadata: &ClusterMetadata,
+        file_rows: &FileRows<'_>,
+    ) -> std::result::Result<Scope, Vec<String>> {
         let mut scope: Scope = Vec::new();
         let mut errors = Vec::new();
         match &self.scope {
@@ -117,16 +130,9 @@ impl ResetRequest {
             }
             PartitionScope::AllTopics => {}
             PartitionScope::File(file) => {
-                let partitions_of: HashMap<&str, HashSet<i32>> = metadata
-                    .topics
-                    .iter()
-                    .map(|t| (t.name.as_str(), t.partitions.iter().map(|p| p.id).collect()))
-                    .collect();
-                // 4-column rows are the group's own; 3-column rows (no group) are for the one group asked for.
-                let id = file.names.id(group);
-                for row in file.rows.iter().filter(|r| Some(r.group) == id || file.group(r).is_none()) {
+                for row in file.rows_of(&file_rows.rows, group) {
                     let topic = file.names.get(row.topic);
-                    match partitions_of.get(&**topic).map(|ids| ids.contains(&row.partition)) {
+                    match file_rows.partitions_of.get(&**topic).map(|ids| ids.contains(&row.partition)) {
                         None => errors.push(format!("--from-file line {}: topic '{topic}' does not exist", row.line)),
                         Some(false) => errors.push(format!(
                             "--from-file line {}: partition {} of topic '{topic}' does not exist",
@@ -154,11 +160,14 @@ impl ResetRequest {
     /// Runs the reset. Consumes the request: a large `--from-file` is freed once its rows are in the plans.
     pub fn run(mut self) -> Result<ResetReport> {
         // A named group without rows in --from-file is a mistake in the input: said before connecting (exit 2).
-        if let (PartitionScope::File(file), GroupSelection::Named(groups)) = (&self.scope, &self.groups) {
-            for group in groups {
-                let id = file.names.id(group);
-                if !file.rows.iter().any(|r| Some(r.group) == id || file.group(r).is_none()) {
-                    return Err(Error::Usage(format!("No reset plan for group {group} found in --from-file")));
+        let mut file_rows = FileRows::default();
+        if let PartitionScope::File(file) = &self.scope {
+            file_rows.rows = file.rows_by_group();
+            if let GroupSelection::Named(groups) = &self.groups {
+                for group in groups {
+                    if file.rows_of(&file_rows.rows, group).next().is_none() {
+                        return Err(Error::Usage(format!("No reset plan for group {group} found in --from-file")));
+                    }
                 }
             }
         }
@@ -171,8 +180,13 @@ impl ResetRequest {
 
         // Each group's partitions, checked against the metadata (--all-topics: known once the offsets are read).
         let all_topics = matches!(self.scope, PartitionScope::AllTopics);
+        if !file_rows.rows.is_empty() {
+            file_rows.partitions_of =
+                metadata.topics.iter().map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect())).collect();
+        }
         let mut scopes: BTreeMap<String, std::result::Result<Scope, Vec<String>>> =
-            groups.iter().map(|g| (g.clone(), self.scope(g, &metadata))).collect();
+            groups.iter().map(|g| (g.clone(), self.scope(g, &metadata, &file_rows))).collect();
+        drop(file_rows);
         if let PartitionScope::File(file) = &mut self.scope {
             *file = OffsetFile::default();
         }
