@@ -104,7 +104,7 @@ impl Kafka09 {
                 "broker.id=0\nlisteners={listeners}\nadvertised.listeners={listeners}\n{ssl}\
                  zookeeper.connect=127.0.0.1:{zookeeper_port}\nlog.dirs={}\nnum.partitions=1\n\
                  offsets.topic.replication.factor=1\noffsets.topic.num.partitions=4\nauto.create.topics.enable=false\n\
-                 delete.topic.enable=true\ngroup.max.session.timeout.ms=300000\nlog.flush.interval.messages=1\n",
+                 delete.topic.enable=true\ngroup.max.session.timeout.ms=300000\n",
                 dir.join("data").display()
             ),
         )
