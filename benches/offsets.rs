@@ -2,8 +2,8 @@
 //! tools they replace, on the same brokers in one run, and round trips counted with a per-broker round-trip time on
 //! the mock cluster. Sections:
 //! 1. get-offset and kcat -Q on the mock cluster (1 and 3 brokers, 1 and 1,000 partitions, 51 runs each);
-//! 2. round trips with 50 ms per broker: get-offset, kcat -Q, a reset dry run and an execute, with the tool's own
-//!    trace of each phase;
+//! 2. round trips with 20 ms per broker (10 ms each way): get-offset, kcat -Q, a reset dry run and an execute,
+//!    with the tool's own trace of each phase;
 //! 3. Kafka 0.9.0.1: get-offset, its own GetOffsetShell (JVM) and kcat; a reset of 1,000 partitions;
 //! 4. Kafka 0.9.0.1: 1, 10, 100 and 1,000 groups of 10 partitions in one run (dry run and execute);
 //! 5. the mock cluster at scale: 10,000 partitions, and a 1,000,000-row --from-file;
@@ -163,10 +163,11 @@ fn trace(cmd: &[String]) -> String {
         .join("\n")
 }
 
-/// Round trips: every broker of the mock answers 50 ms late; a run's wall time in round-trip times, and the tool's
-/// phases.
+/// Round trips: every broker of the mock answers 20 ms late (10 ms each way); a run's wall time in round-trip times,
+/// and the tool's phases.
 fn round_trips(tools: &Tools, out: &mut String) {
-    const RTT_MS: f64 = 50.0;
+    // 10 ms each way, as the issue counts them.
+    const RTT_MS: f64 = 20.0;
     let mock = Mock::start(3);
     mock.topic("p1", 1).topic("p1k", 1000);
     mock.produce("p1", 0, 10, 1_700_000_000_000);
@@ -225,7 +226,7 @@ fn round_trips(tools: &Tools, out: &mut String) {
         true,
     );
     out.push_str(&markdown);
-    out.push_str("\nEach run's phases, from `--verbose` (the times include the 50 ms of every round trip):\n");
+    out.push_str("\nEach run's phases, from `--verbose` (the times include the 20 ms of every round trip):\n");
     out.push_str(&traces);
 }
 
