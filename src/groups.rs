@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 
 /// The committed offsets of `group` for the given partitions (None where there is none).
@@ -28,14 +30,27 @@ pub fn committed(config: &ClientConfig, group: &str, topic: &str, partitions: &[
         .collect()
 }
 
-/// Commits offsets for `group` as its consumers would (partition, offset), and panics unless they were.
+/// Commits offsets for `group` as its consumers would (partition, offset), and panics unless they were. A
+/// coordinator that is moving or loading (a cluster's offsets partitions just elected their leaders) is asked again
+/// for up to 30 s, as a consumer would.
 pub fn commit(config: &ClientConfig, group: &str, topic: &str, offsets: &[(i32, i64)]) {
     let consumer: BaseConsumer = config.clone().set("group.id", group).create().expect("consumer for commits");
     let mut list = TopicPartitionList::new();
     for (p, offset) in offsets {
         list.add_partition_offset(topic, *p, Offset::Offset(*offset)).expect("offset");
     }
-    consumer.commit(&list, CommitMode::Sync).unwrap_or_else(|e| panic!("commit for {group}: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match consumer.commit(&list, CommitMode::Sync) {
+            Ok(()) => return,
+            Err(KafkaError::ConsumerCommit(
+                RDKafkaErrorCode::NotCoordinator
+                | RDKafkaErrorCode::CoordinatorLoadInProgress
+                | RDKafkaErrorCode::CoordinatorNotAvailable,
+            )) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+            Err(e) => panic!("commit for {group}: {e}"),
+        }
+    }
 }
 
 /// A subscribed group member, polling in its own thread until dropped (then it leaves the group).
