@@ -526,6 +526,11 @@ impl Kafka {
         self.addresses(|n| n.port)
     }
 
+    /// One node's PLAINTEXT address.
+    pub fn node_bootstrap(&self, id: i32) -> String {
+        format!("127.0.0.1:{}", self.nodes[self.index_of(id)].port)
+    }
+
     pub fn sasl_bootstrap(&self) -> String {
         assert!(self.options.sasl, "started without SASL");
         self.addresses(|n| n.sasl_port)

@@ -88,7 +88,17 @@ fn cases() -> Vec<VersionCase<Fixture>> {
         }),
         ("reset_offsets_commits_to_the_coordinator_that_took_over", V4, |f| {
             let mut cluster = f.cluster.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let bootstrap = cluster.bootstrap();
+            // The group's coordinator, as Kafka's tool names it, is the tool's only bootstrap server: stopped while
+            // the tool waits to commit, it can no longer answer the lookup of the new coordinator either.
+            let state = cluster.consumer_groups(&["--describe", "--group", "moved", "--state"]);
+            let id = state
+                .stdout
+                .lines()
+                .find(|l| l.starts_with("moved "))
+                .and_then(|l| l.split_whitespace().find(|t| t.starts_with('(') && t.ends_with(')')))
+                .and_then(|t| t.trim_matches(|c| c == '(' || c == ')').parse::<i32>().ok())
+                .expect("the group's coordinator in Kafka's --describe --state");
+            let bootstrap = cluster.node_bootstrap(id);
             let mut stopped = None;
             let out = with_fault_before_commit(
                 "reset-offsets",
@@ -106,15 +116,6 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                     "30000",
                 ],
                 |_| {
-                    // The group's coordinator, as Kafka's tool names it: stopped while the tool waits to commit.
-                    let state = cluster.consumer_groups(&["--describe", "--group", "moved", "--state"]);
-                    let id = state
-                        .stdout
-                        .lines()
-                        .find(|l| l.starts_with("moved "))
-                        .and_then(|l| l.split_whitespace().find(|t| t.starts_with('(') && t.ends_with(')')))
-                        .and_then(|t| t.trim_matches(|c| c == '(' || c == ')').parse::<i32>().ok())
-                        .expect("the group's coordinator in Kafka's --describe --state");
                     cluster.stop_node(id, "KILL");
                     stopped = Some(id);
                 },

@@ -124,8 +124,11 @@ pub struct Session {
     versions: ApiVersions,
     /// Each connected broker's own versions.
     broker_versions: Mutex<HashMap<BrokerAddress, ApiVersions>>,
-    /// The server that answered the bootstrap, whose connection serves [`Target::Any`].
+    /// The server that answered the bootstrap.
     bootstrap: BrokerAddress,
+    /// The broker that serves [`Target::Any`]: the bootstrap one until it cannot be reached, then another broker
+    /// of the metadata (a stopped broker must not hold up the coordinator lookups of a run).
+    any: Mutex<BrokerAddress>,
     brokers: RwLock<BTreeMap<i32, BrokerAddress>>,
     slots: Mutex<HashMap<BrokerAddress, Slot>>,
     /// The extra connections of large rounds: (broker, lane 1..MAX_LANES).
@@ -156,6 +159,7 @@ impl Session {
             versions: found.versions.clone(),
             broker_versions: Mutex::new(HashMap::from([(found.connection.address.clone(), found.versions)])),
             bootstrap: found.connection.address.clone(),
+            any: Mutex::new(found.connection.address.clone()),
             brokers: RwLock::new(BTreeMap::new()),
             slots: Mutex::new(HashMap::new()),
             lanes: Mutex::new(HashMap::new()),
@@ -239,7 +243,7 @@ impl Session {
 
     fn address_of(&self, target: &Target) -> std::result::Result<BrokerAddress, ConnError> {
         match target {
-            Target::Any => Ok(self.bootstrap.clone()),
+            Target::Any => Ok(self.any.lock().expect("any broker").clone()),
             Target::Address(address) => Ok(address.clone()),
             Target::Broker(id) => self
                 .broker_address(*id)
@@ -253,6 +257,20 @@ impl Session {
         let known =
             self.address_of(target).ok().and_then(|a| self.broker_versions.lock().expect("versions").get(&a).cloned());
         known.as_ref().unwrap_or(&self.versions).pick::<R>(min, max)
+    }
+
+    /// After `failed` could not be reached: if it served [`Target::Any`], the next broker of the metadata does.
+    fn move_any_from(&self, failed: &BrokerAddress) {
+        let mut any = self.any.lock().expect("any broker");
+        if *any != *failed {
+            return;
+        }
+        let brokers: Vec<BrokerAddress> = self.brokers.read().expect("brokers").values().cloned().collect();
+        let after = brokers.iter().position(|b| b == failed).map_or(0, |i| i + 1);
+        if let Some(next) = brokers.iter().cycle().skip(after).take(brokers.len()).find(|b| *b != failed) {
+            self.trace(|| format!("{failed} cannot be reached: {next} answers the requests for any broker"));
+            *any = next.clone();
+        }
     }
 
     /// Keeps the other bootstrap servers' connections that have completed since the last look.
@@ -435,29 +453,33 @@ impl Session {
                 spread.insert(address.to_string(), lanes);
             }
         }
-        let served: Vec<(Vec<usize>, std::result::Result<Vec<_>, ConnError>)> = if work.len() == 1 {
+        type Served =
+            (BrokerAddress, Vec<usize>, std::result::Result<Vec<std::result::Result<Bytes, ConnError>>, ConnError>);
+        let served: Vec<Served> = if work.len() == 1 {
             let (address, lane, indexes, requests) = work.pop().expect("one share");
-            vec![(indexes, self.serve(&address, lane, requests, deadline))]
+            let result = self.serve(&address, lane, requests, deadline);
+            vec![(address, indexes, result)]
         } else {
             std::thread::scope(|scope| {
                 let threads: Vec<_> = work
                     .into_iter()
                     .map(|(address, lane, indexes, requests)| {
-                        (indexes, scope.spawn(move || self.serve(&address, lane, requests, deadline)))
+                        let on = address.clone();
+                        (address, indexes, scope.spawn(move || self.serve(&on, lane, requests, deadline)))
                     })
                     .collect();
                 threads
                     .into_iter()
-                    .map(|(indexes, thread)| {
+                    .map(|(address, indexes, thread)| {
                         let result =
                             thread.join().unwrap_or_else(|_| Err(ConnError::Io("a worker thread failed".into())));
-                        (indexes, result)
+                        (address, indexes, result)
                     })
                     .collect()
             })
         };
         let mut fatal = None;
-        for (indexes, result) in served {
+        for (address, indexes, result) in served {
             match result {
                 Ok(bodies) => {
                     for (index, body) in indexes.into_iter().zip(bodies) {
@@ -468,6 +490,7 @@ impl Session {
                     if e.is_definitive() && fatal.is_none() {
                         fatal = Some(e.clone());
                     }
+                    self.move_any_from(&address);
                     for index in indexes {
                         answers[index] = Some(Err(e.clone()));
                     }
