@@ -114,10 +114,9 @@ impl MirrorMaker {
     pub fn wait_until_copied(&self, old: &Kafka, new: &Kafka, topic: &str, partition: i32, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         let Some(last) = dump(&old.client_config(), topic, partition, "read_uncommitted").pop() else { return };
-        let same = |r: &DumpedRecord| r.1 == last.1 && r.2 == last.2 && r.3 == last.3;
         loop {
             if exists(&new.client_config(), topic, partition)
-                && dump(&new.client_config(), topic, partition, "read_uncommitted").iter().any(same)
+                && dump(&new.client_config(), topic, partition, "read_uncommitted").iter().any(|r| is_copy(r, &last))
             {
                 return;
             }
@@ -171,14 +170,18 @@ pub fn dump(config: &ClientConfig, topic: &str, partition: i32, isolation: &str)
     panic!("reading {topic}:{partition} to its end ({high}) took more than 60 s");
 }
 
+/// Whether `copy` has the key, value and timestamp of `record` (its offset may differ).
+fn is_copy(copy: &DumpedRecord, record: &DumpedRecord) -> bool {
+    copy.1 == record.1 && copy.2 == record.2 && copy.3 == record.3
+}
+
 /// Where a consumer that read a partition of the old cluster up to `committed` must start on the new one, computed
 /// from both clusters' records: the first record of the new cluster that is not a copy (same key, value and
 /// timestamp) of a record it read. That is the copy of its next record, or a record the switched producers wrote
 /// before that copy arrived; past the last record when there is none.
 pub fn first_unread(old: &[DumpedRecord], new: &[DumpedRecord], committed: i64) -> i64 {
-    let same = |a: &DumpedRecord, b: &DumpedRecord| a.1 == b.1 && a.2 == b.2 && a.3 == b.3;
     let read: Vec<&DumpedRecord> = old.iter().filter(|r| r.0 < committed).collect();
-    new.iter().find(|n| !read.iter().any(|r| same(r, n))).map_or_else(|| new.last().map_or(0, |n| n.0 + 1), |n| n.0)
+    new.iter().find(|n| !read.iter().any(|r| is_copy(n, r))).map_or_else(|| new.last().map_or(0, |n| n.0 + 1), |n| n.0)
 }
 
 /// Whether the topic exists with this partition (MirrorMaker creates the topics it copies a moment after it starts).

@@ -96,15 +96,22 @@ pub fn incompressible(seed: u64, len: usize) -> Vec<u8> {
 /// Sends records to one partition, in order, and panics unless all were acknowledged. `config` decides batching and
 /// compression.
 pub fn produce_records(config: &ClientConfig, topic: &str, partition: i32, records: &[TestRecord]) {
+    send_all(config, topic, records.iter().map(|r| (partition, r)));
+}
+
+/// Sends (partition, record) pairs in order with one producer, and panics unless all were acknowledged.
+fn send_all<'a>(config: &ClientConfig, topic: &str, records: impl IntoIterator<Item = (i32, &'a TestRecord)>) {
     let context = Deliveries::default();
     let producer: ThreadedProducer<Deliveries> =
         config.create_with_context(context.clone()).expect("create test producer");
-    for record in records {
+    let mut count = 0;
+    for (partition, record) in records {
         send(&producer, topic, partition, record);
+        count += 1;
     }
     producer.flush(Duration::from_secs(60)).expect("flush test records");
     let failed = context.failed.load(Ordering::Relaxed);
-    assert_eq!(failed, 0, "{failed} of {} records to {topic}:{partition} were not acknowledged", records.len());
+    assert_eq!(failed, 0, "{failed} of {count} records to {topic} were not acknowledged");
 }
 
 fn send(producer: &ThreadedProducer<Deliveries>, topic: &str, partition: i32, record: &TestRecord) {
@@ -160,16 +167,8 @@ pub fn produce_transaction(
 /// Sends `count` records `topic-p-i` to every partition in `partitions` with one producer (a topic of a thousand
 /// partitions would otherwise start a thousand producers), and panics unless all were acknowledged.
 pub fn produce_to_each(config: &ClientConfig, topic: &str, partitions: i32, count: usize) {
-    let context = Deliveries::default();
-    let producer: ThreadedProducer<Deliveries> =
-        config.create_with_context(context.clone()).expect("create test producer");
-    for p in 0..partitions {
-        for i in 0..count {
-            let value = format!("{topic}-{p}-{i}");
-            send(&producer, topic, p, &TestRecord { key: None, value: value.into_bytes(), timestamp: None });
-        }
-    }
-    producer.flush(Duration::from_secs(60)).expect("flush test records");
-    let failed = context.failed.load(Ordering::Relaxed);
-    assert_eq!(failed, 0, "{failed} records to {topic} were not acknowledged");
+    let records: Vec<(i32, TestRecord)> = (0..partitions)
+        .flat_map(|p| (0..count).map(move |i| (p, TestRecord::new(None, &format!("{topic}-{p}-{i}"), None))))
+        .collect();
+    send_all(config, topic, records.iter().map(|(p, r)| (*p, r)));
 }

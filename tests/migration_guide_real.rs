@@ -142,6 +142,11 @@ fn dump_all(kafka: &Kafka) -> Logs {
     all_partitions().into_iter().map(|(t, p)| ((t.to_string(), p), dump(&config, t, p, "read_committed"))).collect()
 }
 
+/// One partition's records.
+fn records<'a>(logs: &'a Logs, topic: &str, partition: i32) -> &'a [DumpedRecord] {
+    &logs[&(topic.to_string(), partition)]
+}
+
 /// The log end of each partition of these topics, from its records (no markers in these topics).
 fn log_ends(logs: &Logs, topics: &[&str]) -> Offsets {
     logs.iter()
@@ -242,7 +247,6 @@ fn the_migration_guide_from_kafka_3_9_to_4_1_with_mirror_maker_2() {
 
     // The expected offsets, from the records of both clusters.
     let new_logs = dump_all(&new);
-    let records = |logs: &Logs, topic: &str, p: i32| logs[&(topic.to_string(), p)].clone();
     let orders = partitions("orders");
     let at_switch: Vec<i64> = orders
         .iter()
@@ -274,7 +278,7 @@ fn the_migration_guide_from_kafka_3_9_to_4_1_with_mirror_maker_2() {
         if group == "audit" {
             0 // --to-earliest: the copy's log start
         } else {
-            first_unread(&records(&old_logs, topic, p), &records(&new_logs, topic, p), committed_old)
+            first_unread(records(&old_logs, topic, p), records(&new_logs, topic, p), committed_old)
         }
     };
     let mut backup = String::new();
