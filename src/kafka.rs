@@ -16,7 +16,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use crate::run::{command, Output};
 use crate::tls::TestPki;
-use crate::{free_port, scratch_dir, workspace_root};
+use crate::{free_port, scratch_dir, whole_logs, workspace_root, START_PATIENCE};
 
 /// The Kafka releases the tests run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -223,12 +223,6 @@ pub struct Kafka {
     pub started_in: Duration,
 }
 
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(40)..].join("\n")
-}
-
 /// A JVM command on the version's jars, with its logging configured by `log_config`.
 fn java(version: Version, heap: &str, log_config: &Path) -> Command {
     let mut cmd = Command::new("java");
@@ -416,14 +410,16 @@ impl Kafka {
         cmd.arg("org.apache.zookeeper.server.quorum.QuorumPeerMain").arg(&config);
         let child = spawn(cmd, &dir);
         self.zookeeper = Some((child, port));
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let started = Instant::now();
         while !crate::kafka09::zookeeper_ok(port) {
+            let exited = self.zookeeper.as_mut().is_some_and(|(c, _)| c.try_wait().ok().flatten().is_some());
             assert!(
-                Instant::now() < deadline,
-                "ZooKeeper of {} did not start within 60 s\n{}\n{}",
+                !exited && started.elapsed() < START_PATIENCE,
+                "ZooKeeper of {} did not start ({} after {:.1} s)\n{}",
                 self.version,
-                tail(&dir.join("server.log")),
-                tail(&dir.join("stderr"))
+                if exited { "its JVM exited" } else { "not ready" },
+                started.elapsed().as_secs_f64(),
+                whole_logs(&[&dir.join("server.log"), &dir.join("stdout"), &dir.join("stderr")])
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -472,7 +468,7 @@ impl Kafka {
         let ready = |text: &str| {
             text.contains("Kafka Server started") || text.contains(&format!("[KafkaServer id={id}] started"))
         };
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + START_PATIENCE;
         loop {
             if std::fs::read_to_string(&log).is_ok_and(|t| ready(&t)) {
                 return;
@@ -480,12 +476,11 @@ impl Kafka {
             let exited = self.nodes[index].process.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_some());
             if exited || Instant::now() > deadline {
                 panic!(
-                    "{} node {id} did not start ({} after {:.1} s)\n--- server.log\n{}\n--- stderr\n{}",
+                    "{} node {id} did not start ({} after {:.1} s)\n{}",
                     self.version,
                     if exited { "its JVM exited" } else { "not ready" },
                     since.elapsed().as_secs_f64(),
-                    tail(&log),
-                    tail(&dir.join("stderr"))
+                    whole_logs(&[&log, &dir.join("stdout"), &dir.join("stderr")])
                 );
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -495,14 +490,19 @@ impl Kafka {
     /// Waits until the metadata lists `count` brokers.
     fn wait_for_brokers(&self, count: usize) {
         let consumer: BaseConsumer = self.client_config().create().expect("metadata client");
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + START_PATIENCE;
         loop {
             if let Ok(metadata) = consumer.fetch_metadata(None, Duration::from_secs(5)) {
                 if metadata.brokers().len() >= count {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "{} lists fewer than {count} brokers after 60 s", self.version);
+            assert!(
+                Instant::now() < deadline,
+                "{} lists fewer than {count} brokers after {} s",
+                self.version,
+                START_PATIENCE.as_secs()
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     }

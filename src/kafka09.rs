@@ -13,7 +13,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use crate::produce::produce;
 use crate::run::{command, Output};
 use crate::tls::TestPki;
-use crate::{free_port, scratch_dir, workspace_root};
+use crate::{free_port, scratch_dir, whole_logs, workspace_root, START_PATIENCE};
 
 /// A running single-broker Kafka 0.9.0.1 cluster. Stopped (killed) and cleaned up on drop.
 #[derive(Debug)]
@@ -44,12 +44,6 @@ fn kafka_env(cmd: &mut Command, log_dir: &Path) {
         .env("KAFKA_HEAP_OPTS", "-Xmx512M -Xms64M")
         .env("LOG_DIR", log_dir)
         .env_remove("JMX_PORT");
-}
-
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
 pub(crate) fn zookeeper_ok(port: u16) -> bool {
@@ -124,17 +118,21 @@ impl Kafka09 {
     }
 
     fn wait_for(&mut self, what: &str, log: &str, ready: impl Fn() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
+        let started = Instant::now();
+        let mut exited = false;
+        while started.elapsed() < START_PATIENCE && !exited {
             if ready() {
                 return;
             }
+            let child = if log == "zookeeper" { Some(&mut self.zookeeper) } else { self.broker.as_mut() };
+            exited = child.is_some_and(|c| c.try_wait().ok().flatten().is_some());
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!(
-            "{what} did not start within 60 s\n--- {log}.out\n{}\n--- {log}.err\n{}",
-            tail(&self.dir.join(format!("{log}.out"))),
-            tail(&self.dir.join(format!("{log}.err")))
+            "{what} did not start ({} after {:.1} s)\n{}",
+            if exited { "its JVM exited" } else { "not ready" },
+            started.elapsed().as_secs_f64(),
+            whole_logs(&[&self.dir.join(format!("{log}.out")), &self.dir.join(format!("{log}.err"))])
         );
     }
 

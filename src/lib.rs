@@ -21,15 +21,48 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A loopback port that was free a moment ago.
+/// A loopback port reserved for this test process: a listener of a child process (a broker, ZooKeeper) can bind it
+/// later without a race. Ports are taken below the kernel's ephemeral range, so that no outgoing connection of a
+/// busy machine can hold one as its source port (a port bound to 0 and released is in that range, and was seen taken
+/// before the JVM bound it), and each is claimed with an exclusive lock on a file that every test process of this
+/// machine checks: another test binary running at the same time never picks the same one. The lock is held until
+/// the process ends.
 pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    listener.local_addr().expect("local address").port()
+    reserve_port()
 }
 
-/// A bootstrap address where nothing listens: a port bound and released at once.
+/// A bootstrap address where nothing listens: a reserved port (see [`free_port`]) that nothing binds.
 pub fn dead_address() -> String {
-    format!("127.0.0.1:{}", free_port())
+    format!("127.0.0.1:{}", reserve_port())
+}
+
+fn reserve_port() -> u16 {
+    use std::sync::Mutex;
+    static HELD: Mutex<Vec<std::fs::File>> = Mutex::new(Vec::new());
+    let (low, high) = reservable_ports();
+    let dir = std::env::temp_dir().join("offset-tools-ports");
+    std::fs::create_dir_all(&dir).expect("create the port lock directory");
+    // Start at a place that differs per process and call, so that concurrent processes rarely try the same port.
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    let seed =
+        std::process::id().wrapping_mul(7919).wrapping_add(CALLS.fetch_add(1, Ordering::Relaxed).wrapping_mul(104_729));
+    let span = u32::from(high - low);
+    for attempt in 0..span {
+        let port = low + ((seed.wrapping_add(attempt)) % span) as u16;
+        let lock = dir.join(format!("{port}.lock"));
+        let Ok(file) = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock) else {
+            continue;
+        };
+        if file.try_lock().is_err() {
+            continue;
+        }
+        if TcpListener::bind(("127.0.0.1", port)).is_err() {
+            continue;
+        }
+        HELD.lock().expect("port locks").push(file);
+        return port;
+    }
+    panic!("no loopback port free in {low}..{high}");
 }
 
 /// A fresh, empty directory under the system temp dir (removed by its owner).
@@ -72,4 +105,34 @@ pub fn wait_until_closed_by_brokers(bootstrap: &str) {
         );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// The ports [`free_port`] hands out: below the ephemeral range the kernel picks source ports from
+/// (`/proc/sys/net/ipv4/ip_local_port_range`, 32768-60999 by default), from 20000 (or above it, if it starts low).
+fn reservable_ports() -> (u16, u16) {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let mut bounds = range.split_whitespace().filter_map(|n| n.parse::<u16>().ok());
+    let (start, end) = (bounds.next().unwrap_or(32768), bounds.next().unwrap_or(60999));
+    if start > 21000 {
+        (20000, start)
+    } else {
+        (end.saturating_add(1).min(64000), 65535)
+    }
+}
+
+/// How long a broker, ZooKeeper or MirrorMaker is given to start. Sized for a machine whose cores are both taken by
+/// other work (a build beside the tests): a JVM that is merely slow must never fail a test; one that exits is seen at
+/// once.
+pub const START_PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The whole of each log (a broker that did not start: its cause can be anywhere in it, not only in the last lines),
+/// for the panic message that CI prints.
+pub fn whole_logs(logs: &[&std::path::Path]) -> String {
+    logs.iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_else(|e| format!("(cannot read it: {e})"));
+            format!("--- {} ({} lines)\n{text}", path.display(), text.lines().count())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -100,11 +100,9 @@ impl MirrorMaker {
         self.process = Some(child);
     }
 
-    /// The end of its log, for a failure message.
-    pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.join("mm2.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
+    /// Its whole log, for a failure message.
+    pub fn logs(&self) -> String {
+        crate::whole_logs(&[&self.dir.join("mm2.log"), &self.dir.join("stdout"), &self.dir.join("stderr")])
     }
 
     /// Waits until `partition` of `topic` on `new` holds a copy (same key, value and timestamp) of the last record
@@ -123,7 +121,7 @@ impl MirrorMaker {
             assert!(
                 Instant::now() < deadline,
                 "MirrorMaker did not copy {topic}:{partition} to its last record in {timeout:?}\n{}",
-                self.log_tail()
+                self.logs()
             );
             std::thread::sleep(Duration::from_millis(500));
         }

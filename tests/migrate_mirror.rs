@@ -66,7 +66,7 @@ fn setup(version: Version) -> Fixture {
     ];
     let mut mirror = MirrorMaker::start(&old, &new, "orders", &sync_groups);
     for p in 0..3 {
-        mirror.wait_until_copied(&old, &new, "orders", p, Duration::from_secs(180));
+        mirror.wait_until_copied(&old, &new, "orders", p, offset_tools_tests::START_PATIENCE);
     }
     // MirrorMaker 2's own translation of `billing`, synced to the new cluster every second.
     std::thread::sleep(Duration::from_secs(4));
@@ -93,7 +93,7 @@ fn setup(version: Version) -> Fixture {
     }
     mirror.resume();
     for p in 0..3 {
-        mirror.wait_until_copied(&old, &new, "orders", p, Duration::from_secs(180));
+        mirror.wait_until_copied(&old, &new, "orders", p, offset_tools_tests::START_PATIENCE);
     }
     Fixture { old, new, _mirror: mirror, switch_ms, mirrored_billing }
 }

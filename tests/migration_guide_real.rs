@@ -129,7 +129,7 @@ fn mirror_settings(blocks: &[Block]) -> Vec<String> {
 
 fn wait_for_copy(mirror: &MirrorMaker, old: &Kafka, new: &Kafka) {
     for (topic, p) in all_partitions() {
-        mirror.wait_until_copied(old, new, topic, p, Duration::from_secs(180));
+        mirror.wait_until_copied(old, new, topic, p, offset_tools_tests::START_PATIENCE);
     }
 }
 
