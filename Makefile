@@ -38,7 +38,7 @@ test: lint build kafka
 # The property tests of every input parser, with many more cases than `make test` runs (256 each).
 FUZZ_CASES ?= 200000
 fuzz:
-	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p kafka-offsets --test fuzz_parsers --test fuzz_answers
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p kafka-offsets --test fuzz_parsers --test fuzz_answers --test prop_by_record
 
 # Only what the demo runs, in the debug profile (the fastest from cold: no optimization of librdkafka, OpenSSL and
 # the tools); cargo shows each crate as it compiles.

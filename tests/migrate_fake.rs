@@ -15,6 +15,11 @@ const T0: i64 = 1_600_000_000_000;
 const NOTHING_COMMITTED: &str = "Error: nothing was committed: fix the errors above and run again\n";
 const BY_TIMESTAMP: &str = "exact: the next record to read (found by timestamp)";
 const AFTER_BY_TIMESTAMP: &str = "exact: after the last record read (found by timestamp)";
+const DRAINED_ABOVE_DELETED: &str =
+    "exact: after the last record read (found by timestamp); 7 records below the first \
+                                     copy taken for copies of records the old cluster no longer has";
+const READING_ABOVE_DELETED: &str = "exact: the next record to read (found by timestamp); 7 records below the first \
+                                     copy taken for copies of records the old cluster no longer has";
 
 type Records = Vec<(i64, Option<String>, String)>;
 
@@ -78,17 +83,18 @@ fn a_copy_of_logs_starting_past_zero_lands_on_the_exact_positions() {
 
 #[test]
 fn records_sharing_a_timestamp_are_told_apart_by_their_contents() {
-    // Five records per timestamp; the new cluster has seven other records first, so a copy's offset is the old
-    // one plus seven (where a copy of the old log would put it is wrong).
+    // Five records per timestamp; the new cluster holds copies of seven records the old one has deleted since, so
+    // a copy's offset is the old one (where a copy of the old log from its log start would put it, seven lower, is
+    // wrong).
     let (old, new) = (cluster(), cluster());
+    let mut copy: Records = (0..7).map(|j| (T0 - 100_000 + j, None, format!("deleted-{j}"))).collect();
     let records: Records =
         (0..60).map(|i| (T0 + (i / 5) * 1000, Some(format!("k{}", i % 3)), format!("v{i}"))).collect();
-    add(&old, "orders", 0, 0, &records);
-    let mut copy: Records = (0..7).map(|j| (T0 - 100_000 + j, None, format!("other-{j}"))).collect();
+    add(&old, "orders", 0, 7, &records);
     copy.extend(records.iter().cloned());
     add(&new, "orders", 0, 0, &copy);
-    old.commit("reading", "orders", 0, 23);
-    old.commit("drained", "orders", 0, 60);
+    old.commit("reading", "orders", 0, 30);
+    old.commit("drained", "orders", 0, 67);
     let out = migrate_groups(&[
         "--from",
         &old.address,
@@ -102,8 +108,8 @@ fn records_sharing_a_timestamp_are_told_apart_by_their_contents() {
         "--dry-run",
     ]);
     let rows = [
-        ("drained", "orders", 0, 60, 0, Some(67), "planned", AFTER_BY_TIMESTAMP),
-        ("reading", "orders", 0, 23, 37, Some(30), "planned", BY_TIMESTAMP),
+        ("drained", "orders", 0, 67, 0, Some(67), "planned", DRAINED_ABOVE_DELETED),
+        ("reading", "orders", 0, 30, 37, Some(30), "planned", READING_ABOVE_DELETED),
     ];
     assert_output(&out, &table(&rows), "Note: 2 groups: 2 can be migrated, 0 refused, 0 failed (dry run)\n", 0);
     assert!(committed(&new, "reading").is_empty() && committed(&new, "drained").is_empty(), "a dry run committed");

@@ -24,7 +24,8 @@ fn cluster() -> Mock {
 fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run() {
     // Old: ten records a second apart, three identical "tick" records sharing one timestamp, three more. New: two
     // records of its own, then a copy. The mock's time lookup answers -1, so the copy is found by its contents; of
-    // the three ticks, the group's is the second.
+    // the three ticks, the group's is the second. The old cluster deleted nothing, so the new cluster's own two
+    // records are none of the group's: it starts there, reading again the copies of what it read.
     let (old, new) = (cluster(), cluster());
     let payloads: Vec<String> = (0..16)
         .map(|i| match i {
@@ -63,9 +64,11 @@ fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run
             0,
             16,
             0,
-            Some(18),
+            Some(0),
             "committed",
-            "exact: after the last record read (content search of offsets 0..18)",
+            "the first record not read: offset 0 is not a copy of a record the group read, and comes before the copy \
+             of the last record read at 17 (content search of offsets 0..18); 16 copies of records it read are read \
+             again",
         ),
         (
             "second-tick",
@@ -73,9 +76,11 @@ fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run
             0,
             11,
             5,
-            Some(13),
+            Some(0),
             "committed",
-            "exact: the next record to read (content search of offsets 0..18; record 2 of a run of 3 identical records)",
+            "the first record not read: offset 0 is not a copy of a record the group read, and comes before the copy \
+             of its next record at 13 (content search of offsets 0..18; record 2 of a run of 3 identical records); 11 \
+             copies of records it read are read again",
         ),
     ];
     assert_output(
@@ -84,8 +89,8 @@ fn by_record_between_mocks_finds_the_copy_by_its_contents_and_its_place_in_a_run
         &format!("{NO_DESCRIBE}Note: 2 groups: 2 migrated, 0 refused, 0 failed\n"),
         0,
     );
-    assert_eq!(committed(&new.client_config(), "second-tick", "orders", &[0]), [Some(13)]);
-    assert_eq!(committed(&new.client_config(), "drained", "orders", &[0]), [Some(18)]);
+    assert_eq!(committed(&new.client_config(), "second-tick", "orders", &[0]), [Some(0)]);
+    assert_eq!(committed(&new.client_config(), "drained", "orders", &[0]), [Some(0)]);
     assert_eq!(committed(&old.client_config(), "second-tick", "orders", &[0]), [Some(11)], "the old cluster changed");
 }
 

@@ -141,6 +141,27 @@ fn runs(f: &Fixture) {
     }
 }
 
+/// A copier that lagged at the switch (issue 23): 3,000 records per partition on the old cluster; on the new one the
+/// copies of the first ones, then 100 records of the switched producers, then the late copies of the last 900,
+/// 1,000 and 1,500 (below, at and above the default --search-window of 1,000 records), partitions 0, 1 and 2.
+const LATE: [i64; 3] = [900, 1000, 1500];
+
+fn late_copies(f: &Fixture) {
+    f.old.create_topic("late", 3, &[KEEP]);
+    f.new.create_topic("late", 3, &[KEEP]);
+    for (p, late) in LATE.iter().enumerate() {
+        let p = p as i32;
+        let log = records(&format!("late{p}"), 3000, SWITCH - 3_000_000, 1000);
+        produce_records(&batching(&f.old, "lz4"), "late", p, &log);
+        let early = (3000 - late) as usize;
+        produce_records(&batching(&f.new, "lz4"), "late", p, &log[..early]);
+        produce_records(&batching(&f.new, "lz4"), "late", p, &records(&format!("switched{p}"), 100, SWITCH, 1000));
+        produce_records(&batching(&f.new, "lz4"), "late", p, &log[early..]);
+    }
+    commit(&f.old.client_config(), "late-drained", "late", &[(0, 3000), (1, 3000), (2, 3000)]);
+    commit(&f.old.client_config(), "late-lagging", "late", &[(0, 2950), (1, 2950), (2, 2950)]);
+}
+
 /// The new cluster stamps records with its own clock (LogAppendTime): the copies' timestamps are not the old ones.
 fn append_time(f: &Fixture) {
     let log = records("a", 30, SWITCH - 100_000, 1000);
@@ -235,6 +256,7 @@ fn setup(version: Version) -> Fixture {
     });
     let f = Fixture { old, new };
     big(&f);
+    late_copies(&f);
     transactions(&f);
     runs(&f);
     append_time(&f);
@@ -244,19 +266,20 @@ fn setup(version: Version) -> Fixture {
         cluster.create_topic("members", 2, &[KEEP]);
         cluster.create_topic("shared", 2, &[KEEP]);
     }
-    // `shared`: 20 records per partition on the old cluster, copied to the new one after 3 records of its own.
+    // `shared`: 23 records per partition, copied to the new cluster; the old cluster deleted its first 3 since.
     for p in 0..2 {
-        let log = records(&format!("s{p}"), 20, SWITCH - 100_000, 1000);
+        let mut log = records(&format!("gone{p}"), 3, SWITCH - 900_000, 1000);
+        log.extend(records(&format!("s{p}"), 20, SWITCH - 100_000, 1000));
         let mut config = f.old.client_config();
         config.set("linger.ms", "5");
         produce_records(&config, "shared", p, &log);
         let mut new_config = f.new.client_config();
         new_config.set("linger.ms", "5");
-        produce_records(&new_config, "shared", p, &records(&format!("own{p}"), 3, SWITCH - 900_000, 1000));
         produce_records(&new_config, "shared", p, &log);
     }
-    commit(&f.old.client_config(), "shared-z-busy", "shared", &[(0, 4), (1, 9)]);
-    commit(&f.old.client_config(), "shared-a-idle", "shared", &[(0, 4), (1, 20)]);
+    delete_records(&f.old.client_config(), "shared", &[(0, 3), (1, 3)]);
+    commit(&f.old.client_config(), "shared-z-busy", "shared", &[(0, 7), (1, 12)]);
+    commit(&f.old.client_config(), "shared-a-idle", "shared", &[(0, 7), (1, 23)]);
     commit(&f.old.client_config(), "busy-new", "members", &[(0, 0), (1, 0)]);
     // A topic of the old cluster that nobody created on the new one.
     f.old.create_topic("only-old", 1, &[KEEP]);
@@ -331,6 +354,18 @@ fn cases() -> Vec<VersionCase<Fixture>> {
         ("big_batches_by_record", OLD, |f| {
             planned(f, "big-drained", "big", BY_RECORD, &[(0, 150), (1, 150), (2, 150)]).map(drop)
         }),
+        ("late_copies_never_hide_the_switched_records_below_them", OLD, |f| {
+            // Whatever the length of the late batch of copies, the groups start at the switched producers' first
+            // record (3000 - late), the drained one and the one 50 records behind alike.
+            let expected: Vec<(i32, i64)> = LATE.iter().enumerate().map(|(p, late)| (p as i32, 3000 - late)).collect();
+            for group in ["late-drained", "late-lagging"] {
+                let out = planned(f, group, "late", BY_RECORD, &expected)?;
+                check(out.stdout.lines().skip(1).all(|l| l.contains("the first record not read")), || {
+                    format!("HOW does not say why:\n{}", out.stdout)
+                })?;
+            }
+            Ok(())
+        }),
         ("marker_at_the_log_end_is_drained", OLD, |f| {
             planned(f, "txn-drained", "txn-end", BY_RECORD, &[(0, 10)])?;
             planned(f, "txn-drained", "txn-end", SWITCH_AT, &[(0, 10)])?;
@@ -390,7 +425,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 .filter(|((g, _, _), _)| g == "shared-a-idle")
                 .map(|((_, _, p), (new, _, _))| (*p, *new))
                 .collect();
-            // The copy starts after 3 records of the new cluster's own.
+            // The new cluster's first 3 records are copies of records the old one deleted.
             check(idle == [(0, Some(7)), (1, Some(23))] && out.code == Some(3), || format!("{out:?}"))
         }),
         ("a_missing_topic_stops_every_group_unless_allow_partial", V3_9, |f| {

@@ -19,7 +19,7 @@ use kafka_protocol::protocol::StrBytes;
 
 use crate::client::codes::ErrorCode;
 use crate::client::metadata;
-use crate::client::records::{decode_batches, drop_aborted, TimestampType};
+use crate::client::records::{decode_batches, split_aborted, Batch, TimestampType};
 use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
 use crate::TopicPartition;
 
@@ -50,15 +50,25 @@ pub struct ReadRange {
 }
 
 /// The records of a finished read: every record a consumer would get in `[from, end)`, where `end` is the read's
-/// `until`, or less where the log ends (its high watermark, or its last stable offset while a transaction is open).
+/// `until`, or less where the log ends (its high watermark, or its last stable offset while a transaction is open);
+/// and, when asked for ([`FetchRecords::keeping_aborted`]), the records of aborted transactions in that range.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReadRecords {
     pub records: Vec<FetchedRecord>,
+    pub aborted: Vec<FetchedRecord>,
     pub end: i64,
 }
 
 /// A finished read, or why it failed.
 pub type Read = Result<ReadRecords, String>;
+
+impl Progress {
+    fn finish(&mut self, end: i64) {
+        let records = std::mem::take(&mut self.records);
+        let aborted = std::mem::take(&mut self.aborted);
+        self.result = Some(Ok(ReadRecords { records, aborted, end }));
+    }
+}
 
 #[derive(Debug)]
 struct Progress {
@@ -68,6 +78,7 @@ struct Progress {
     /// The last answer had nothing for it although the log goes on: ask for it alone.
     starved: bool,
     records: Vec<FetchedRecord>,
+    aborted: Vec<FetchedRecord>,
     result: Option<Read>,
     last_error: Option<String>,
 }
@@ -81,22 +92,36 @@ pub struct FetchRecords {
     calls: Vec<(Call<FetchRequest>, Vec<usize>)>,
     refresh: Option<Call<MetadataRequest>>,
     leaders_stale: bool,
+    keep_aborted: bool,
 }
 
 impl FetchRecords {
     pub fn new(reads: Vec<ReadRange>) -> FetchRecords {
+        FetchRecords::sized(reads, FIRST_PARTITION_BYTES)
+    }
+
+    /// Reads whose answers carry up to `partition_bytes` per partition (long reads of few partitions).
+    pub fn sized(reads: Vec<ReadRange>, partition_bytes: i32) -> FetchRecords {
         let progress = reads
             .iter()
             .map(|r| Progress {
                 next: r.from,
-                max_bytes: FIRST_PARTITION_BYTES,
+                max_bytes: partition_bytes.clamp(1, MAX_PARTITION_BYTES),
                 starved: false,
                 records: Vec::new(),
-                result: (r.from >= r.until).then(|| Ok(ReadRecords { records: Vec::new(), end: r.from })),
+                aborted: Vec::new(),
+                result: (r.from >= r.until).then(|| Ok(ReadRecords { end: r.from, ..ReadRecords::default() })),
                 last_error: None,
             })
             .collect();
-        FetchRecords { reads, progress, calls: Vec::new(), refresh: None, leaders_stale: false }
+        FetchRecords { reads, progress, calls: Vec::new(), refresh: None, leaders_stale: false, keep_aborted: false }
+    }
+
+    /// Keeps the records of aborted transactions too, apart ([`ReadRecords::aborted`]): what a copier that reads
+    /// uncommitted copies as ordinary records.
+    pub fn keeping_aborted(mut self) -> FetchRecords {
+        self.keep_aborted = true;
+        self
     }
 
     /// Metadata for the topics of the reads still pending.
@@ -120,26 +145,28 @@ impl FetchRecords {
     }
 }
 
-/// One answer's records at or after `from` (an answer holds whole batches, which can start before it), aborted
-/// transactions left out, and the offset after its last whole batch.
-fn answer_records(
-    bytes: Bytes,
-    from: i64,
-    aborted: &[(i64, i64)],
-) -> Result<(Vec<FetchedRecord>, Option<i64>), String> {
+/// One answer's records at or after `from` (an answer holds whole batches, which can start before it): those a
+/// read_committed consumer gets, those of aborted transactions, and the offset after its last whole batch.
+type AnswerRecords = (Vec<FetchedRecord>, Vec<FetchedRecord>, Option<i64>);
+
+fn answer_records(bytes: Bytes, from: i64, aborted: &[(i64, i64)]) -> Result<AnswerRecords, String> {
     let (batches, end) = decode_batches(bytes).map_err(|e| format!("cannot decode the records: {e}"))?;
-    let mut records = Vec::new();
-    for batch in drop_aborted(batches, aborted).into_iter().filter(|b| b.control.is_none()) {
-        let log_append_time = batch.timestamp_type == TimestampType::LogAppend;
-        records.extend(batch.records.into_iter().filter(|r| r.offset >= from).map(|r| FetchedRecord {
-            offset: r.offset,
-            timestamp: r.timestamp,
-            log_append_time,
-            key: r.key,
-            value: r.value,
-        }));
-    }
-    Ok((records, end))
+    let (kept, dropped) = split_aborted(batches, aborted);
+    let records_of = |batches: Vec<Batch>| -> Vec<FetchedRecord> {
+        let mut records = Vec::new();
+        for batch in batches.into_iter().filter(|b| b.control.is_none()) {
+            let log_append_time = batch.timestamp_type == TimestampType::LogAppend;
+            records.extend(batch.records.into_iter().filter(|r| r.offset >= from).map(|r| FetchedRecord {
+                offset: r.offset,
+                timestamp: r.timestamp,
+                log_append_time,
+                key: r.key,
+                value: r.value,
+            }));
+        }
+        records
+    };
+    Ok((records_of(kept), records_of(dropped), end))
 }
 
 impl Operation for FetchRecords {
@@ -259,8 +286,7 @@ impl Operation for FetchRecords {
                     if answer.last_stable_offset >= 0 { answer.last_stable_offset } else { answer.high_watermark };
                 let end = read.until.min(stable.min(answer.high_watermark));
                 if progress.next >= end {
-                    let records = std::mem::take(&mut progress.records);
-                    progress.result = Some(Ok(ReadRecords { records, end: end.max(read.from) }));
+                    progress.finish(end.max(read.from));
                     continue;
                 }
                 let aborted: Vec<(i64, i64)> =
@@ -269,8 +295,11 @@ impl Operation for FetchRecords {
                 let had_bytes = !bytes.is_empty();
                 match answer_records(bytes, progress.next, &aborted) {
                     Err(e) => progress.result = Some(Err(e)),
-                    Ok((records, batch_end)) => {
+                    Ok((records, aborted, batch_end)) => {
                         progress.records.extend(records.into_iter().filter(|r| r.offset < end));
+                        if self.keep_aborted {
+                            progress.aborted.extend(aborted.into_iter().filter(|r| r.offset < end));
+                        }
                         progress.starved = false;
                         match batch_end {
                             Some(batch_end) if batch_end > progress.next => progress.next = batch_end,
@@ -293,8 +322,7 @@ impl Operation for FetchRecords {
                             }
                         }
                         if progress.next >= end {
-                            let records = std::mem::take(&mut progress.records);
-                            progress.result = Some(Ok(ReadRecords { records, end }));
+                            progress.finish(end);
                         }
                     }
                 }
@@ -330,7 +358,8 @@ mod tests {
         bytes.extend(batch_v2(&marker, &[record_v2(0, 0, Some(&[0, 0, 0, 0]), None)]));
         let appended = BatchSpec { base_offset: 14, log_append_time: true, max_timestamp: 99, ..BatchSpec::default() };
         bytes.extend(batch_v2(&appended, &[record_v2(0, 5, None, Some(b"c"))]));
-        let (records, end) = answer_records(Bytes::from(bytes), 11, &[(7, 12)]).unwrap();
+        let (records, aborted, end) = answer_records(Bytes::from(bytes), 11, &[(7, 12)]).unwrap();
+        assert_eq!(aborted.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![12]);
         let got: Vec<(i64, Option<i64>, bool, Option<Bytes>)> =
             records.into_iter().map(|r| (r.offset, r.timestamp, r.log_append_time, r.value)).collect();
         assert_eq!(

@@ -385,14 +385,16 @@ fn message(offset: i64, body: Bytes, magic: i8) -> Result<Vec<Batch>, RecordErro
     Ok(vec![Batch { base_offset: base, ..single(messages) }])
 }
 
-/// Leaves out the batches of aborted transactions, as a read_committed consumer does (KIP-98): `aborted` lists
-/// (producer id, first offset) of the transactions a Fetch answer says were aborted in its range.
-pub fn drop_aborted(batches: Vec<Batch>, aborted: &[(i64, i64)]) -> Vec<Batch> {
+/// Sets apart the batches of aborted transactions, as a read_committed consumer leaves them out (KIP-98): `aborted`
+/// lists (producer id, first offset) of the transactions a Fetch answer says were aborted in its range. Returns the
+/// batches kept, and those of aborted transactions.
+pub fn split_aborted(batches: Vec<Batch>, aborted: &[(i64, i64)]) -> (Vec<Batch>, Vec<Batch>) {
     let mut pending: Vec<(i64, i64)> = aborted.to_vec();
     pending.sort_by_key(|&(_, first)| first);
     let mut pending = pending.into_iter().peekable();
     let mut aborting = std::collections::HashSet::new();
     let mut kept = Vec::with_capacity(batches.len());
+    let mut dropped = Vec::new();
     for batch in batches {
         while let Some(&(producer, _)) = pending.peek().filter(|(_, first)| *first < batch.end_offset) {
             aborting.insert(producer);
@@ -403,12 +405,15 @@ pub fn drop_aborted(batches: Vec<Batch>, aborted: &[(i64, i64)]) -> Vec<Batch> {
                 aborting.remove(&batch.producer_id);
             }
             Some(_) => {}
-            None if batch.transactional && aborting.contains(&batch.producer_id) => continue,
+            None if batch.transactional && aborting.contains(&batch.producer_id) => {
+                dropped.push(batch);
+                continue;
+            }
             None => {}
         }
         kept.push(batch);
     }
-    kept
+    (kept, dropped)
 }
 
 #[cfg(test)]
@@ -692,10 +697,12 @@ pub(crate) mod tests {
         assert_eq!(end, Some(7));
         let controls: Vec<Option<Control>> = batches.iter().map(|b| b.control).collect();
         assert_eq!(controls, [None, Some(Control::Commit), None, None, Some(Control::Abort), Some(Control::Commit)]);
-        let kept = drop_aborted(batches, &[(2, 3)]);
+        let (kept, aborted) = split_aborted(batches, &[(2, 3)]);
         let data: Vec<i64> =
             kept.iter().filter(|b| b.control.is_none()).flat_map(|b| b.records.iter().map(|r| r.offset)).collect();
         assert_eq!(data, vec![0, 1, 4]);
+        let dropped: Vec<i64> = aborted.iter().flat_map(|b| b.records.iter().map(|r| r.offset)).collect();
+        assert_eq!(dropped, vec![3]);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The records a run has read from one cluster, per partition: the ranges many groups need are merged and each
 //! offset is read once (a thousand groups on one topic read each partition's records once); later reads ask only
-//! for what is missing. Reading is the client's (`FetchRecords`); deciding from the records is `translate`'s.
+//! for what is missing. Long ranges that are compared record by record and not kept are streamed instead
+//! ([`stream`]). Reading is the client's (`FetchRecords`); deciding from the records is `translate`'s.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use crate::client::fetch::{FetchRecords, FetchedRecord, ReadRange};
+use crate::client::fetch::{FetchRecords, FetchedRecord, ReadRange, ReadRecords};
 use crate::client::session::Session;
 use crate::error::Result;
 use crate::usecase::translate::Window;
@@ -156,6 +157,80 @@ impl RecordStore {
     pub fn failure(&self, tp: &TopicPartition) -> Option<&str> {
         self.partitions.get(tp).and_then(|s| s.failed.as_deref())
     }
+}
+
+/// How many offsets of each partition one step of [`stream`] reads, and how many bytes an answer may carry for it.
+const STREAM_STEP: i64 = 100_000;
+const STREAM_PARTITION_BYTES: i32 = 1 << 20;
+
+/// How a streamed range ended: the offset it was read to (less than asked where the log stops: the last stable
+/// offset under an open transaction), or why it could not be read.
+pub type Streamed = std::result::Result<i64, String>;
+
+/// Reads `[from, until)` of each partition in steps, every partition's step in one drive, and gives each step's
+/// records to `take` in offset order (with the records of aborted transactions when `with_aborted`); `take` returns
+/// whether it wants more of that partition. Nothing is kept, so a partition of any length costs one step's memory.
+/// Ends at `deadline` (the ranges not done then fail).
+pub fn stream(
+    session: &Session,
+    label: &'static str,
+    leaders: &HashMap<TopicPartition, i32>,
+    ranges: &[(TopicPartition, i64, i64)],
+    with_aborted: bool,
+    deadline: Instant,
+    mut take: impl FnMut(&TopicPartition, &ReadRecords) -> bool,
+) -> Result<BTreeMap<TopicPartition, Streamed>> {
+    let mut ended: BTreeMap<TopicPartition, Streamed> = BTreeMap::new();
+    let mut at: BTreeMap<TopicPartition, (i64, i64)> = BTreeMap::new();
+    for (tp, from, until) in ranges {
+        if from >= until {
+            ended.insert(tp.clone(), Ok(*until));
+        } else {
+            at.insert(tp.clone(), (*from, *until));
+        }
+    }
+    while !at.is_empty() {
+        if Instant::now() >= deadline {
+            for tp in std::mem::take(&mut at).into_keys() {
+                ended.insert(tp, Err("its records could not be read within --timeout".into()));
+            }
+            break;
+        }
+        let reads = at
+            .iter()
+            .map(|(tp, &(next, until))| ReadRange {
+                partition: tp.clone(),
+                leader: leaders.get(tp).copied().unwrap_or(-1),
+                from: next,
+                until: next.saturating_add(STREAM_STEP).min(until),
+            })
+            .collect();
+        let mut fetch = FetchRecords::sized(reads, STREAM_PARTITION_BYTES);
+        if with_aborted {
+            fetch = fetch.keeping_aborted();
+        }
+        session.drive_until(label, &mut [&mut fetch], deadline)?;
+        for (range, read) in fetch.results() {
+            let tp = range.partition;
+            match read {
+                Ok(read) => {
+                    let more = take(&tp, &read);
+                    let until = at.get(&tp).map_or(range.until, |a| a.1);
+                    if !more || read.end < range.until || read.end >= until {
+                        at.remove(&tp);
+                        ended.insert(tp, Ok(read.end));
+                    } else if let Some(place) = at.get_mut(&tp) {
+                        place.0 = read.end;
+                    }
+                }
+                Err(e) => {
+                    at.remove(&tp);
+                    ended.insert(tp, Err(e));
+                }
+            }
+        }
+    }
+    Ok(ended)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Phases 5 and 6 of a migration: the records each strategy needs, and each partition's verdict. The old cluster is
 //! read from the committed offset on (the next record, and the unread ones counted), and back from it for by-record
-//! (the anchor, its run of identical records, the records the walk compares); the new cluster around the switch
-//! time, or around where the anchor's copy should be. Reads grow only where a decision asks for more, each range is
-//! read once per cluster (`RecordStore`), and every read of the phase shares one deadline (`--timeout`).
+//! (the anchor, its run of identical records); the new cluster around the switch time, or around where the anchor's
+//! copy should be. Reads grow only where a decision asks for more, and each range is read once per cluster
+//! (`RecordStore`). By record then streams both clusters from their log starts to the groups' places, the proof
+//! that nothing unread lies below them (`translate::walk`). Every read of the phase shares one deadline
+//! (`--timeout`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -13,12 +15,13 @@ use crate::client::offsets::{ListOffsets, OffsetQuery};
 use crate::client::session::Session;
 use crate::error::Result;
 use crate::usecase::clusters::{both, NEW, OLD};
+use crate::usecase::commit::Outcome;
 use crate::usecase::log_offsets::LogOffsets;
-use crate::usecase::record_store::RecordStore;
-use crate::usecase::translate::record::WalkResult;
+use crate::usecase::record_store::{stream, RecordStore};
+use crate::usecase::translate::hunt::CopyHunt;
+use crate::usecase::translate::walk::{History, OldRecords, Origin, Walker};
 use crate::usecase::translate::{
-    self, Ahead, Anchor, AnchorSearch, By, CopySearch, Found, LagNote, OldPosition, Refusal, Strategy, TimeSearch,
-    Verdict,
+    self, Ahead, Anchor, AnchorSearch, Found, LagNote, OldPosition, RecordCopy, Refusal, Strategy, TimeSearch, Verdict,
 };
 use crate::TopicPartition;
 
@@ -32,10 +35,9 @@ const BACK: i64 = 1000;
 enum OldFinding {
     /// The check passed (switch time, earliest).
     Cleared(Option<LagNote>),
-    /// By record: the record to find, and where the old records read around it begin (the walk reads them again
-    /// from the store). Shared by the items of a partition with the same position: a thousand groups on one
-    /// partition hold one anchor, not a thousand copies of its history.
-    Anchor(Arc<(Anchor, i64)>),
+    /// By record: the record to find. Shared by the items of a partition with the same position: a thousand groups
+    /// on one partition hold one anchor, not a thousand copies of its history.
+    Anchor(Arc<Anchor>),
     /// By record: no record the group read or reads next is on the old cluster.
     Nothing,
     Refused(Refusal),
@@ -61,7 +63,7 @@ fn old_findings(
     allow_lag: bool,
     window: i64,
     deadline: Instant,
-) -> Result<(Vec<OldFinding>, RecordStore)> {
+) -> Result<Vec<OldFinding>> {
     let by_record = strategy == Strategy::ByRecord;
     let mut reach = vec![Reach { back: if by_record { BACK.min(window) } else { 0 }, forward: FORWARD }; items.len()];
     let mut findings: Vec<Option<OldFinding>> = (0..items.len()).map(|_| None).collect();
@@ -72,7 +74,7 @@ fn old_findings(
     let mut store = RecordStore::default();
     // (partition, read range, next offset, drained) -> its anchor.
     type AnchorKey = (TopicPartition, i64, i64, i64, bool);
-    let mut anchors: HashMap<AnchorKey, Arc<(Anchor, i64)>> = HashMap::new();
+    let mut anchors: HashMap<AnchorKey, Arc<Anchor>> = HashMap::new();
     loop {
         let open: Vec<usize> = (0..items.len()).filter(|&i| findings[i].is_none()).collect();
         if open.is_empty() {
@@ -119,7 +121,7 @@ fn old_findings(
                     }
                     match translate::record::find_anchor(position, records.window(), drained, *new_log_start) {
                         AnchorSearch::Found(anchor) => {
-                            let shared = Arc::new((*anchor, records.from));
+                            let shared: Arc<Anchor> = Arc::from(anchor);
                             anchors.insert(key, Arc::clone(&shared));
                             OldFinding::Anchor(shared)
                         }
@@ -134,8 +136,7 @@ fn old_findings(
             findings[i] = Some(finding);
         }
     }
-    let findings = findings.into_iter().map(|f| f.unwrap_or(OldFinding::Refused(timed_out(OLD)))).collect();
-    Ok((findings, store))
+    Ok(findings.into_iter().map(|f| f.unwrap_or(OldFinding::Refused(timed_out(OLD)))).collect())
 }
 
 /// The switch time on NEW, per partition: the broker's answer checked by reading around it, else a search by reading.
@@ -230,63 +231,49 @@ fn switch_offsets(
     Ok(results)
 }
 
-/// A search for one anchor's copy on NEW, as it goes.
+/// The search for one anchor's copy on NEW (shared by the groups at the same place), then the walk below it.
 #[derive(Debug)]
-struct CopyHunt<'a> {
-    partition: TopicPartition,
-    anchor: &'a Anchor,
-    /// The old partition, the group's position, and how far back its records are read (the walk may ask more).
+struct Hunted<'a> {
+    hunt: CopyHunt<'a>,
+    new_partition: TopicPartition,
     old_partition: TopicPartition,
-    old_position: OldPosition,
-    old_from: i64,
-    bounds: (i64, i64),
-    /// Where the read is centred, and how it was placed; the content placement comes after a timestamp's.
-    places: Vec<(i64, By)>,
-    back: i64,
-    searched: Vec<String>,
+    old_log_start: i64,
+    old_log_end: i64,
+    /// The groups passed every old offset below this one (their position: read, or skipped as aborted).
+    passed: i64,
+    /// The new partition's log start and end.
+    new_bounds: (i64, i64),
     verdict: Option<Verdict>,
 }
 
-impl CopyHunt<'_> {
-    fn range(&self, window: i64) -> (i64, i64) {
-        let (start, end) = self.bounds;
-        let centre = self.places.first().map_or(start, |p| p.0);
-        ((centre - self.back).max(start), centre.saturating_add(window).saturating_add(1).min(end).max(start))
+impl Hunted<'_> {
+    fn open(&self) -> bool {
+        self.verdict.is_none() && self.hunt.outcome().is_none()
     }
-
-    /// The old records read for this anchor (up to its position, and a little after).
-    fn old_range(&self) -> (i64, i64) {
-        let until = self.anchor.record.offset.saturating_add(1).min(self.old_position.log_end);
-        (self.old_from, until.max(self.old_from))
-    }
-}
-
-/// The two clusters' sides of the copy search: the session, its leaders and what was read.
-struct Side<'a> {
-    session: &'a Session,
-    leaders: &'a HashMap<TopicPartition, i32>,
-    store: &'a mut RecordStore,
 }
 
 /// By record: finds each anchor's copy on NEW (near the offset of its timestamp, then near where a copy of OLD's log
-/// puts it), and walks back from its place (reading further back on either cluster when the walk asks).
-fn find_copies(old: Side<'_>, new: Side<'_>, hunts: &mut [CopyHunt<'_>], window: i64, deadline: Instant) -> Result<()> {
-    let (session, leaders) = (new.session, new.leaders);
+/// puts it); `CopyHunt` decides from what is read.
+fn find_copies(
+    session: &Session,
+    leaders: &HashMap<TopicPartition, i32>,
+    hunts: &mut [Hunted<'_>],
+    deadline: Instant,
+) -> Result<()> {
     // The offsets of the anchors' timestamps, where timestamps can be compared.
     let timed: Vec<usize> = (0..hunts.len())
         .filter(|&i| {
-            !session.is_legacy()
-                && !hunts[i].anchor.record.log_append_time
-                && hunts[i].anchor.record.timestamp.is_some()
+            let record = &hunts[i].hunt.anchor.record;
+            !session.is_legacy() && !record.log_append_time && record.timestamp.is_some()
         })
         .collect();
     if !timed.is_empty() {
         let entries: Vec<(TopicPartition, i32, i64)> = timed
             .iter()
             .map(|&i| {
-                let tp = hunts[i].partition.clone();
+                let tp = hunts[i].new_partition.clone();
                 let leader = leaders.get(&tp).copied().unwrap_or(-1);
-                (tp, leader, hunts[i].anchor.record.timestamp.unwrap_or_default())
+                (tp, leader, hunts[i].hunt.anchor.record.timestamp.unwrap_or_default())
             })
             .collect();
         let query = OffsetQuery {
@@ -299,106 +286,167 @@ fn find_copies(old: Side<'_>, new: Side<'_>, hunts: &mut [CopyHunt<'_>], window:
         let mut lookup = ListOffsets::at_times(query, &entries);
         session.drive_until("record timestamps", &mut [&mut lookup], deadline)?;
         for (&i, (_, answer)) in timed.iter().zip(lookup.results()) {
-            let (start, end) = hunts[i].bounds;
             if let Ok(Some(&offset)) = answer.as_ref().map(|o| o.first()) {
-                if offset >= start && offset < end {
-                    hunts[i].places.insert(0, (offset, By::Timestamp));
-                }
+                hunts[i].hunt.place_by_timestamp(offset);
             }
         }
     }
-    let (old_store, new_store) = (old.store, new.store);
+    let mut store = RecordStore::default();
     loop {
-        let open: Vec<usize> = (0..hunts.len()).filter(|&i| hunts[i].verdict.is_none()).collect();
+        let open: Vec<usize> = (0..hunts.len()).filter(|&i| hunts[i].open()).collect();
         if open.is_empty() {
             return Ok(());
         }
         if Instant::now() >= deadline {
-            for i in open {
-                hunts[i].verdict = Some(Err(timed_out(NEW)));
-            }
+            open.into_iter().for_each(|i| hunts[i].hunt.fail(timed_out(NEW)));
             return Ok(());
         }
-        let old_wants: Vec<(TopicPartition, i64, i64)> = open
-            .iter()
-            .map(|&i| {
-                let (from, until) = hunts[i].old_range();
-                (hunts[i].old_partition.clone(), from, until)
-            })
-            .collect();
-        old_store.read(old.session, "records read again", old.leaders, old_wants, deadline).map_err(|e| e.on(OLD))?;
         let wants: Vec<(TopicPartition, i64, i64)> = open
             .iter()
             .map(|&i| {
-                let (from, until) = hunts[i].range(window);
-                (hunts[i].partition.clone(), from, until)
+                let (from, until) = hunts[i].hunt.next_read();
+                (hunts[i].new_partition.clone(), from, until)
             })
             .collect();
-        new_store.read(session, "copies", leaders, wants, deadline).map_err(|e| e.on(NEW))?;
+        store.read(session, "copies", leaders, wants, deadline)?;
         for i in open {
-            let hunt = &mut hunts[i];
-            let failure = new_store.failure(&hunt.partition).or_else(|| old_store.failure(&hunt.old_partition));
-            if let Some(e) = failure {
-                hunt.verdict = Some(Err(Refusal::Failed(format!("cannot read the records: {e}"))));
+            let hunted = &mut hunts[i];
+            if let Some(e) = store.failure(&hunted.new_partition) {
+                hunted.hunt.fail(Refusal::Failed(format!("cannot read the records: {e}")));
                 continue;
             }
-            let (from, until) = hunt.range(window);
-            let (old_from, old_until) = hunt.old_range();
-            let (Some(records), Some(old_records)) = (
-                new_store.records(&hunt.partition, from, until),
-                old_store.records(&hunt.old_partition, old_from, old_until),
-            ) else {
-                continue;
-            };
-            let (_, by) = hunt.places[0];
-            let by = match by {
-                By::Timestamp => By::Timestamp,
-                By::Content { .. } => By::Content { from, until: records.end },
-            };
-            match translate::record::find_copy(hunt.anchor, records.window(), hunt.bounds.0, by) {
-                CopySearch::Found(copy) => {
-                    let logs = (hunt.old_position.log_start, hunt.bounds.0);
-                    let enough = usize::try_from(window).unwrap_or(usize::MAX);
-                    match translate::record::walk_back(
-                        old_records.window(),
-                        hunt.anchor,
-                        records.window(),
-                        &copy,
-                        logs,
-                        enough,
-                    ) {
-                        WalkResult::Done(walk) => {
-                            hunt.verdict = Some(Ok(match walk.first_unread {
-                                Some(first) => (first, Found::FirstUnread(copy, walk)),
-                                None => (copy.new_offset(), Found::Record(copy)),
-                            }));
-                        }
-                        WalkResult::ReadBack { old: more_old, new: more_new } => {
-                            if more_old {
-                                let reach = (hunt.anchor.record.offset - hunt.old_from).max(16).saturating_mul(4);
-                                hunt.old_from = (hunt.anchor.record.offset - reach).max(hunt.old_position.log_start);
-                            }
-                            if more_new {
-                                hunt.back = hunt.back.max(16).saturating_mul(4);
-                            }
-                        }
-                    }
-                }
-                CopySearch::ReadBack if from > hunt.bounds.0 => hunt.back = hunt.back.max(16).saturating_mul(4),
-                CopySearch::ReadBack | CopySearch::NotFound => {
-                    let how = if by == By::Timestamp { "by timestamp" } else { "by content" };
-                    hunt.searched.push(format!("offsets {from}..{} {how}", records.end));
-                    hunt.places.remove(0);
-                    hunt.back = window;
-                    if hunt.places.is_empty() {
-                        let searched = format!("searched {}", hunt.searched.join(", "));
-                        hunt.verdict = Some(Err(Refusal::NotOnNew { searched }));
-                    }
-                }
-                CopySearch::Refused(refusal) => hunt.verdict = Some(Err(refusal)),
+            let (from, until) = hunted.hunt.next_read();
+            if let Some(records) = store.records(&hunted.new_partition, from, until) {
+                hunted.hunt.absorb(records.window());
             }
         }
     }
+}
+
+/// By record: the proof below each copy's place (`translate::walk`). Every old partition is read from its log start
+/// to the furthest position of its groups (aborted records too), every new one from its log start to the furthest
+/// place, streamed; each hunt's verdict is set. Copies of aborted records on NEW are said (`Warn:`).
+fn walk_below_copies(
+    old: (&Session, &HashMap<TopicPartition, i32>),
+    new: (&Session, &HashMap<TopicPartition, i32>),
+    hunts: &mut [Hunted<'_>],
+    deadline: Instant,
+    out: &mut Outcome,
+) -> Result<()> {
+    let mut copies: Vec<(usize, RecordCopy)> = Vec::new();
+    for (i, hunted) in hunts.iter_mut().enumerate() {
+        match hunted.hunt.outcome() {
+            Some(Ok(copy)) => copies.push((i, copy.clone())),
+            Some(Err(refusal)) => hunted.verdict = Some(Err(refusal.clone())),
+            None => hunted.verdict = Some(Err(timed_out(NEW))),
+        }
+    }
+    if copies.is_empty() {
+        return Ok(());
+    }
+    let furthest = |pick: &dyn Fn(&Hunted<'_>, &RecordCopy) -> (TopicPartition, i64, i64)| {
+        let mut ranges: BTreeMap<TopicPartition, (i64, i64)> = BTreeMap::new();
+        for (i, copy) in &copies {
+            let (tp, from, until) = pick(&hunts[*i], copy);
+            let range = ranges.entry(tp).or_insert((from, until));
+            range.1 = range.1.max(until);
+        }
+        ranges.into_iter().map(|(tp, (from, until))| (tp, from, until)).collect::<Vec<_>>()
+    };
+    // The whole old log: a record on NEW identical to records the groups passed and to later ones is ambiguous.
+    let old_ranges = furthest(&|h, _| (h.old_partition.clone(), h.old_log_start, h.old_log_end));
+    // A drained group's walk goes on past its place, over copies written again (to the new log end at most).
+    let new_ranges = furthest(&|h, c| {
+        let until = if h.hunt.anchor.after { h.new_bounds.1 } else { c.new_offset() };
+        (h.new_partition.clone(), h.new_bounds.0, until)
+    });
+
+    let mut passed: HashMap<TopicPartition, OldRecords> =
+        old_ranges.iter().map(|(tp, from, _)| (tp.clone(), OldRecords::new(*from))).collect();
+    let old_ended = stream(old.0, "records passed", old.1, &old_ranges, true, deadline, |tp, read| {
+        if let Some(records) = passed.get_mut(tp) {
+            records.add(&read.records, &read.aborted, read.end);
+        }
+        true
+    })
+    .map_err(|e| e.on(OLD))?;
+    let mut walkers: HashMap<TopicPartition, Vec<(usize, Walker)>> = HashMap::new();
+    for (i, copy) in &copies {
+        let hunted = &mut hunts[*i];
+        let verdict = match old_ended.get(&hunted.old_partition) {
+            Some(Err(e)) => Err(Refusal::Failed(format!("cannot read its records on the old cluster: {e}"))),
+            Some(Ok(end)) if *end < hunted.passed => Err(Refusal::OpenTransaction { stable: *end }),
+            _ => Ok(()),
+        };
+        if let Err(refusal) = verdict {
+            hunted.verdict = Some(Err(refusal));
+            continue;
+        }
+        let Some(old_records) = passed.get(&hunted.old_partition) else { continue };
+        let anchor = hunted.hunt.anchor;
+        let place_is_first = !anchor.after && old_records.first() == Some(anchor.record.offset);
+        let walker = Walker::new(hunted.passed, copy, place_is_first);
+        walkers.entry(hunted.new_partition.clone()).or_default().push((*i, walker));
+    }
+    // Per new partition, the old partition its records are compared with, and the copies of aborted records seen.
+    let old_of: HashMap<TopicPartition, TopicPartition> =
+        hunts.iter().map(|h| (h.new_partition.clone(), h.old_partition.clone())).collect();
+    let mut aborted_copies: BTreeMap<TopicPartition, (usize, i64)> = BTreeMap::new();
+    let mut histories: HashMap<TopicPartition, History> = HashMap::new();
+    let empty = OldRecords::new(0);
+    let new_ended = stream(new.0, "records below the copies", new.1, &new_ranges, false, deadline, |tp, read| {
+        let Some(group_walkers) = walkers.get_mut(tp) else { return false };
+        let old_records = old_of.get(tp).and_then(|old| passed.get(old)).unwrap_or(&empty);
+        let history = histories.entry(tp.clone()).or_default();
+        for record in &read.records {
+            let looked = history.look_up(old_records, record);
+            if looked.origin(i64::MAX) == Origin::Aborted {
+                let seen = aborted_copies.entry(tp.clone()).or_insert((0, record.offset));
+                seen.0 += 1;
+            }
+            group_walkers.iter_mut().for_each(|(_, walker)| walker.step(&looked));
+        }
+        !group_walkers.iter().all(|(_, walker)| walker.done())
+    })
+    .map_err(|e| e.on(NEW))?;
+    for (tp, group_walkers) in walkers {
+        for (i, walker) in group_walkers {
+            let place = walker.place();
+            let (hunted, copy) = (&mut hunts[i], copies.iter().find(|(c, _)| *c == i).map(|(_, c)| c.clone()));
+            let Some(copy) = copy else { continue };
+            hunted.verdict = Some(match new_ended.get(&tp) {
+                Some(Err(e)) => Err(Refusal::Failed(format!("cannot read the new cluster's records: {e}"))),
+                Some(Ok(end)) if *end < place => Err(Refusal::Failed(format!(
+                    "a transaction is open on the new cluster at offset {end}, below where the group would start: \
+                     the records after it cannot be read yet"
+                ))),
+                _ => {
+                    let walk = walker.finish();
+                    match (walk.unexplained, walk.first_unread) {
+                        _ if walk.ambiguous.is_some() => {
+                            Err(Refusal::AmbiguousBelowCopy { offset: walk.ambiguous.unwrap_or_default() })
+                        }
+                        (Some((records, first_copy, too_many)), _) => Err(Refusal::UnexplainedBelowCopies {
+                            records,
+                            first_copy,
+                            too_many_for: too_many.then_some(hunted.old_log_start),
+                        }),
+                        (None, Some(first)) => Ok((first, Found::FirstUnread(copy, walk))),
+                        (None, None) => Ok((walk.start, Found::Record(copy, walk))),
+                    }
+                }
+            });
+        }
+    }
+    for (tp, (count, first)) in aborted_copies {
+        out.warn(format!(
+            "{tp} on the new cluster holds {} of records of aborted transactions on the old cluster (the first at \
+             offset {first}): its consumers read them as ordinary records (a copier that reads read_uncommitted, as \
+             MirrorMaker 2 does by default, copies them)",
+            if count == 1 { "1 copy".to_string() } else { format!("{count} copies") }
+        ));
+    }
+    Ok(())
 }
 
 impl Migration<'_> {
@@ -426,13 +474,13 @@ impl Migration<'_> {
                 None => Ok(None),
             },
         );
-        let (findings, mut old_store) = old_side.map_err(|e| e.on(OLD))?;
+        let findings = old_side.map_err(|e| e.on(OLD))?;
         let switch = switch.map_err(|e| e.on(NEW))?;
 
         // Anchors shared by the groups at the same place.
-        let mut hunts: Vec<CopyHunt<'_>> = Vec::new();
+        let mut hunts: Vec<Hunted<'_>> = Vec::new();
         let mut hunted: Vec<Option<usize>> = vec![None; self.items.len()];
-        let mut by_anchor: BTreeMap<(TopicPartition, i64, bool), usize> = BTreeMap::new();
+        let mut by_anchor: BTreeMap<(TopicPartition, i64, bool, i64), usize> = BTreeMap::new();
         for (&index, finding) in pending.iter().zip(&findings) {
             let item: &mut Item = &mut self.items[index];
             let (new_start, new_end) = item.new_bounds;
@@ -455,20 +503,17 @@ impl Migration<'_> {
                         }
                     }
                 }
-                OldFinding::Anchor(found) => {
-                    let (anchor, old_from) = &**found;
-                    let key = (item.new.clone(), anchor.record.offset, anchor.after);
+                OldFinding::Anchor(anchor) => {
+                    let key = (item.new.clone(), anchor.record.offset, anchor.after, item.position.next());
                     let hunt = *by_anchor.entry(key).or_insert_with(|| {
-                        hunts.push(CopyHunt {
-                            partition: item.new.clone(),
-                            anchor,
+                        hunts.push(Hunted {
+                            hunt: CopyHunt::new(anchor, item.new_bounds, window),
+                            new_partition: item.new.clone(),
                             old_partition: item.old.clone(),
-                            old_position: item.position,
-                            old_from: *old_from,
-                            bounds: item.new_bounds,
-                            places: vec![(anchor.expected, By::Content { from: 0, until: 0 })],
-                            back: window,
-                            searched: Vec::new(),
+                            old_log_start: item.position.log_start,
+                            old_log_end: item.position.log_end,
+                            passed: item.position.next(),
+                            new_bounds: item.new_bounds,
                             verdict: None,
                         });
                         hunts.len() - 1
@@ -480,10 +525,9 @@ impl Migration<'_> {
         if hunts.is_empty() {
             return Ok(());
         }
-        let mut new_store = RecordStore::default();
-        let old = Side { session: &self.old, leaders: &old_leaders, store: &mut old_store };
-        let new = Side { session: &self.new, leaders: &new_leaders, store: &mut new_store };
-        find_copies(old, new, &mut hunts, window, deadline)?;
+        find_copies(&self.new, &new_leaders, &mut hunts, deadline).map_err(|e| e.on(NEW))?;
+        let (old, new) = ((&self.old, &old_leaders), (&self.new, &new_leaders));
+        walk_below_copies(old, new, &mut hunts, deadline, &mut self.out)?;
         let verdicts: Vec<Option<Verdict>> = hunts.into_iter().map(|h| h.verdict).collect();
         for (item, hunt) in self.items.iter_mut().zip(hunted) {
             if let Some(hunt) = hunt {

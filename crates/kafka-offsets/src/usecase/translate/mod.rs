@@ -12,14 +12,17 @@
 //! Records here are what a consumer of the group reads: transaction markers and aborted records are not among
 //! them, and compaction leaves gaps. A group is drained when no such record is left after its committed offset.
 
+pub mod hunt;
 pub mod record;
+pub mod walk;
 
 use std::fmt;
 
 use crate::client::fetch::FetchedRecord;
 use crate::formats::time::format_utc;
 
-pub use record::{Anchor, AnchorSearch, By, CopySearch, RecordCopy, Walk, WalkResult};
+pub use record::{Anchor, AnchorSearch, By, CopySearch, RecordCopy};
+pub use walk::Walk;
 
 /// How NEW was filled (the command line's `--to-switch-time`, `--to-earliest`, `--by-record`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +88,9 @@ pub enum Found {
     Earliest,
     /// Neither cluster has records on the partition: NEW's log start.
     EmptyOnBoth,
-    /// The copy of the record the group reads next (or after the copy of the last one it read).
-    Record(record::RecordCopy),
+    /// The copy of the record the group reads next (or after the copy of the last one it read), and every record
+    /// below it a copy of what the group passed.
+    Record(record::RecordCopy, Walk),
     /// Records that are not copies of what the group read come before the copy's place: the first of them.
     FirstUnread(record::RecordCopy, Walk),
 }
@@ -99,15 +103,18 @@ impl fmt::Display for Found {
             Found::SwitchTimeAfterLast => f.write_str("switch time (every record is older: log end)"),
             Found::Earliest => f.write_str("earliest"),
             Found::EmptyOnBoth => f.write_str("no records on either cluster: log start"),
-            Found::Record(copy) => write!(f, "{copy}"),
+            Found::Record(copy, walk) => write!(f, "{copy}{}", walk.notes()),
             Found::FirstUnread(copy, walk) => write!(
                 f,
                 "the first record not read: offset {} is not a copy of a record the group read, and comes before \
-                 {} at {}; {} copies of records it read are read again",
+                 {} at {} {}; {} of records it read {} read again{}",
                 walk.first_unread.unwrap_or_default(),
                 if copy.after_last_read { "the copy of the last record read" } else { "the copy of its next record" },
                 copy.offset,
-                walk.reread
+                copy.how(),
+                if walk.reread == 1 { "1 copy".to_string() } else { format!("{} copies", walk.reread) },
+                if walk.reread == 1 { "is" } else { "are" },
+                walk.notes()
             ),
         }
     }
@@ -182,6 +189,25 @@ pub enum Refusal {
         cluster: &'static str,
         length: usize,
     },
+    /// By record: records at the new cluster's log start that are not copies of what the old cluster has, below a
+    /// first copy that is not of its first record, or more than the offsets it deleted (so not all copies of
+    /// records it deleted).
+    UnexplainedBelowCopies {
+        records: usize,
+        first_copy: Option<i64>,
+        /// The offsets the old cluster deleted, when the records outnumber them.
+        too_many_for: Option<i64>,
+    },
+    /// By record: a record below the place is identical to records the group passed and to records it did not.
+    AmbiguousBelowCopy {
+        offset: i64,
+    },
+    /// By record: the copy's run of identical records is not as long as the original's (some written twice, or not
+    /// all copied).
+    RunLengths {
+        old: usize,
+        new: usize,
+    },
     /// Switch time: NEW's records have no timestamps.
     NoTimestampsOnNew,
     /// The group has members on this cluster.
@@ -240,6 +266,30 @@ impl fmt::Display for Refusal {
                 f,
                 "the record is one of a run of at least {length} identical records (key, value and timestamp) whose \
                  start is not on the {cluster}: its place in the run cannot be proven"
+            ),
+            Refusal::UnexplainedBelowCopies { records, first_copy, too_many_for } => {
+                let why = match (too_many_for, first_copy) {
+                    (Some(deleted), _) => format!("more than the {deleted} offsets it deleted"),
+                    (None, Some(offset)) => format!("the first copy (offset {offset}) is not of its first record"),
+                    (None, None) => "no copy of a record the group read comes before its place".to_string(),
+                };
+                write!(
+                    f,
+                    "{records} records at the new cluster's log start are not copies of records the old cluster has, \
+                     {why}: they are not known to be copies of records it deleted, so whether the group read them \
+                     cannot be proven"
+                )
+            }
+            Refusal::AmbiguousBelowCopy { offset } => write!(
+                f,
+                "the record at offset {offset} on the new cluster, before where the group would start, is identical \
+                 to records it passed on the old cluster and to records it did not: whether it was read cannot be \
+                 proven"
+            ),
+            Refusal::RunLengths { old, new } => write!(
+                f,
+                "the record is one of a run of {old} identical records, which has {new} on the new cluster (a copier \
+                 wrote some twice, or has not copied them all): its place in the run cannot be proven"
             ),
             Refusal::NoTimestampsOnNew => f.write_str("the new cluster's records have no timestamps"),
             Refusal::GroupActive(cluster) => write!(f, "the group has members on the {cluster}"),

@@ -10,13 +10,10 @@
 //! - inside a run of identical records, the copy has the anchor's place in the run, counted from the run's start on
 //!   both clusters, and the record before the run is the same on both;
 //! - several records that could be the copy are refused, never guessed;
-//! - the records before the copy's place are walked back against the old records the group read: any that is not
-//!   one of their copies is unread.
+//! - every record before the copy's place, from the new cluster's log start, is compared with the old records the
+//!   group passed: any that is not one of their copies is unread (`walk`).
 
-use std::collections::HashMap;
 use std::fmt;
-
-use bytes::Bytes;
 
 use super::{OldPosition, Refusal, Window};
 use crate::client::fetch::FetchedRecord;
@@ -42,7 +39,12 @@ pub struct Anchor {
     pub run: usize,
     /// How many identical records its run has (1: not in a run), as far as OLD was read.
     pub run_length: usize,
+    /// What comes before its run; a run at the log start of an old log that deleted records may have begun among
+    /// them (`old_deleted`).
     pub context: Context,
+    pub old_deleted: bool,
+    /// The record after its run, when the read of OLD shows one (the run is not at the read's end).
+    pub after_run: Option<FetchedRecord>,
     /// The records before it on OLD, the nearest first (up to [`HISTORY`]), and whether they reach the log start.
     pub history: Vec<FetchedRecord>,
     pub history_from_log_start: bool,
@@ -104,6 +106,7 @@ pub fn find_anchor(old: &OldPosition, read: Window<'_>, drained: bool, new_log_s
     let Some(context) = context else { return AnchorSearch::ReadBack };
     let record = read.records[index].clone();
     let after = read.records[index + 1..].iter().take_while(|r| same_record(&record, r)).count();
+    let after_run = read.records.get(index + 1 + after).cloned();
     let expected = new_log_start.saturating_add(record.offset - old.log_start);
     let history: Vec<FetchedRecord> = read.records[..index].iter().rev().take(HISTORY).cloned().collect();
     let history_from_log_start = from_log_start && history.len() == index;
@@ -114,6 +117,8 @@ pub fn find_anchor(old: &OldPosition, read: Window<'_>, drained: bool, new_log_s
         run,
         run_length: run + 1 + after,
         context,
+        old_deleted: old.log_start > 0,
+        after_run,
         history,
         history_from_log_start,
     }))
@@ -180,18 +185,25 @@ impl fmt::Display for RecordCopy {
         } else {
             f.write_str("exact: ")?;
         }
-        f.write_str(if self.after_last_read { "after the last record read" } else { "the next record to read" })?;
-        match self.by {
-            By::Timestamp => f.write_str(" (found by timestamp")?,
-            By::Content { from, until } => write!(f, " (content search of offsets {from}..{until}")?,
-        }
+        f.write_str(if self.after_last_read { "after the last record read " } else { "the next record to read " })?;
+        f.write_str(&self.how())
+    }
+}
+
+impl RecordCopy {
+    /// How it was found and proven, in parentheses.
+    pub fn how(&self) -> String {
+        let mut how = match self.by {
+            By::Timestamp => "(found by timestamp".to_string(),
+            By::Content { from, until } => format!("(content search of offsets {from}..{until}"),
+        };
         if let Some((place, length)) = self.run {
-            write!(f, "; record {} of a run of {length} identical records", place + 1)?;
+            how += &format!("; record {} of a run of {length} identical records", place + 1);
         }
         if self.log_append_time {
-            f.write_str("; timestamps not compared: LogAppendTime")?;
+            how += "; timestamps not compared: LogAppendTime";
         }
-        f.write_str(")")
+        how + ")"
     }
 }
 
@@ -201,25 +213,40 @@ pub enum CopySearch {
     Found(RecordCopy),
     /// Read NEW further back: a run of identical records reaches the start of the read.
     ReadBack,
+    /// Read NEW further on: a run of identical records reaches the end of the read (its length must be known).
+    ReadOn,
     NotFound,
     Refused(Refusal),
 }
 
-/// Finds the anchor's copy in a read of NEW (`by` says how the read was placed).
-pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) -> CopySearch {
-    let from_log_start = read.from <= new_log_start;
-    let mut candidates = Vec::new();
+/// A record of NEW that may be the copy: its place in its run of identical records, the run's length, what comes
+/// before the run, and the record after it.
+type Candidate<'a> = (&'a FetchedRecord, usize, usize, Option<Context>, Option<&'a FetchedRecord>);
+
+/// Finds the anchor's copy in a read of NEW, whose log start and end are `new_log` (`by` says how the read was
+/// placed).
+pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log: (i64, i64), by: By) -> CopySearch {
+    let from_log_start = read.from <= new_log.0;
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for (index, record) in read.records.iter().enumerate() {
         if !same_record(&anchor.record, record) {
             continue;
         }
         let (run, context) = run_before(read.records, index, from_log_start);
         let after = read.records[index + 1..].iter().take_while(|r| same_record(record, r)).count();
-        candidates.push((record, run, run + 1 + after, context));
+        candidates.push((record, run, run + 1 + after, context, read.records.get(index + 1 + after)));
     }
     let in_runs = anchor.run_length > 1 || candidates.iter().any(|c| c.2 > 1);
+    if in_runs && anchor.context == Context::LogStart && anchor.old_deleted {
+        // The run starts where the old log does, after records it deleted: it may have begun among them.
+        return CopySearch::Refused(Refusal::RunUnproven { cluster: "old cluster", length: anchor.run_length });
+    }
     if in_runs && candidates.iter().any(|c| c.3.is_none()) {
         return CopySearch::ReadBack;
+    }
+    let last = read.records.iter().rev().find(|r| r.offset < read.end);
+    if in_runs && read.end < new_log.1 && last.is_some_and(|r| same_record(&anchor.record, r)) {
+        return CopySearch::ReadOn;
     }
     let same_context = |context: &Option<Context>| match (&anchor.context, context) {
         (Context::LogStart, Some(Context::LogStart)) => true,
@@ -233,6 +260,25 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) 
         if proven.is_empty() && !placed.is_empty() {
             // The run is there, but not its start on one side: the place inside it cannot be counted.
             let cluster = if anchor.context == Context::LogStart { "old cluster" } else { "new cluster" };
+            return CopySearch::Refused(Refusal::RunUnproven { cluster, length: anchor.run_length });
+        }
+        if let Some(other) = proven.iter().find(|c| c.2 != anchor.run_length) {
+            // More identical records in the copy's run than in the original's (a copier wrote some twice), or fewer
+            // (it has not copied them all, and may have written some twice): which one is the anchor's copy cannot
+            // be counted.
+            return CopySearch::Refused(Refusal::RunLengths { old: anchor.run_length, new: other.2 });
+        }
+        // Followed by another record than the original's run: a copier that restarted inside the run wrote some of
+        // it twice and the rest elsewhere; the count from the run's start proves nothing.
+        // A group inside a run (not at its first record) is placed by counting from the run's start, which holds
+        // only if the copier copied the run once and went on: the run must be followed by the same record on both.
+        let counted = !anchor.after && anchor.run > 0;
+        let differs = |c: &&Candidate<'_>| match (&anchor.after_run, c.4) {
+            (Some(a), Some(b)) => !same_record(a, b),
+            _ => counted,
+        };
+        if proven.iter().any(differs) {
+            let cluster = "new cluster";
             return CopySearch::Refused(Refusal::RunUnproven { cluster, length: anchor.run_length });
         }
         proven
@@ -258,7 +304,7 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) 
         matching = vec![tied[0]];
     }
     match matching.first() {
-        Some((record, run, length, _)) => CopySearch::Found(RecordCopy {
+        Some((record, run, length, _, _)) => CopySearch::Found(RecordCopy {
             offset: record.offset,
             after_last_read: anchor.after,
             by,
@@ -268,100 +314,4 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log_start: i64, by: By) 
         }),
         None => CopySearch::NotFound,
     }
-}
-
-/// The records before the copy's place on NEW, walked back against the old records the group read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Walk {
-    /// The first record on NEW before the copy's place that is not a copy of a record the group read.
-    pub first_unread: Option<i64>,
-    /// Copies of records the group read that come after it (read again).
-    pub reread: usize,
-    /// How many records of NEW were walked.
-    pub checked: usize,
-}
-
-/// A walk, or what to read first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WalkResult {
-    Done(Walk),
-    /// Read further back: on OLD (a record on NEW may be the copy of an older one) or on NEW.
-    ReadBack {
-        old: bool,
-        new: bool,
-    },
-}
-
-/// Walks NEW back from the copy's place. Each record is a copy of a record the group read (one of the old records
-/// before its position, with the same contents), or not; those that are not, above the lowest copy the walk met,
-/// are records the group has not read (the switched producers'), and the first of them is where the group must
-/// start. Below the lowest copy lies what NEW held before the copy reached the old records still there (copies of
-/// records the old cluster deleted since, which the group read). Copies need not be in order (a copier that
-/// restarted writes some twice, after records the switched producers wrote). The walk ends after `enough` records
-/// in a row that are an in-order copy, or that are not copies (the history below the copy), or at NEW's log start.
-pub fn walk_back(
-    old: Window<'_>,
-    anchor: &Anchor,
-    new: Window<'_>,
-    copy: &RecordCopy,
-    logs: (i64, i64),
-    enough: usize,
-) -> WalkResult {
-    let (old_log_start, new_log_start) = logs;
-    let read: Vec<&FetchedRecord> = old
-        .records
-        .iter()
-        .filter(|r| if anchor.after { r.offset <= anchor.record.offset } else { r.offset < anchor.record.offset })
-        .collect();
-    let mut by_contents: HashMap<(Option<&Bytes>, Option<&Bytes>), Vec<usize>> = HashMap::new();
-    for (index, record) in read.iter().enumerate() {
-        by_contents.entry((record.key.as_ref(), record.value.as_ref())).or_default().push(index);
-    }
-    let place = copy.new_offset();
-    let mut walk = Walk::default();
-    let mut copies = Vec::new();
-    let mut others = Vec::new();
-    // The old index of the last match; how many matches in a row went back in order; how many non-copies in a row.
-    let mut previous: Option<usize> = None;
-    let (mut in_order, mut apart) = (0, 0);
-    let mut ended = false;
-    for record in new.records.iter().rev().filter(|r| r.offset < place) {
-        walk.checked += 1;
-        let indexes: Vec<usize> = by_contents
-            .get(&(record.key.as_ref(), record.value.as_ref()))
-            .map(|all| all.iter().copied().filter(|&i| same_record(read[i], record)).collect())
-            .unwrap_or_default();
-        let earlier = previous.and_then(|p| indexes.iter().rev().copied().find(|&i| i < p));
-        match earlier.or(indexes.last().copied()) {
-            Some(index) => {
-                in_order = if earlier.is_some() { in_order + 1 } else { 1 };
-                apart = 0;
-                previous = Some(index);
-                copies.push(record.offset);
-            }
-            None => {
-                in_order = 0;
-                apart += 1;
-                others.push(record.offset);
-            }
-        }
-        if in_order >= enough || apart >= enough {
-            ended = true;
-            break;
-        }
-    }
-    let lowest_copy = copies.iter().copied().min().unwrap_or(place);
-    let unread: Vec<i64> = others.iter().copied().filter(|&o| o > lowest_copy).collect();
-    if !unread.is_empty() && old.from > old_log_start {
-        // Maybe copies of older records than the old read shows.
-        return WalkResult::ReadBack { old: true, new: false };
-    }
-    if !ended && new.from > new_log_start {
-        return WalkResult::ReadBack { old: false, new: true };
-    }
-    walk.first_unread = unread.iter().copied().min();
-    if let Some(first) = walk.first_unread {
-        walk.reread = copies.iter().filter(|&&o| o > first).count();
-    }
-    WalkResult::Done(walk)
 }

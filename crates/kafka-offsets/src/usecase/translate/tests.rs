@@ -1,10 +1,38 @@
 use bytes::Bytes;
 
-use super::record::{find_anchor, find_copy, same_record, walk_back, Context};
+use super::record::{find_anchor, find_copy, same_record, Context};
+use super::walk::{History, OldRecords, Walker};
 use super::*;
+
+/// The walk below a copy's place, as migrate-groups runs it: the old log indexed (with its aborted records), every
+/// record of the new one from its log start; the group passed the old offsets below `passed`.
+fn walk_below(
+    passed: i64,
+    old_log: &[FetchedRecord],
+    aborted: &[FetchedRecord],
+    anchor: &Anchor,
+    new: &[FetchedRecord],
+    copy: &RecordCopy,
+) -> Walk {
+    let mut old = OldRecords::new(old_log.iter().chain(aborted).map(|r| r.offset).min().unwrap_or(0));
+    let end = old_log.iter().chain(aborted).map(|r| r.offset + 1).max().unwrap_or(0);
+    old.add(old_log, aborted, end);
+    let place_is_first = !anchor.after && old.first() == Some(anchor.record.offset);
+    let mut walker = Walker::new(passed, copy, place_is_first);
+    let mut history = History::default();
+    for record in new {
+        walker.step(&history.look_up(&old, record));
+    }
+    walker.finish()
+}
 
 fn record(offset: i64, timestamp: Option<i64>, value: &str) -> FetchedRecord {
     FetchedRecord { offset, timestamp, log_append_time: false, key: None, value: Some(Bytes::from(value.to_string())) }
+}
+
+/// The log end of a new log held whole in `records` (or its end part).
+fn new_end(records: &[FetchedRecord]) -> i64 {
+    records.last().map_or(0, |r| r.offset + 1)
 }
 
 fn old(committed: i64, log_start: i64, log_end: i64) -> OldPosition {
@@ -130,7 +158,7 @@ fn in_a_run_the_copy_has_the_same_place() {
     };
     let new = copied(&old_log, 3);
     let by = By::Content { from: 0, until: 103 };
-    match find_copy(&anchor, window(&new, 0, 103), 0, by) {
+    match find_copy(&anchor, window(&new, 0, 103), (0, new_end(&new)), by) {
         CopySearch::Found(copy) => {
             assert_eq!((copy.offset, copy.run), (78, Some((25, 40))));
             assert_eq!(copy.to_string(), "exact: the next record to read (content search of offsets 0..103; record 26 of a run of 40 identical records)");
@@ -138,7 +166,7 @@ fn in_a_run_the_copy_has_the_same_place() {
         other => panic!("{other:?}"),
     }
     // A read of the new cluster that starts inside the run: read further back, never count from the read.
-    assert_eq!(find_copy(&anchor, window(&new[60..], 60, 103), 0, by), CopySearch::ReadBack);
+    assert_eq!(find_copy(&anchor, window(&new[60..], 60, 103), (0, new_end(&new[60..])), by), CopySearch::ReadBack);
 }
 
 #[test]
@@ -151,7 +179,7 @@ fn a_run_whose_start_cannot_be_seen_on_the_new_cluster_is_refused() {
     let new: Vec<FetchedRecord> =
         old_log[60..].iter().enumerate().map(|(i, r)| FetchedRecord { offset: i as i64, ..r.clone() }).collect();
     assert_eq!(
-        find_copy(&anchor, window(&new, 0, 40), 0, By::Timestamp),
+        find_copy(&anchor, window(&new, 0, 40), (0, new_end(&new)), By::Timestamp),
         CopySearch::Refused(Refusal::RunUnproven { cluster: "new cluster", length: 40 })
     );
 }
@@ -164,7 +192,7 @@ fn identical_records_apart_are_told_apart_by_the_record_before_or_refused() {
     let appended =
         |offset: i64, value: &str| FetchedRecord { log_append_time: true, ..record(offset, Some(99), value) };
     let new = [appended(0, "a"), appended(1, "ping"), appended(2, "b"), appended(3, "c"), appended(4, "ping")];
-    match find_copy(&anchor, window(&new, 0, 5), 0, By::Content { from: 0, until: 5 }) {
+    match find_copy(&anchor, window(&new, 0, 5), (0, new_end(&new)), By::Content { from: 0, until: 5 }) {
         CopySearch::Found(copy) => {
             assert_eq!(copy.offset, 1);
             assert!(copy.log_append_time);
@@ -184,7 +212,7 @@ fn identical_records_apart_are_told_apart_by_the_record_before_or_refused() {
         appended(4, "a"),
         appended(5, "ping"),
     ];
-    match find_copy(&anchor, window(&new, 0, 6), 0, By::Content { from: 0, until: 6 }) {
+    match find_copy(&anchor, window(&new, 0, 6), (0, new_end(&new)), By::Content { from: 0, until: 6 }) {
         // The first of them: starting there skips nothing; not called exact.
         CopySearch::Found(copy) => {
             assert_eq!((copy.offset, copy.alike), (2, 2));
@@ -195,17 +223,20 @@ fn identical_records_apart_are_told_apart_by_the_record_before_or_refused() {
     // Nothing before either matches: refused.
     let new = [appended(0, "x"), appended(1, "ping"), appended(2, "y"), appended(3, "ping")];
     assert_eq!(
-        find_copy(&anchor, window(&new, 0, 4), 0, By::Content { from: 0, until: 4 }),
+        find_copy(&anchor, window(&new, 0, 4), (0, new_end(&new)), By::Content { from: 0, until: 4 }),
         CopySearch::Refused(Refusal::Ambiguous { offsets: vec![1, 3] })
     );
     // With the old log read from its start, the copy whose history goes back as far is the one.
     let AnchorSearch::Found(anchor) = find_anchor(&old(1, 0, 3), window(&old_log, 0, 3), false, 0) else { panic!() };
     let new = [appended(0, "a"), appended(1, "ping"), appended(2, "a"), appended(3, "ping")];
-    match find_copy(&anchor, window(&new, 0, 4), 0, By::Content { from: 0, until: 4 }) {
+    match find_copy(&anchor, window(&new, 0, 4), (0, new_end(&new)), By::Content { from: 0, until: 4 }) {
         CopySearch::Found(copy) => assert_eq!(copy.offset, 1),
         other => panic!("{other:?}"),
     }
-    assert_eq!(find_copy(&anchor, window(&new[..1], 0, 1), 0, By::Timestamp), CopySearch::NotFound);
+    assert_eq!(
+        find_copy(&anchor, window(&new[..1], 0, 1), (0, new_end(&new[..1])), By::Timestamp),
+        CopySearch::NotFound
+    );
 }
 
 #[test]
@@ -227,26 +258,20 @@ fn records_the_group_did_not_read_before_the_copys_place_come_first() {
         new.push(FetchedRecord { offset, ..r });
     }
     let by = By::Content { from: 0, until: 13 };
-    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 13), 0, by) else { panic!() };
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 13), (0, new_end(&new)), by) else { panic!() };
     assert_eq!(copy.new_offset(), 12);
-    let WalkResult::Done(walk) = walk_back(window(&old_log, 0, 10), &anchor, window(&new, 0, 13), &copy, (0, 0), 1000)
-    else {
-        panic!()
-    };
-    assert_eq!(walk, Walk { first_unread: Some(7), reread: 3, checked: 12 });
+    let walk = walk_below(10, &old_log, &[], &anchor, &new, &copy);
+    assert_eq!(walk, Walk { start: 7, first_unread: Some(7), reread: 3, checked: 12, ..Walk::default() });
     let found = Found::FirstUnread(copy, walk);
     assert_eq!(
         found.to_string(),
         "the first record not read: offset 7 is not a copy of a record the group read, and comes before the copy of \
-         the last record read at 11; 3 copies of records it read are read again"
+         the last record read at 11 (content search of offsets 0..13); 3 copies of records it read are read again"
     );
     // Without the interleaving, nothing comes first.
     let clean: Vec<FetchedRecord> = old_log.clone();
-    let CopySearch::Found(copy) = find_copy(&anchor, window(&clean, 0, 10), 0, by) else { panic!() };
-    assert!(matches!(
-        walk_back(window(&old_log, 0, 10), &anchor, window(&clean, 0, 10), &copy, (0, 0), 1000),
-        WalkResult::Done(Walk { first_unread: None, .. })
-    ));
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&clean, 0, 10), (0, new_end(&clean)), by) else { panic!() };
+    assert_eq!(walk_below(10, &old_log, &[], &anchor, &clean, &copy).first_unread, None);
 }
 
 #[test]
@@ -259,12 +284,11 @@ fn the_walk_passes_over_records_compacted_on_the_new_cluster() {
         .enumerate()
         .map(|(i, r)| FetchedRecord { offset: i as i64, ..(*r).clone() })
         .collect();
-    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 3), 0, By::Timestamp) else { panic!() };
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 3), (0, new_end(&new)), By::Timestamp) else {
+        panic!()
+    };
     assert_eq!(copy.new_offset(), 2);
-    assert!(matches!(
-        walk_back(window(&old_log, 0, 4), &anchor, window(&new, 0, 3), &copy, (0, 0), 1000),
-        WalkResult::Done(Walk { first_unread: None, .. })
-    ));
+    assert_eq!(walk_below(3, &old_log, &[], &anchor, &new, &copy), Walk { start: 2, checked: 2, ..Walk::default() });
 }
 
 fn search(time: i64, start: i64, records: &[FetchedRecord]) -> (i64, usize) {
@@ -324,21 +348,114 @@ fn a_copy_written_twice_is_walked_back_past_the_switched_records() {
     new.push(record(8, Some(9000), "p0"));
     new.push(record(9, Some(9001), "p1"));
     new.extend(old_log.iter().enumerate().map(|(i, r)| FetchedRecord { offset: 10 + i as i64, ..r.clone() }));
-    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 20), 0, By::Timestamp) else { panic!() };
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 20), (0, new_end(&new)), By::Timestamp) else {
+        panic!()
+    };
     assert_eq!(copy.new_offset(), 20);
-    // A walk that stops at the start of its read asks for more; from the log start it finds p0.
-    assert_eq!(
-        walk_back(window(&old_log, 0, 10), &anchor, window(&new[12..], 12, 20), &copy, (0, 0), 1000),
-        WalkResult::ReadBack { old: false, new: true }
-    );
-    let WalkResult::Done(walk) = walk_back(window(&old_log, 0, 10), &anchor, window(&new, 0, 20), &copy, (0, 0), 1000)
+    let walk = walk_below(10, &old_log, &[], &anchor, &new, &copy);
+    assert_eq!((walk.first_unread, walk.reread), (Some(8), 10));
+}
+
+/// Old: `count` records, drained. New: copies of the first `early`, then `switched` records of the switched
+/// producers, then the late copies of the rest (a copier that lagged at the switch).
+fn late_copies(count: usize, early: usize, switched: usize) -> (Vec<FetchedRecord>, Vec<FetchedRecord>) {
+    let old_log: Vec<FetchedRecord> =
+        (0..count).map(|i| record(i as i64, Some(1000 + i as i64), &format!("r{i}"))).collect();
+    let mut new: Vec<FetchedRecord> = old_log[..early].to_vec();
+    new.extend((0..switched).map(|i| record((early + i) as i64, Some(90_000 + i as i64), &format!("p{i}"))));
+    let shift = switched as i64;
+    new.extend(old_log[early..].iter().map(|r| FetchedRecord { offset: r.offset + shift, ..r.clone() }));
+    (old_log, new)
+}
+
+#[test]
+fn no_run_of_copies_however_long_proves_that_nothing_unread_lies_below() {
+    // The shape of issue 23: 3,000 records, the first 1,500 copied before the switch, 100 switched records, then the
+    // last 1,500 copies. The group starts at the first switched record, whatever the window.
+    let (old_log, new) = late_copies(3000, 1500, 100);
+    let AnchorSearch::Found(anchor) = find_anchor(&old(3000, 0, 3000), window(&old_log, 0, 3000), true, 0) else {
+        panic!()
+    };
+    let CopySearch::Found(copy) =
+        find_copy(&anchor, window(&new[3000..], 3000, 3100), (0, new_end(&new[3000..])), By::Timestamp)
     else {
         panic!()
     };
-    assert_eq!((walk.first_unread, walk.reread), (Some(8), 10));
-    // Enough records in order below the place end the walk early: nothing to find further back.
-    assert!(matches!(
-        walk_back(window(&old_log, 0, 10), &anchor, window(&new[12..], 12, 20), &copy, (0, 0), 5),
-        WalkResult::Done(Walk { first_unread: None, checked: 5, .. })
-    ));
+    assert_eq!(copy.new_offset(), 3100);
+    let walk = walk_below(3000, &old_log, &[], &anchor, &new, &copy);
+    assert_eq!(walk, Walk { start: 1500, first_unread: Some(1500), reread: 1500, checked: 3100, ..Walk::default() });
+    // The mirror shape: more switched records than any window, between two runs of copies.
+    let (old_log, new) = late_copies(100, 50, 5000);
+    let AnchorSearch::Found(anchor) = find_anchor(&old(100, 0, 100), window(&old_log, 0, 100), true, 0) else {
+        panic!()
+    };
+    let CopySearch::Found(copy) =
+        find_copy(&anchor, window(&new[5000..], 5000, 5100), (0, new_end(&new[5000..])), By::Timestamp)
+    else {
+        panic!()
+    };
+    assert_eq!(walk_below(100, &old_log, &[], &anchor, &new, &copy).first_unread, Some(50));
+}
+
+#[test]
+fn copies_of_aborted_records_the_group_passed_are_not_unread() {
+    // Old: a0 a1, an aborted record at 2 (x, left out of what consumers read), a commit marker at 3, a4 a5; drained.
+    // A copier reading uncommitted wrote all four records in order.
+    let old_log =
+        [record(0, Some(1), "a0"), record(1, Some(2), "a1"), record(4, Some(5), "a4"), record(5, Some(6), "a5")];
+    let aborted = [record(2, Some(3), "x")];
+    let new: Vec<FetchedRecord> = [&old_log[0], &old_log[1], &aborted[0], &old_log[2], &old_log[3]]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| FetchedRecord { offset: i as i64, ..(*r).clone() })
+        .collect();
+    let AnchorSearch::Found(anchor) = find_anchor(&old(6, 0, 6), window(&old_log, 0, 6), true, 0) else { panic!() };
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 5), (0, new_end(&new)), By::Timestamp) else {
+        panic!()
+    };
+    let walk = walk_below(6, &old_log, &aborted, &anchor, &new, &copy);
+    assert_eq!(walk, Walk { start: 5, checked: 5, aborted: 1, ..Walk::default() });
+    assert_eq!(walk.notes(), "; 1 copy of aborted transactions passed");
+    // A group committed at 2 has not passed the aborted record: on the new cluster its copy is an ordinary record
+    // before the copy of a4, which the group has not read: it starts there.
+    let AnchorSearch::Found(anchor) = find_anchor(&old(2, 0, 6), window(&old_log, 0, 6), false, 0) else { panic!() };
+    assert_eq!(anchor.record.offset, 4);
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 5), (0, new_end(&new)), By::Timestamp) else {
+        panic!()
+    };
+    assert_eq!(walk_below(2, &old_log, &aborted, &anchor, &new, &copy).first_unread, Some(2));
+}
+
+#[test]
+fn records_below_the_first_copy_are_history_only_below_the_copy_of_the_first_record() {
+    // Old: retention deleted 0..4; r5..r9 left; drained. New: copies of r0..r9 (the first five are records the old
+    // cluster no longer has).
+    let all: Vec<FetchedRecord> = (0..10).map(|i| record(i, Some(100 + i), &format!("r{i}"))).collect();
+    let old_log = &all[5..];
+    let AnchorSearch::Found(anchor) = find_anchor(&old(10, 5, 10), window(old_log, 5, 10), true, 0) else { panic!() };
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&all, 0, 10), (0, new_end(&all)), By::Timestamp) else {
+        panic!()
+    };
+    let walk = walk_below(10, old_log, &[], &anchor, &all, &copy);
+    assert_eq!(walk, Walk { start: 10, checked: 10, history: 5, ..Walk::default() });
+    assert_eq!(
+        walk.notes(),
+        "; 5 records below the first copy taken for copies of records the old cluster no longer has"
+    );
+    // The same, but the copy of r5 is missing from the new cluster: nothing explains r0..r4 there, whether the group
+    // read them cannot be proven.
+    let new: Vec<FetchedRecord> = all
+        .iter()
+        .filter(|r| r.offset != 5)
+        .enumerate()
+        .map(|(i, r)| FetchedRecord { offset: i as i64, ..r.clone() })
+        .collect();
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&new, 0, 9), (0, new_end(&new)), By::Timestamp) else {
+        panic!()
+    };
+    let walk = walk_below(10, old_log, &[], &anchor, &new, &copy);
+    assert_eq!(
+        walk,
+        Walk { start: 9, checked: 9, history: 5, unexplained: Some((5, Some(5), false)), ..Walk::default() }
+    );
 }
