@@ -72,9 +72,14 @@ pub fn is_secret(key: &str) -> bool {
 /// order of the keys.
 pub fn load(path: &str) -> Result<Vec<(String, String)>> {
     let input_error = |reason: String| Error::InputFile { what: "--command-config", path: path.to_string(), reason };
-    let file = std::fs::File::open(path).map_err(|e| input_error(format!("cannot open: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| input_error(format!("cannot open: {e}")))?;
+    // Checked here: the parser's decoder panics on a sequence cut short at the end (a lone 0xEF byte).
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        input_error(format!("line {line}: not valid UTF-8"))
+    })?;
     let mut properties: Vec<(String, String)> = Vec::new();
-    java_properties::PropertiesIter::new(std::io::BufReader::new(file))
+    java_properties::PropertiesIter::new(text.as_bytes())
         .read_into(|key, value| {
             properties.retain(|(k, _)| *k != key);
             properties.push((key, value));
