@@ -169,6 +169,18 @@ pub struct Script {
     /// Topics created by CreateTopics have no leaders (-1 in Metadata) for this long, as while a controller
     /// assigns them.
     pub new_topic_leader_delay: Duration,
+    /// The first OffsetCommit of this group is applied, and its connection closed without an answer (the answer
+    /// lost on the way); then the broker does what the second part says.
+    pub lose_commit_answer: Option<(String, AfterLoss)>,
+}
+
+/// What the broker does once it lost the answer to an applied commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterLoss {
+    /// The group gets members: a retried commit is refused (UNKNOWN_MEMBER_ID).
+    Members,
+    /// The broker stops listening: a retry cannot even be sent.
+    StopsListening,
 }
 
 /// The broker's state, shared by its connections.
@@ -184,6 +196,10 @@ pub struct State {
     pub logins: Vec<Login>,
     /// When the partitions of topics created by CreateTopics get their leader.
     pub leaders_from: BTreeMap<String, std::time::Instant>,
+    /// The answer of a commit was lost (`Script::lose_commit_answer`).
+    pub answer_lost: bool,
+    /// The broker stopped listening (`AfterLoss::StopsListening`).
+    pub stopped_listening: bool,
 }
 
 #[derive(Debug)]
@@ -225,6 +241,9 @@ impl FakeBroker {
         let (shared, advertised) = (Arc::clone(&state), address.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                if shared.lock().expect("state").stopped_listening {
+                    return; // The listener is dropped: connections are refused from now on.
+                }
                 let (shared, advertised) = (Arc::clone(&shared), advertised.clone());
                 std::thread::spawn(move || Connection::new(stream, shared, advertised).serve());
             }
@@ -616,11 +635,12 @@ impl Connection {
                 let group = request.group_id.to_string();
                 let active = state.active_groups.contains(&group);
                 let leave_out = state.script.commit_leaves_out.clone();
+                let refusal = refused(&state, ApiKey::OffsetCommit);
                 let mut topics = Vec::new();
                 for t in &request.topics {
                     let mut partitions = Vec::new();
                     for p in &t.partitions {
-                        let error = if active { 25 } else { 0 };
+                        let error = if active { 25 } else { refusal };
                         if error == 0 {
                             state
                                 .committed
@@ -641,6 +661,21 @@ impl Connection {
                     topics.push(
                         OffsetCommitResponseTopic::default().with_name(t.name.clone()).with_partitions(partitions),
                     );
+                }
+                if let Some((_, after)) = state.script.lose_commit_answer.clone().filter(|(g, _)| *g == group) {
+                    if !active && !state.answer_lost {
+                        // Applied above; the answer is lost with the connection.
+                        state.answer_lost = true;
+                        match after {
+                            AfterLoss::Members => state.active_groups.push(group),
+                            AfterLoss::StopsListening => {
+                                state.stopped_listening = true;
+                                // Wakes the accept loop, which then drops the listener.
+                                let _ = TcpStream::connect(&self.advertised);
+                            }
+                        }
+                        return None;
+                    }
                 }
                 ResponseKind::OffsetCommit(OffsetCommitResponse::default().with_topics(topics))
             }

@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use offset_tools_tests::compare::{assert_output, reset_table};
-use offset_tools_tests::fake_broker::{FakeBroker, Script};
+use offset_tools_tests::fake_broker::{AfterLoss, FakeBroker, Script};
 use offset_tools_tests::groups::committed;
 use offset_tools_tests::mock::Mock;
-use offset_tools_tests::run::{get_offset, reset_offsets, tool, with_fault_before_commit};
+use offset_tools_tests::run::{get_offset, reset_offsets, spawn_tool, tool, with_fault_before_commit};
 use offset_tools_tests::{dead_address, free_port, scratch_dir};
 
 const NO_DESCRIBE: &str = "Warn: the brokers cannot describe consumer groups (no DescribeGroups); a group with \
@@ -88,6 +88,56 @@ fn max_wait_ms_bounds_the_metadata_request() {
 /// `reset-offsets --bootstrap-server B --group g ...`.
 fn reset(bootstrap: &str, args: &[&str]) -> offset_tools_tests::run::Output {
     reset_offsets(&[&["--bootstrap-server", bootstrap, "--group", "g"], args].concat())
+}
+
+/// A broker that applies the commit of group g and loses its answer with the connection, then does `after`.
+fn losing_the_commit_answer(after: AfterLoss) -> FakeBroker {
+    let broker = FakeBroker::start(Script { lose_commit_answer: Some(("g".into(), after)), ..Script::default() });
+    broker.add_topic("t", 1, &[]);
+    broker.commit("g", "t", 0, 3);
+    broker
+}
+
+#[test]
+fn a_lost_commit_answer_then_members_may_have_been_applied() {
+    // The commit is applied, its answer lost; the retry is refused because consumers joined meanwhile. The first
+    // attempt may have been applied (it was): never "nothing was committed".
+    let broker = losing_the_commit_answer(AfterLoss::Members);
+    assert_output(
+        &reset(&broker.address, &["--topic", "t", "--to-latest", "--execute", "--timeout", "10000"]),
+        &reset_table(&[]),
+        "Error: the commit of group 'g' (t:0 to 10) may or may not have been applied: it was sent and its answer lost, \
+         then the broker refused it again with UNKNOWN_MEMBER_ID (the group has members now); see it with --to-current \
+         --dry-run\n",
+        1,
+    );
+    assert_eq!(broker.committed_of("g").get(&("t".to_string(), 0)), Some(&10), "the lost answer's commit was applied");
+}
+
+#[test]
+fn a_lost_commit_answer_then_a_signal_before_the_retry_may_have_been_applied() {
+    // The commit is applied, its answer lost, and the broker stops listening: the retry cannot be sent; SIGINT comes
+    // while the tool waits to retry.
+    let broker = losing_the_commit_answer(AfterLoss::StopsListening);
+    let args = ["--bootstrap-server", &broker.address, "--group", "g", "--topic", "t", "--to-latest", "--execute"];
+    let running = spawn_tool("reset-offsets", &[&args[..], &["--timeout", "20000"]].concat(), &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !broker.state().answer_lost {
+        assert!(Instant::now() < deadline, "the commit never came");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    running.signal("INT");
+    let out = running.finish();
+    assert_output(
+        &out,
+        &reset_table(&[]),
+        "Error: interrupted by SIGINT: the commit of group 'g' (t:0 to 10) was sent, and may or may not have been \
+         applied: no answer came (see it with --to-current --dry-run)\n",
+        130,
+    );
+    assert!(out.elapsed < Duration::from_secs(15), "stopped at the signal: {:?}", out.elapsed);
+    assert_eq!(broker.committed_of("g").get(&("t".to_string(), 0)), Some(&10), "the lost answer's commit was applied");
 }
 
 #[test]
@@ -243,8 +293,8 @@ fn a_signal_between_two_groups_commits_says_which_was_confirmed() {
         &reset_table(&[("a", "orders", 0, 3)]),
         &format!(
             "{NO_DESCRIBE}Error: interrupted by SIGTERM: the commits of 'a' were confirmed (the table shows them; they \
-             were not read back); the commit of group 'b' was sent, and whether it was applied is unknown (see it with \
-             --to-current --dry-run)\n"
+             were not read back); the commit of group 'b' (orders:0 to 3) was sent, and may or may not have been applied: \
+             no answer came (see it with --to-current --dry-run)\n"
         ),
         143,
     );
@@ -305,4 +355,46 @@ fn plain_topic_names_ask_the_metadata_of_those_topics_only() {
     );
     assert_eq!(asked(&["--topic", "orders.*"]), [None]);
     assert_eq!(asked(&["--topic", "o.x"]), [None]);
+}
+
+#[test]
+fn a_restore_deletes_only_after_its_commit_went_through_and_backs_its_deletions_up() {
+    let dir = scratch_dir("restore");
+    let plan = dir.join("restore.csv");
+    // t:0 back to 5, and t:1's offset deleted (the group had none there before the first reset).
+    std::fs::write(&plan, "g,t,0,5\ng,t,1,-\n").unwrap();
+    let plan = plan.to_str().unwrap();
+    let broker = |script: Script| {
+        let broker = FakeBroker::start(script);
+        broker.add_topic("t", 2, &[]);
+        broker.commit("g", "t", 0, 3);
+        broker.commit("g", "t", 1, 4);
+        broker
+    };
+    // The commit of t:0 is refused: t:1's deletion must not run (a restore applies whole or not at all).
+    let refusing = broker(Script { refuse: [(8, 29)].into_iter().collect(), ..Script::default() });
+    assert_output(
+        &reset(&refusing.address, &["--from-file", plan, "--execute"]),
+        &reset_table(&[]),
+        "Error: group 'g', t:0: the commit failed: TOPIC_AUTHORIZATION_FAILED\nError: group 'g': its committed offset for \
+         t:1 was not deleted: its commit did not succeed\n",
+        1,
+    );
+    assert_eq!(refusing.committed_of("g").get(&("t".to_string(), 1)), Some(&4), "deleted after a failed commit");
+    // Accepted: the backup holds both partitions as they were, the deleted one too, so the restore can be undone.
+    let accepting = broker(Script::default());
+    let backup = dir.join("before-restore.csv");
+    let out = reset(&accepting.address, &["--from-file", plan, "--execute", "--backup", backup.to_str().unwrap()]);
+    assert_output(
+        &out,
+        &reset_table(&[("g", "t", 0, 5)]),
+        "Note: group 'g': its committed offset for t:1 was deleted\n",
+        0,
+    );
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "t,0,3\nt,1,4\n\n");
+    let undo = reset(&accepting.address, &["--from-file", backup.to_str().unwrap(), "--execute"]);
+    assert_eq!(undo.code, Some(0), "{undo:?}");
+    let back: Vec<((String, i32), i64)> = accepting.committed_of("g").into_iter().collect();
+    assert_eq!(back, [(("t".to_string(), 0), 3), (("t".to_string(), 1), 4)]);
+    let _ = std::fs::remove_dir_all(dir);
 }

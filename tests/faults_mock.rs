@@ -285,8 +285,9 @@ fn sigterm_while_the_commit_is_unanswered_says_so() {
         &out,
         &reset_table(&[]),
         &format!(
-            "{NO_DESCRIBE}Error: interrupted by SIGTERM: the commit of group 'g' was sent, and whether it was applied \
-             is unknown (see it with --to-current --dry-run)\n"
+            "{NO_DESCRIBE}Error: interrupted by SIGTERM: the commit of group 'g' (orders:0 to 4, orders:1 to 4, \
+             orders:2 to 4) was sent, and may or may not have been applied: no answer came (see it with --to-current \
+             --dry-run)\n"
         ),
         143,
     );

@@ -254,8 +254,8 @@ fn renamed_topics_the_backup_and_the_exported_plan() {
         "{out:?}"
     );
     assert_eq!(out.stderr, "Note: 1 group: 1 migrated, 0 refused, 0 failed\n");
-    // Partition 1 had no offset before: an empty offset, which the undo deletes.
-    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "billing,source.orders,0,9\nbilling,source.orders,1,\n\n");
+    // Partition 1 had no offset before: the offset -, which the undo deletes.
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "billing,source.orders,0,9\nbilling,source.orders,1,-\n\n");
     assert_eq!(committed(&new, "billing"), [("source.orders".into(), 0, 4), ("source.orders".into(), 1, 10)]);
     // The backup undoes it: partition 0 back to 9, partition 1's offset deleted.
     let undo = reset_offsets(&[
@@ -349,4 +349,49 @@ fn a_missing_topic_or_fewer_partitions_on_the_new_cluster_stops_everything() {
     assert_output(&out, "", &stderr, 1);
     let all: BTreeMap<_, _> = new.state().committed.clone();
     assert!(all.is_empty(), "committed {all:?}");
+}
+
+#[test]
+fn with_a_backup_a_group_whose_offsets_on_the_new_cluster_cannot_be_read_is_not_committed() {
+    // The new cluster refuses to read billing's committed offsets: a backup would say "had none" for them, and
+    // restoring it would delete them. billing is held back; invoicing, readable, is migrated.
+    let old = cluster();
+    let new = FakeBroker::start(Script { refuse_fetch_for: vec!["billing".into()], ..Script::default() });
+    let records: Records = (0..10).map(|i| (T0 + i, None, format!("r{i}"))).collect();
+    add(&old, "orders", 0, 0, &records);
+    add(&new, "orders", 0, 0, &records);
+    old.commit("billing", "orders", 0, 10);
+    old.commit("invoicing", "orders", 0, 10);
+    new.commit("billing", "orders", 0, 7);
+    let dir = scratch_dir("migrate-unreadable-backup");
+    let backup = dir.join("before.csv");
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--group",
+        "billing",
+        "--group",
+        "invoicing",
+        "--to-earliest",
+        "--execute",
+        "--backup",
+        backup.to_str().unwrap(),
+    ]);
+    let rows = [
+        ("billing", "orders", 0, 10, 0, Some(0), "failed", "earliest"),
+        ("invoicing", "orders", 0, 10, 0, Some(0), "committed", "earliest"),
+    ];
+    assert_output(
+        &out,
+        &table(&rows),
+        "Error: group 'billing': its committed offsets on the new cluster could not be read for --backup (cannot read \
+         its committed offsets: GROUP_AUTHORIZATION_FAILED): not committed, so that the backup undoes every change\n\
+         Note: 2 groups: 1 migrated, 0 refused, 1 failed\n",
+        1,
+    );
+    assert_eq!(committed(&new, "billing"), [("orders".into(), 0, 7)], "billing was committed");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "invoicing,orders,0,-\n\n");
+    let _ = std::fs::remove_dir_all(dir);
 }

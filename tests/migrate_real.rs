@@ -466,9 +466,9 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 backup_arg,
             ]);
             check(out.code == Some(0), || format!("{out:?}"))?;
-            // The group had no offsets on the new cluster: the backup says so with an empty offset.
+            // The group had no offsets on the new cluster: the backup says so with the offset -.
             let written = std::fs::read_to_string(&backup).expect("backup");
-            check(written == "undo-first,runs,0,\n\n", || format!("backup: {written:?}"))?;
+            check(written == "undo-first,runs,0,-\n\n", || format!("backup: {written:?}"))?;
             let undo = |mode: &str| {
                 offset_tools_tests::run::reset_offsets(&[
                     "--bootstrap-server",
@@ -481,8 +481,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 ])
             };
             let dry = undo("--dry-run");
-            let note =
-                "Note: group 'undo-first': its committed offset for runs:0 would be deleted (an empty offset in \
+            let note = "Note: group 'undo-first': its committed offset for runs:0 would be deleted (the offset - in \
                         --from-file: it had none)\n";
             check(dry.code == Some(0) && dry.stderr == note, || format!("{dry:?}"))?;
             let described = described_offsets(

@@ -121,12 +121,12 @@ fn every_command_of_the_migration_guide() {
         std::fs::read_to_string(dir.join("search-plan.csv")).unwrap(),
         "search,orders,0,3\nsearch,orders,1,3\nsearch,orders,2,3\n\n"
     );
-    // The backup of a first migration: a row with an empty offset for each partition the groups had no offset
+    // The backup of a first migration: a row with the offset - for each partition the groups had no offset
     // for, which restoring the backup deletes.
     assert_eq!(
         std::fs::read_to_string(dir.join("new-before-switch.csv")).unwrap(),
-        "invoicing,orders,0,\ninvoicing,orders,1,\ninvoicing,orders,2,\nshipping,orders,0,\nshipping,orders,1,\n\
-         shipping,orders,2,\n\n",
+        "invoicing,orders,0,-\ninvoicing,orders,1,-\ninvoicing,orders,2,-\nshipping,orders,0,-\nshipping,orders,1,-\n\
+         shipping,orders,2,-\n\n",
         "nothing was committed before"
     );
     assert!(out.stdout.contains("every group can be migrated"), "{}", out.stdout);

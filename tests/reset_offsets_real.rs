@@ -237,6 +237,71 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             ]);
             check(reset_rows(&theirs.stdout).unwrap_or_default().is_empty(), || format!("Kafka planned: {theirs:?}"))
         }),
+        ("a_restore_is_backed_up_whole_and_deletes_for_groups_gone", MODERN, |f| {
+            let _shared = f.groups.read().expect("lock");
+            start_at(f, "x-restore", &[(0, 2), (1, 3)]);
+            let dir = scratch_dir("restore-real");
+            // events:0 to 4, events:1's offset deleted; and an offset deleted for a group that never existed.
+            let plan = dir.join("restore.csv");
+            std::fs::write(&plan, "x-restore,events,0,4\nx-restore,events,1,-\nx-ghost,events,0,-\n").unwrap();
+            let backup = dir.join("before.csv");
+            let bootstrap = f.kafka.bootstrap();
+            let out = reset_offsets(&[
+                "--bootstrap-server",
+                &bootstrap,
+                "--group",
+                "x-restore",
+                "--group",
+                "x-ghost",
+                "--from-file",
+                plan.to_str().expect("path"),
+                "--execute",
+                "--backup",
+                backup.to_str().expect("path"),
+            ]);
+            assert_output(
+                &out,
+                &reset_table(&[("x-restore", "events", 0, 4)]),
+                "Warn: group 'x-ghost' has no committed offset and no row in --from-file for events:1, events:2: its \
+                 consumers will start there by their auto.offset.reset\n\
+                 Warn: group 'x-restore' has no committed offset and no row in --from-file for events:2: its consumers \
+                 will start there by their auto.offset.reset\n\
+                 Note: group 'x-ghost': its committed offset for events:0 was deleted\n\
+                 Note: group 'x-restore': its committed offset for events:1 was deleted\n",
+                0,
+            );
+            // The backup holds every partition the restore changed, the deleted one too: it undoes the restore.
+            let written = std::fs::read_to_string(&backup).expect("backup");
+            check(written == "x-ghost,events,0,-\nx-restore,events,0,2\nx-restore,events,1,3\n\n", || {
+                format!("backup: {written:?}")
+            })?;
+            let got = described(f, "x-restore");
+            let expected: BTreeMap<(String, i32), Option<i64>> =
+                [(("events".to_string(), 0), Some(4))].into_iter().collect();
+            check(
+                got.iter().filter(|(_, o)| o.is_some()).map(|(k, v)| (k.clone(), *v)).collect::<BTreeMap<_, _>>()
+                    == expected,
+                || format!("Kafka's --describe after the restore: {got:?}"),
+            )?;
+            let undo = reset_offsets(&[
+                "--bootstrap-server",
+                &bootstrap,
+                "--group",
+                "x-restore",
+                "--group",
+                "x-ghost",
+                "--from-file",
+                backup.to_str().expect("path"),
+                "--execute",
+            ]);
+            check(undo.code == Some(0), || format!("{undo:?}"))?;
+            let got = described(f, "x-restore");
+            check(
+                got.get(&("events".to_string(), 0)) == Some(&Some(2))
+                    && got.get(&("events".to_string(), 1)) == Some(&Some(3)),
+                || format!("Kafka's --describe after the undo: {got:?}"),
+            )
+        }),
         ("datetime_note_names_the_instant", ALL, |f| {
             let _shared = f.groups.read().expect("lock");
             let out = reset_offsets(&[

@@ -48,13 +48,17 @@ pub struct OffsetFileRow {
     pub group: u32,
     pub topic: u32,
     pub partition: i32,
-    /// [`NO_OFFSET`] for an empty offset.
+    /// [`NO_OFFSET`] for the mark `-`.
     pub offset: i64,
 }
 
-/// An empty offset (`group,topic,partition,`): the group had no committed offset there, as a `--backup` records it;
-/// reset-offsets deletes the group's committed offset for that partition.
+/// The offset `-` (`group,topic,partition,-`): the group had no committed offset there, as a `--backup` records it
+/// (and as Kafka's `--describe` shows it); reset-offsets deletes the group's committed offset for that partition. An
+/// empty offset is an error: a spreadsheet's blank cell must never delete anything.
 pub const NO_OFFSET: i64 = i64::MIN;
+
+/// How a `--from-file` input and a backup write [`NO_OFFSET`].
+pub const NO_OFFSET_MARK: &str = "-";
 
 /// A whole `--from-file` input.
 #[derive(Debug, Default, Clone)]
@@ -163,8 +167,13 @@ fn parse_fields<'a>(fields: &[&'a str], with_group: bool) -> Result<Fields<'a>, 
         .ok()
         .filter(|p| *p >= 0)
         .ok_or_else(|| format!("partition {} is not a partition number", quote(rest[1])))?;
-    let offset: i64 = if rest[2].is_empty() {
+    let offset: i64 = if rest[2] == NO_OFFSET_MARK {
         NO_OFFSET
+    } else if rest[2].is_empty() {
+        return Err(format!(
+            "the offset is empty (a partition without a committed offset, to have its offset deleted, is written \
+             {NO_OFFSET_MARK}, as --backup writes it)"
+        ));
     } else {
         rest[2]
             .parse()

@@ -135,9 +135,9 @@ pub fn write_reset_csv(out: &mut dyn Write, groups: &[GroupOffsets], with_group:
     {
         let mut csv = csv::WriterBuilder::new().has_headers(false).flexible(true).from_writer(&mut *out);
         for (group, row) in rows(groups) {
-            // A backup's "had none" is an empty offset (`--from-file` deletes the offset it reads so).
+            // A backup's "had none" (`--from-file` deletes the offset it reads so).
             let offset = if row.offset == crate::formats::offset_file::NO_OFFSET {
-                String::new()
+                crate::formats::offset_file::NO_OFFSET_MARK.to_string()
             } else {
                 row.offset.to_string()
             };

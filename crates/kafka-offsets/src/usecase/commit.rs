@@ -95,6 +95,15 @@ fn quoted<'a>(groups: impl IntoIterator<Item = &'a String>) -> String {
     groups.into_iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ")
 }
 
+/// A plan as it would be applied: `orders:0 to 12, orders:1 to 40` (the first five partitions).
+fn planned_offsets(plan: &[NewOffset]) -> String {
+    let mut text: Vec<String> = plan.iter().take(5).map(|o| format!("{} to {}", o.partition, o.offset)).collect();
+    if plan.len() > 5 {
+        text.push(format!("and {} more", plan.len() - 5));
+    }
+    text.join(", ")
+}
+
 pub fn signal_name(signal: i32) -> &'static str {
     match signal {
         2 => "SIGINT",
@@ -103,21 +112,31 @@ pub fn signal_name(signal: i32) -> &'static str {
     }
 }
 
-/// Writes the committed offsets the plans will replace, and syncs the file, before anything is committed. A
-/// partition without a committed offset gets an empty offset: `--from-file` with it deletes the offset the commit
-/// creates, so the file undoes a first migration too.
+/// Writes the committed offsets the plans will replace (and those the deletions will remove), and syncs the file,
+/// before anything is committed. A partition without a committed offset gets the offset `-`: `--from-file` with it
+/// deletes the offset the commit creates, so the file undoes a first migration too.
 fn write_backup(
     backup: &Backup,
     plans: &BTreeMap<String, Vec<NewOffset>>,
+    deleting: &BTreeMap<String, Vec<TopicPartition>>,
     committed: &BTreeMap<String, Committed>,
 ) -> std::io::Result<()> {
-    let mut before = Vec::new();
+    let mut changed: BTreeMap<&String, BTreeSet<&TopicPartition>> = BTreeMap::new();
     for (group, plan) in plans {
-        let mut offsets = Vec::new();
-        for NewOffset { partition, .. } in plan {
-            let offset = committed.get(group).and_then(|c| c.get(partition)).copied().unwrap_or(NO_OFFSET);
-            offsets.push(NewOffset { partition: partition.clone(), offset });
-        }
+        changed.entry(group).or_default().extend(plan.iter().map(|o| &o.partition));
+    }
+    for (group, partitions) in deleting {
+        changed.entry(group).or_default().extend(partitions);
+    }
+    let mut before = Vec::new();
+    for (group, partitions) in changed {
+        let offsets = partitions
+            .into_iter()
+            .map(|partition| {
+                let offset = committed.get(group).and_then(|c| c.get(partition)).copied().unwrap_or(NO_OFFSET);
+                NewOffset { partition: partition.clone(), offset }
+            })
+            .collect();
         before.push(GroupOffsets::new(group, offsets));
     }
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&backup.path)?;
@@ -138,19 +157,21 @@ pub(crate) struct Committing {
     pub aborted: bool,
 }
 
-/// Writes the backup, commits every group's plan, and reads the commits back. Every failure is in `out`. `check` is
-/// the command that shows a group's offsets, for commits whose outcome is unknown.
+/// Writes the backup (of the plans and of the committed offsets `deleting` will remove), commits every group's
+/// plan, and reads the commits back. Every failure is in `out`. `check` is the command that shows a group's offsets,
+/// for commits whose outcome is unknown.
 pub(crate) fn commit_plans(
     session: &Session,
     check: &str,
     mut plans: BTreeMap<String, Vec<NewOffset>>,
+    deleting: &BTreeMap<String, Vec<TopicPartition>>,
     before: &BTreeMap<String, Committed>,
     backup: Option<&Backup>,
     out: &mut Outcome,
 ) -> Result<Committing> {
     if let Some(backup) = backup {
         if session.version::<OffsetDeleteRequest>(&Target::Any, 0, i16::MAX).is_none() {
-            // The backup's empty offsets cannot be deleted here when it is applied: say so now.
+            // The backup's `-` offsets cannot be deleted here when it is applied: say so now.
             for (group, plan) in &plans {
                 for NewOffset { partition, .. } in plan {
                     if before.get(group).is_none_or(|c| !c.contains_key(partition)) {
@@ -162,7 +183,7 @@ pub(crate) fn commit_plans(
                 }
             }
         }
-        if let Err(e) = write_backup(backup, &plans, before) {
+        if let Err(e) = write_backup(backup, &plans, deleting, before) {
             out.error(format!("cannot write --backup {}: {e}", backup.path.display()));
             out.abort();
             return Ok(Committing { aborted: true, ..Committing::default() });
@@ -182,10 +203,13 @@ pub(crate) fn commit_plans(
     );
     session.drive("commit", &mut [&mut commits], session.timeout())?;
     let sent = std::mem::take(&mut commits.sent);
+    // Groups with an attempt sent whose answer was lost: it may have been applied whatever came next.
+    let lost = |group: &str| sent.get(group).is_some_and(|why| !why.is_empty());
     let unanswered = commits.unanswered();
     let outcomes = commits.results();
     let mut confirmed: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
-    let mut unknown: Vec<String> = Vec::new();
+    // Groups whose commit was sent and not answered: their plan, said as it would have been applied.
+    let mut unknown: Vec<(String, String)> = Vec::new();
     let mut not_sent: Vec<String> = Vec::new();
     let mut active = BTreeSet::new();
     for (group, plan) in plans {
@@ -202,13 +226,21 @@ pub(crate) fn commit_plans(
                 }
                 confirmed.insert(group, accepted);
             }
+            // An earlier attempt was sent and its answer lost: it may have been applied before the members came.
+            Some(Ok(CommitOutcome::GroupActive(code))) if lost(&group) => out.error(format!(
+                "the commit of group '{group}' ({}) may or may not have been applied: it was sent and its answer \
+                 lost, then the broker refused it again with {code} (the group has members now); see it with \
+                 {check}",
+                planned_offsets(&plan)
+            )),
             Some(Ok(CommitOutcome::GroupActive(code))) => {
                 out.refuse_commit(&group, &code.to_string());
                 active.insert(group);
             }
+            // Sent now (unanswered) or in an earlier attempt whose answer was lost.
             Some(Err(_)) if stop.received().is_some() => {
-                if unanswered.contains(&group) {
-                    unknown.push(group);
+                if unanswered.contains(&group) || lost(&group) {
+                    unknown.push((group, planned_offsets(&plan)));
                 } else {
                     not_sent.push(group);
                 }
@@ -235,15 +267,18 @@ pub(crate) fn commit_plans(
         }
         match unknown.as_slice() {
             [] => {}
-            [group] => said.push(format!(
-                "the commit of group '{group}' was sent, and whether it was applied is unknown (see it with \
-                 {check})"
+            [(group, offsets)] => said.push(format!(
+                "the commit of group '{group}' ({offsets}) was sent, and may or may not have been applied: no \
+                 answer came (see it with {check})"
             )),
-            groups => said.push(format!(
-                "the commits of groups {} were sent, and whether they were applied is unknown (see them with \
-                 {check})",
-                quoted(groups)
-            )),
+            groups => {
+                let each: Vec<String> = groups.iter().map(|(g, offsets)| format!("'{g}' ({offsets})")).collect();
+                said.push(format!(
+                    "the commits of groups {} were sent, and may or may not have been applied: no answers came \
+                     (see them with {check})",
+                    each.join(", ")
+                ))
+            }
         }
         if !not_sent.is_empty() {
             if confirmed.is_empty() && unknown.is_empty() {

@@ -295,7 +295,7 @@ impl ResetRequest {
         }
         let legacy = session.is_legacy();
         let mut plans: BTreeMap<String, Vec<NewOffset>> = BTreeMap::new();
-        // Rows with an empty offset (a backup's "had none"): the group's committed offsets there are deleted.
+        // Rows with the offset `-` (a backup's "had none"): the group's committed offsets there are deleted.
         let mut deletes: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
         let mut planning_failed = false;
         for (group, scope) in resettable {
@@ -388,7 +388,7 @@ impl ResetRequest {
             for (group, partitions) in &deletes {
                 let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
                 out.note(format!(
-                    "group '{group}': its committed offset for {} would be deleted (an empty offset in --from-file: it \
+                    "group '{group}': its committed offset for {} would be deleted (the offset - in --from-file: it \
                      had none)",
                     names.join(", ")
                 ));
@@ -409,11 +409,35 @@ impl ResetRequest {
         // 4. The backup first, then the commits, then the read-back.
         let planned = if self.details { as_groups(&plans) } else { Vec::new() };
         let planned_any = !plans.is_empty();
-        let committing =
-            commit_plans(&session, "--to-current --dry-run", plans, &committed, self.backup.as_ref(), &mut out)?;
+        let planned_sizes: BTreeMap<String, usize> = plans.iter().map(|(g, plan)| (g.clone(), plan.len())).collect();
+        let check = "--to-current --dry-run";
+        let committing = commit_plans(&session, check, plans, &deletes, &committed, self.backup.as_ref(), &mut out)?;
         if !committing.aborted && !deletes.is_empty() {
-            deletes.retain(|group, _| !committing.active.contains(group));
-            delete_offsets(&session, deletes, timeout, &mut out)?;
+            // A group's deletions follow its commit only once that went through whole (a restore is applied whole
+            // or not at all), and none after a signal.
+            let whole: BTreeSet<&str> = committing
+                .groups
+                .iter()
+                .filter(|g| planned_sizes.get(&*g.group).is_some_and(|&n| g.offsets.len() == n))
+                .map(|g| &*g.group)
+                .collect();
+            // Groups with deletions only committed nothing: theirs go ahead.
+            let ready = |group: &str| whole.contains(group) || !planned_sizes.contains_key(group);
+            let (go, held): (BTreeMap<_, _>, BTreeMap<_, _>) = std::mem::take(&mut deletes)
+                .into_iter()
+                .partition(|(group, _)| out.interrupted.is_none() && ready(group));
+            for (group, partitions) in &held {
+                let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+                let why =
+                    if out.interrupted.is_some() { "the run was interrupted" } else { "its commit did not succeed" };
+                out.error(format!(
+                    "group '{group}': its committed offset for {} was not deleted: {why}",
+                    names.join(", ")
+                ));
+            }
+            if !go.is_empty() {
+                delete_offsets(&session, go, timeout, &mut out)?;
+            }
         }
         // No table when nothing was sent (a backup that cannot be written); its header alone when every group was
         // refused for having members, by the broker as before the commit.

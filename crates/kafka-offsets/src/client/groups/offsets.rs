@@ -232,8 +232,8 @@ pub struct CommitOffsets {
     /// Per group, the partitions already answered for good.
     answered: HashMap<String, BTreeMap<TopicPartition, PartitionCommit>>,
     calls: Vec<(Call<OffsetCommitRequest>, BrokerAddress, String)>,
-    /// Groups whose commit may have reached a broker, with why no answer came for the first such attempt (empty
-    /// when answered).
+    /// Groups whose commit may have reached a broker, with why no answer came for the first attempt whose answer
+    /// was lost (empty when every attempt sent was answered).
     pub sent: BTreeMap<String, String>,
     /// Groups whose commit was written when a signal stopped the wait for its answer.
     unanswered: BTreeSet<String>,
@@ -322,7 +322,8 @@ impl Operation for CommitOffsets {
                     continue;
                 }
             };
-            self.sent.insert(group.clone(), String::new());
+            // An earlier attempt's lost answer stays said: that attempt may have been applied.
+            self.sent.entry(group.clone()).or_default();
             let answers: Vec<(TopicPartition, ErrorCode)> = response
                 .topics
                 .iter()
@@ -434,6 +435,12 @@ impl Operation for DeleteOffsets {
                 }
             };
             let code = ErrorCode(response.error_code);
+            if code == ErrorCode::GROUP_ID_NOT_FOUND {
+                // A group that no longer exists has no offset left to delete.
+                let gone = self.partitions[&group].iter().map(|tp| (tp.clone(), PartitionCommit::Committed)).collect();
+                self.work.finish(&group, Ok(gone));
+                continue;
+            }
             if code.is_error() {
                 if self.work.error(session, &group, code, "its offsets could not be deleted") == Next::RetryLater {
                     next = Next::RetryLater;

@@ -139,10 +139,30 @@ impl MigrateRequest {
             let offsets = plans.iter().map(|(group, offsets)| GroupOffsets::new(group, offsets.clone())).collect();
             return Ok(run.report(offsets, BTreeMap::new()));
         }
-        let before: BTreeMap<String, Committed> =
-            new_committed.into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
+        let mut plans = plans;
+        let mut before: BTreeMap<String, Committed> = BTreeMap::new();
+        let mut new_committed = new_committed;
+        if self.backup.is_some() {
+            // The backup must hold every planned group's offsets on the new cluster: a group whose offsets could not
+            // be read is not committed (a backup that says "had none" for it would delete its offsets when restored).
+            plans.retain(|group, _| match new_committed.remove(group) {
+                Some(Ok(committed)) => {
+                    before.insert(group.clone(), committed);
+                    true
+                }
+                failed => {
+                    let why = failed.and_then(|f| f.err()).unwrap_or_else(|| "no answer".to_string());
+                    run.out.error(format!(
+                        "group '{group}': its committed offsets on the new cluster could not be read for --backup \
+                         ({why}): not committed, so that the backup undoes every change"
+                    ));
+                    false
+                }
+            });
+        }
         let check = "reset-offsets --bootstrap-server <new cluster> --to-current --dry-run";
-        let committing = commit_plans(&run.new, check, plans, &before, self.backup.as_ref(), &mut run.out)?;
+        let none = BTreeMap::new();
+        let committing = commit_plans(&run.new, check, plans, &none, &before, self.backup.as_ref(), &mut run.out)?;
         if committing.aborted {
             return Ok(stopped(run.out));
         }

@@ -160,6 +160,10 @@ pub struct RecordCopy {
     /// How many records could be the copy, with the same contents and history (duplicates a copier wrote twice):
     /// the first is taken, so that nothing is skipped. 1 when the copy is proven.
     pub alike: usize,
+    /// How many records right before the copy are, in order, the records right before the anchor on the old cluster
+    /// (up to [`HISTORY`]; `usize::MAX`: all of them, from both log starts): copies of those records, whatever
+    /// other records share their contents.
+    pub aligned: usize,
 }
 
 impl RecordCopy {
@@ -304,14 +308,18 @@ pub fn find_copy(anchor: &Anchor, read: Window<'_>, new_log: (i64, i64), by: By)
         matching = vec![tied[0]];
     }
     match matching.first() {
-        Some((record, run, length, _, _)) => CopySearch::Found(RecordCopy {
-            offset: record.offset,
-            after_last_read: anchor.after,
-            by,
-            log_append_time: anchor.record.log_append_time || record.log_append_time,
-            run: (*length > 1).then_some((*run, *length)),
-            alike,
-        }),
+        Some((record, run, length, _, _)) => {
+            let index = read.records.iter().position(|r| r.offset == record.offset).unwrap_or(0);
+            CopySearch::Found(RecordCopy {
+                offset: record.offset,
+                after_last_read: anchor.after,
+                by,
+                log_append_time: anchor.record.log_append_time || record.log_append_time,
+                run: (*length > 1).then_some((*run, *length)),
+                alike,
+                aligned: history_match(anchor, &read.records[..index], from_log_start),
+            })
+        }
         None => CopySearch::NotFound,
     }
 }

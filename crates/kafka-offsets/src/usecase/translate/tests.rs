@@ -459,3 +459,23 @@ fn records_below_the_first_copy_are_history_only_below_the_copy_of_the_first_rec
         Walk { start: 9, checked: 9, history: 5, unexplained: Some((5, Some(5), false)), ..Walk::default() }
     );
 }
+
+#[test]
+fn identical_records_below_the_copy_are_copies_of_the_records_they_align_with() {
+    // Kafka 0.9's records have no timestamps: a0 a1 a2 then a0 a1 again. The group read the first three; on the new
+    // cluster, a0 at offset 0 is identical to a record it read and to one it did not, but the records right before
+    // the copy are, in order, those before the record it reads next: they are copies of those.
+    let old_log: Vec<FetchedRecord> =
+        ["a0", "a1", "a2", "a0", "a1"].iter().enumerate().map(|(i, v)| record(i as i64, None, v)).collect();
+    let AnchorSearch::Found(anchor) = find_anchor(&old(3, 0, 5), window(&old_log, 0, 5), false, 0) else { panic!() };
+    let by = By::Content { from: 0, until: 5 };
+    let CopySearch::Found(copy) = find_copy(&anchor, window(&old_log, 0, 5), (0, 5), by) else { panic!() };
+    assert_eq!((copy.offset, copy.aligned), (3, usize::MAX));
+    assert_eq!(
+        walk_below(3, &old_log, &[], &anchor, &old_log, &copy),
+        Walk { start: 3, checked: 3, ..Walk::default() }
+    );
+    // Without the order (only the copy's own record proven), a0 below is refused, never guessed.
+    let unaligned = RecordCopy { aligned: 0, ..copy };
+    assert_eq!(walk_below(3, &old_log, &[], &anchor, &old_log, &unaligned).ambiguous, Some(0));
+}

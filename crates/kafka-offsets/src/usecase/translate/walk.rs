@@ -314,9 +314,9 @@ pub struct Walker {
     place_is_first: bool,
     /// Drained: the records after the place are walked too, while they are copies of records it read.
     drained: bool,
-    /// The copy's run of identical records starts here: from here to the place, the copies of the run's records
-    /// before the anchor (proven by their place in the run, though identical to records not passed).
-    run_start: i64,
+    /// From here to the place, copies of the records before the anchor, proven by their order (the records right
+    /// before the copy, or its run of identical records), whatever other records share their contents.
+    proven_from: i64,
     seen_copy: bool,
     /// The records below the copies outnumber what the old cluster deleted.
     overfull: bool,
@@ -336,7 +336,11 @@ impl Walker {
             place,
             place_is_first,
             drained: copy.after_last_read,
-            run_start: copy.offset - copy.run.map_or(0, |(before, _)| before as i64),
+            proven_from: {
+                let run_start = copy.offset - copy.run.map_or(0, |(before, _)| before as i64);
+                let aligned_from = i64::try_from(copy.aligned).map_or(i64::MIN, |n| copy.offset - n);
+                run_start.min(aligned_from)
+            },
             seen_copy: false,
             overfull: false,
             reached: i64::MIN,
@@ -363,7 +367,7 @@ impl Walker {
             return;
         }
         let origin = match record.origin(self.passed) {
-            _ if record.offset >= self.run_start && record.offset < self.place => Origin::Read,
+            _ if record.offset >= self.proven_from && record.offset < self.place => Origin::Read,
             Origin::Ambiguous => {
                 self.walk.ambiguous.get_or_insert(record.offset);
                 return;
