@@ -172,6 +172,8 @@ pub struct Script {
     /// The first OffsetCommit of this group is applied, and its connection closed without an answer (the answer
     /// lost on the way); then the broker does what the second part says.
     pub lose_commit_answer: Option<(String, AfterLoss)>,
+    /// Fetch answers carry no records and no error, however far the log goes (a broker that answers nothing).
+    pub empty_fetch: bool,
 }
 
 /// What the broker does once it lost the answer to an applied commit.
@@ -567,7 +569,11 @@ impl Connection {
                                             .with_high_watermark(log.log_end())
                                             .with_last_stable_offset(log.log_end())
                                             .with_log_start_offset(log.log_start)
-                                            .with_records(Some(log.fetch(p.fetch_offset, p.partition_max_bytes))),
+                                            .with_records(Some(if state.script.empty_fetch {
+                                                Bytes::new()
+                                            } else {
+                                                log.fetch(p.fetch_offset, p.partition_max_bytes)
+                                            })),
                                     }
                                 })
                                 .collect(),

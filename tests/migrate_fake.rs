@@ -395,3 +395,29 @@ fn with_a_backup_a_group_whose_offsets_on_the_new_cluster_cannot_be_read_is_not_
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), "invoicing,orders,0,-\n\n");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_broker_that_answers_reads_with_nothing_is_asked_again_after_pauses() {
+    // Every Fetch answer is empty, without error, although the log goes on: the reads fail at --timeout, having
+    // asked a few times with pauses between, not thousands of times back to back.
+    let old = FakeBroker::start(Script { empty_fetch: true, ..Script::default() });
+    let new = cluster();
+    let records: Records = (0..10).map(|i| (T0 + i, None, format!("r{i}"))).collect();
+    add(&old, "orders", 0, 0, &records);
+    add(&new, "orders", 0, 0, &records);
+    old.commit("billing", "orders", 0, 4);
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--group",
+        "billing",
+        "--by-record",
+        "--timeout",
+        "3000",
+    ]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let fetches = old.received(kafka_protocol::messages::ApiKey::Fetch).len();
+    assert!(fetches < 40, "{fetches} Fetch requests in 3 s: {out:?}");
+}

@@ -253,3 +253,148 @@ fn every_seed_decodes() {
         assert!(decode_answer(key, version, body), "the valid answer of API {key} v{version} did not decode");
     }
 }
+
+/// Old message sets (magic 0 and 1) with valid checksums, so that decoding reaches what lies behind them: wrappers
+/// nested in wrappers (Kafka never writes them; a hostile broker can), offsets at the ends of the range, inner
+/// offsets out of order. Each level is compressed with gzip or not at all.
+mod legacy {
+    use std::io::Write;
+
+    /// One message: offset, size, crc, magic, attributes, [timestamp], key, value.
+    pub fn message(offset: i64, magic: i8, codec: u8, timestamp: i64, key: Option<&[u8]>, value: &[u8]) -> Vec<u8> {
+        let mut body = vec![magic as u8, codec];
+        if magic >= 1 {
+            body.extend(timestamp.to_be_bytes());
+        }
+        match key {
+            None => body.extend((-1i32).to_be_bytes()),
+            Some(key) => {
+                body.extend((key.len() as i32).to_be_bytes());
+                body.extend_from_slice(key);
+            }
+        }
+        body.extend((value.len() as i32).to_be_bytes());
+        body.extend_from_slice(value);
+        let mut out = offset.to_be_bytes().to_vec();
+        out.extend((body.len() as i32 + 4).to_be_bytes());
+        out.extend(crc32fast::hash(&body).to_be_bytes());
+        out.extend(body);
+        out
+    }
+
+    pub fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(1));
+        encoder.write_all(data).expect("gzip");
+        encoder.finish().expect("gzip")
+    }
+
+    pub fn gzip_stored(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        encoder.write_all(data).expect("gzip");
+        encoder.finish().expect("gzip")
+    }
+
+    /// A wrapper at `offset` holding `inner` (already encoded messages), gzip-compressed.
+    pub fn wrapper(offset: i64, magic: i8, inner: &[u8]) -> Vec<u8> {
+        message(offset, magic, 1, 0, None, &gzip(inner))
+    }
+}
+
+/// An offset at the ends of the range, or an ordinary one.
+fn wire_offset() -> impl Strategy<Value = i64> {
+    prop_oneof![Just(i64::MAX), Just(i64::MAX - 1), Just(i64::MIN), Just(-1i64), Just(0i64), 0i64..1_000_000]
+}
+
+proptest! {
+    #[test]
+    fn old_message_sets_with_valid_checksums(
+        magic in 0i8..=1,
+        depth in 0usize..4,
+        offsets in prop::collection::vec(wire_offset(), 1..6),
+        outer in wire_offset(),
+    ) {
+        // Innermost: plain messages at the given offsets; then `depth` wrappers around them.
+        let mut set: Vec<u8> = offsets
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &o)| legacy::message(o, magic, 0, 1000, None, format!("v{i}").as_bytes()))
+            .collect();
+        for level in 0..depth {
+            set = legacy::wrapper(if level + 1 == depth { outer } else { offsets[0] }, magic, &set);
+        }
+        let _ = decode_batches(Bytes::from(set));
+    }
+
+    #[test]
+    fn record_batches_with_valid_checksums_and_extreme_offsets(
+        base in wire_offset(),
+        last_delta in prop_oneof![Just(i32::MAX), Just(-1i32), 0i32..10],
+        record_delta in prop_oneof![Just(i32::MAX), Just(i32::MIN), 0i32..10],
+        timestamp in prop_oneof![Just(i64::MAX), Just(i64::MIN), 0i64..10],
+    ) {
+        let _ = decode_batches(Bytes::from(extreme_batch(base, last_delta, record_delta, timestamp)));
+    }
+}
+
+/// A record batch (magic 2, no compression) with one record, its offsets and timestamps as given, checksum valid.
+fn extreme_batch(base: i64, last_delta: i32, record_delta: i32, timestamp: i64) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, value: i64) {
+        let mut v = ((value << 1) ^ (value >> 63)) as u64;
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let mut record = vec![0u8];
+    varint(&mut record, 1); // timestamp delta
+    varint(&mut record, i64::from(record_delta));
+    varint(&mut record, -1); // no key
+    varint(&mut record, 1);
+    record.push(b'x');
+    varint(&mut record, 0); // no headers
+    let mut records = Vec::new();
+    varint(&mut records, record.len() as i64);
+    records.extend(record);
+    let mut after_crc = 0i16.to_be_bytes().to_vec();
+    after_crc.extend(last_delta.to_be_bytes());
+    after_crc.extend(timestamp.to_be_bytes());
+    after_crc.extend(timestamp.to_be_bytes());
+    after_crc.extend((-1i64).to_be_bytes());
+    after_crc.extend((-1i16).to_be_bytes());
+    after_crc.extend((-1i32).to_be_bytes());
+    after_crc.extend(1i32.to_be_bytes());
+    after_crc.extend(records);
+    let mut body = 0i32.to_be_bytes().to_vec(); // leader epoch
+    body.push(2);
+    body.extend(crc32c::crc32c(&after_crc).to_be_bytes());
+    body.extend(after_crc);
+    let mut out = base.to_be_bytes().to_vec();
+    out.extend((body.len() as i32).to_be_bytes());
+    out.extend(body);
+    out
+}
+
+#[test]
+fn wrappers_nested_deep_are_refused_without_exhausting_the_stack() {
+    // Kafka never compresses a message inside a compressed message; a hostile answer nests them thousands deep.
+    let mut set = legacy::message(0, 1, 0, 0, None, b"v");
+    for _ in 0..3000 {
+        // Stored, not compressed (gzip level 0): thousands of levels are built in a moment.
+        set = legacy::message(0, 1, 1, 0, None, &legacy::gzip_stored(&set));
+    }
+    assert!(decode_batches(Bytes::from(set)).is_err());
+}
+
+#[test]
+fn the_wrappers_of_one_answer_inflate_within_one_budget() {
+    // Each wrapper inflates to 33 MiB, under the cap; the answer holds two of them, 66 MiB together.
+    let megabyte = vec![0u8; 1 << 20];
+    let level: Vec<u8> = (0..33).flat_map(|i| legacy::message(i, 1, 0, 0, None, &megabyte)).collect();
+    let wrapped = legacy::wrapper(32, 1, &level);
+    let second = legacy::wrapper(65, 1, &level);
+    let answer = [wrapped, second].concat();
+    assert!(answer.len() < 1 << 20, "the answer is small: {} bytes", answer.len());
+    let error = decode_batches(Bytes::from(answer)).unwrap_err();
+    assert_eq!(error.to_string(), "the gzip batches of one answer inflate to more than 64 MiB");
+}

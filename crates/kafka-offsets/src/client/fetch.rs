@@ -300,7 +300,7 @@ impl Operation for FetchRecords {
                         if self.keep_aborted {
                             progress.aborted.extend(aborted.into_iter().filter(|r| r.offset < end));
                         }
-                        progress.starved = false;
+                        let was_starved = std::mem::take(&mut progress.starved);
                         match batch_end {
                             Some(batch_end) if batch_end > progress.next => progress.next = batch_end,
                             // Bytes but no whole batch: a message larger than the size asked for (Kafka 0.9).
@@ -315,8 +315,13 @@ impl Operation for FetchRecords {
                                 )));
                                 continue;
                             }
-                            // Nothing although the log goes on: crowded out of this answer; alone next time.
+                            // Nothing although the log goes on: crowded out of this answer; alone next time. Asked
+                            // alone and empty again: a broker that answers nothing is asked again after a pause, not
+                            // back to back until the deadline.
                             _ => {
+                                if was_starved {
+                                    next = Next::RetryLater;
+                                }
                                 progress.starved = true;
                                 continue;
                             }

@@ -1,16 +1,17 @@
 //! Records as a broker sends them in a Fetch answer, decoded here with bounded memory: record batches (magic 2,
 //! Kafka 0.11+, KIP-98) and the message sets before them (magic 0 and 1, with their compressed wrappers). Every
 //! codec Kafka producers write: gzip, snappy (raw, and the xerial framing of Kafka's Java producer), lz4 frames and
-//! zstd, each inflated to at most [`MAX_INFLATED`] bytes; checksums are verified. A length or count read from the
-//! wire never decides an allocation: vectors grow as their elements really arrive, and every length is checked
-//! against the bytes left.
+//! zstd, all the batches of one answer inflated to at most [`MAX_INFLATED`] bytes together; checksums are verified.
+//! A length or count read from the wire never decides an allocation: vectors grow as their elements really arrive,
+//! and every length is checked against the bytes left. Offsets read from the wire are added with checks, and a
+//! compressed message inside a compressed message (which Kafka never writes) is refused, so nesting costs no stack.
 
 use std::io::Read;
 
 use bytes::Bytes;
 
-/// The most one batch may inflate to: far above what producers write (1 MB batches by default), low enough that a
-/// hostile batch cannot exhaust memory.
+/// The most the batches of one answer may inflate to together: far above what producers write (1 MB batches by
+/// default), low enough that a hostile answer cannot exhaust memory.
 pub const MAX_INFLATED: usize = 64 << 20;
 
 /// How a record's timestamp was set (the batch's attributes say): by its producer, or by the broker on append.
@@ -144,23 +145,40 @@ impl Cursor {
     }
 }
 
-/// Inflates a compressed block (codec from the attributes' low three bits), to at most [`MAX_INFLATED`] bytes.
-fn inflate(codec: u8, data: &[u8]) -> Result<Bytes, RecordError> {
-    let bounded = |reader: &mut dyn Read, name: &str| -> Result<Bytes, RecordError> {
+/// What an answer's batches may still inflate to (see [`MAX_INFLATED`]).
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    fn spend(&mut self, bytes: usize, name: &str) -> Result<(), RecordError> {
+        self.left = self.left.checked_sub(bytes).ok_or_else(|| {
+            error(format!("the {name} batches of one answer inflate to more than {} MiB", MAX_INFLATED >> 20))
+        })?;
+        Ok(())
+    }
+}
+
+/// Inflates a compressed block (codec from the attributes' low three bits), within the answer's budget.
+fn inflate(codec: u8, data: &[u8], budget: &mut Budget) -> Result<Bytes, RecordError> {
+    let limit = budget.left;
+    let mut bounded = |reader: &mut dyn Read, name: &str| -> Result<Bytes, RecordError> {
         let mut out = Vec::new();
         reader
-            .take(MAX_INFLATED as u64 + 1)
+            .take((limit as u64).saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| error(format!("cannot decompress a {name} batch: {e}")))?;
-        if out.len() > MAX_INFLATED {
-            return Err(error(format!("a {name} batch inflates to more than {} MiB", MAX_INFLATED >> 20)));
-        }
+        budget.spend(out.len(), name)?;
         Ok(Bytes::from(out))
     };
     match codec {
         0 => Ok(Bytes::copy_from_slice(data)),
         1 => bounded(&mut flate2::read::MultiGzDecoder::new(data), "gzip"),
-        2 => snappy(data),
+        2 => {
+            let out = snappy(data, limit)?;
+            budget.spend(out.len(), "snappy")?;
+            Ok(out)
+        }
         3 => {
             let mut decoder =
                 lz4::Decoder::new(data).map_err(|e| error(format!("cannot decompress a lz4 batch: {e}")))?;
@@ -196,12 +214,15 @@ fn lz4_header_checksum_fixed(data: &[u8]) -> Vec<u8> {
 /// preceded by its size.
 const XERIAL: &[u8] = b"\x82SNAPPY\x00";
 
-fn snappy(data: &[u8]) -> Result<Bytes, RecordError> {
+fn snappy(data: &[u8], limit: usize) -> Result<Bytes, RecordError> {
     let raw = |block: &[u8], out: &mut Vec<u8>| -> Result<(), RecordError> {
         let length =
             snap::raw::decompress_len(block).map_err(|e| error(format!("cannot decompress a snappy batch: {e}")))?;
-        if out.len() + length > MAX_INFLATED {
-            return Err(error(format!("a snappy batch inflates to more than {} MiB", MAX_INFLATED >> 20)));
+        if out.len() + length > limit {
+            return Err(error(format!(
+                "the snappy batches of one answer inflate to more than {} MiB",
+                MAX_INFLATED >> 20
+            )));
         }
         let start = out.len();
         out.resize(start + length, 0);
@@ -229,6 +250,7 @@ fn snappy(data: &[u8]) -> Result<Bytes, RecordError> {
 pub fn decode_batches(bytes: Bytes) -> Result<(Vec<Batch>, Option<i64>), RecordError> {
     let mut batches = Vec::new();
     let mut end = None;
+    let mut budget = Budget { left: MAX_INFLATED };
     let mut cursor = Cursor::new(bytes);
     while cursor.left() >= 17 {
         let base_offset = cursor.i64()?;
@@ -240,8 +262,8 @@ pub fn decode_batches(bytes: Bytes) -> Result<(Vec<Batch>, Option<i64>), RecordE
         let body = cursor.take(length)?;
         let magic = body.get(4).copied().ok_or_else(|| error("a batch is cut short"))? as i8;
         match magic {
-            2 => batches.push(record_batch(base_offset, body)?),
-            0 | 1 => batches.extend(message(base_offset, body, magic)?),
+            2 => batches.push(record_batch(base_offset, body, &mut budget)?),
+            0 | 1 => batches.push(message(base_offset, body, magic, &mut budget)?),
             other => return Err(error(format!("unknown record format (magic {other})"))),
         }
         let last = batches.last().map(|b: &Batch| b.end_offset);
@@ -251,7 +273,7 @@ pub fn decode_batches(bytes: Bytes) -> Result<(Vec<Batch>, Option<i64>), RecordE
 }
 
 /// A record batch (magic 2); `body` starts after its length.
-fn record_batch(base_offset: i64, body: Bytes) -> Result<Batch, RecordError> {
+fn record_batch(base_offset: i64, body: Bytes, budget: &mut Budget) -> Result<Batch, RecordError> {
     let mut cursor = Cursor::new(body.clone());
     let _leader_epoch = cursor.i32()?;
     let _magic = cursor.i8()?;
@@ -275,7 +297,7 @@ fn record_batch(base_offset: i64, body: Bytes) -> Result<Batch, RecordError> {
     let transactional = attributes & 0x10 != 0;
     let is_control = attributes & 0x20 != 0;
     let rest = cursor.take(cursor.left())?;
-    let records_bytes = inflate((attributes & 0x07) as u8, &rest)?;
+    let records_bytes = inflate((attributes & 0x07) as u8, &rest, budget)?;
     let mut records = Vec::new();
     let mut cursor = Cursor::new(records_bytes);
     for _ in 0..count.max(0) {
@@ -324,7 +346,60 @@ fn record_batch(base_offset: i64, body: Bytes) -> Result<Batch, RecordError> {
 
 /// An old message (magic 0 or 1), `body` starting after its size: itself, or when it wraps compressed messages,
 /// the messages inside (magic 1 numbers them relative to the wrapper's offset, which is the last one's).
-fn message(offset: i64, body: Bytes, magic: i8) -> Result<Vec<Batch>, RecordError> {
+fn message(offset: i64, body: Bytes, magic: i8, budget: &mut Budget) -> Result<Batch, RecordError> {
+    let (codec, record, timestamp_type) = message_record(offset, body, magic)?;
+    let end_offset = offset.checked_add(1).ok_or_else(|| error("a message's offset overflows"))?;
+    let single = |records| Batch {
+        base_offset: offset,
+        end_offset,
+        timestamp_type,
+        transactional: false,
+        producer_id: -1,
+        control: None,
+        records,
+    };
+    if codec == 0 {
+        return Ok(single(vec![record]));
+    }
+    let compressed = record.value.as_deref().unwrap_or_default();
+    let inner = if magic == 0 && codec == 3 {
+        inflate(codec, &lz4_header_checksum_fixed(compressed), budget)?
+    } else {
+        inflate(codec, compressed, budget)?
+    };
+    let mut messages: Vec<Record> = Vec::new();
+    let mut cursor = Cursor::new(inner);
+    while cursor.left() >= 12 {
+        let inner_offset = cursor.i64()?;
+        let size = cursor.i32()?;
+        let body = cursor.sized(i64::from(size))?.ok_or_else(|| error("a message without size"))?;
+        let (inner_codec, inner_record, _) = message_record(inner_offset, body, magic)?;
+        if inner_codec != 0 {
+            return Err(error(format!(
+                "the message at offset {offset} holds a compressed message (Kafka compresses only the outer one)"
+            )));
+        }
+        if messages.last().is_some_and(|m| m.offset >= inner_offset) {
+            return Err(error(format!("the messages inside the message at offset {offset} are out of order")));
+        }
+        messages.push(inner_record);
+    }
+    if magic >= 1 {
+        let overflow = || error(format!("the offsets inside the message at offset {offset} overflow"));
+        let shift = offset.checked_sub(messages.last().map_or(0, |m| m.offset)).ok_or_else(overflow)?;
+        for m in &mut messages {
+            m.offset = m.offset.checked_add(shift).ok_or_else(overflow)?;
+            if timestamp_type == TimestampType::LogAppend {
+                m.timestamp = record.timestamp;
+            }
+        }
+    }
+    let base = messages.first().map_or(offset, |m| m.offset);
+    Ok(Batch { base_offset: base, ..single(messages) })
+}
+
+/// One old message read as a record (its value still compressed when `codec` is not 0), after its checksum.
+fn message_record(offset: i64, body: Bytes, magic: i8) -> Result<(u8, Record, TimestampType), RecordError> {
     let mut cursor = Cursor::new(body.clone());
     let crc = u32::from_be_bytes(cursor.array()?);
     if crc32fast::hash(&body[4..]) != crc {
@@ -343,46 +418,9 @@ fn message(offset: i64, body: Bytes, magic: i8) -> Result<Vec<Batch>, RecordErro
     let value_length = cursor.i32()?;
     let value = cursor.sized(i64::from(value_length))?;
     let codec = attributes & 0x07;
-    let single = |records| Batch {
-        base_offset: offset,
-        end_offset: offset.saturating_add(1),
-        timestamp_type,
-        transactional: false,
-        producer_id: -1,
-        control: None,
-        records,
-    };
-    if codec == 0 {
-        let timestamp = timestamp.filter(|t| *t >= 0);
-        return Ok(vec![single(vec![Record { offset, timestamp, key, value }])]);
-    }
-    let compressed = value.as_deref().unwrap_or_default();
-    let inner = if magic == 0 && codec == 3 {
-        inflate(codec, &lz4_header_checksum_fixed(compressed))?
-    } else {
-        inflate(codec, compressed)?
-    };
-    let mut messages = Vec::new();
-    let mut cursor = Cursor::new(inner);
-    while cursor.left() >= 12 {
-        let inner_offset = cursor.i64()?;
-        let size = cursor.i32()?;
-        let body = cursor.sized(i64::from(size))?.ok_or_else(|| error("a message without size"))?;
-        for batch in message(inner_offset, body, magic)? {
-            messages.extend(batch.records);
-        }
-    }
-    if magic >= 1 {
-        let shift = offset - messages.last().map_or(0, |m| m.offset);
-        for m in &mut messages {
-            m.offset += shift;
-            if timestamp_type == TimestampType::LogAppend {
-                m.timestamp = timestamp;
-            }
-        }
-    }
-    let base = messages.first().map_or(offset, |m| m.offset);
-    Ok(vec![Batch { base_offset: base, ..single(messages) }])
+    // A wrapper's timestamp is kept whole (LogAppendTime gives it to every message inside).
+    let timestamp = if codec == 0 { timestamp.filter(|t| *t >= 0) } else { timestamp };
+    Ok((codec, Record { offset, timestamp, key, value }, timestamp_type))
 }
 
 /// Sets apart the batches of aborted transactions, as a read_committed consumer leaves them out (KIP-98): `aborted`
@@ -757,8 +795,9 @@ pub(crate) mod tests {
         snappy.push(claim as u8);
         snappy.extend([0u8; 8]);
         for (codec, data, name) in [(1, gzip, "gzip"), (4, zstd, "zstd"), (3, lz4, "lz4"), (2, snappy, "snappy")] {
-            let error = inflate(codec, &data).unwrap_err();
-            assert_eq!(error, RecordError(format!("a {name} batch inflates to more than 64 MiB")), "{name}");
+            let error = inflate(codec, &data, &mut Budget { left: MAX_INFLATED }).unwrap_err();
+            let expected = format!("the {name} batches of one answer inflate to more than 64 MiB");
+            assert_eq!(error, RecordError(expected), "{name}");
         }
     }
 
