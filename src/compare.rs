@@ -35,6 +35,10 @@ pub fn reset_table(rows: &[(&str, &str, i32, i64)]) -> String {
 pub const NO_ACTION_WARNING: &str =
     "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)\n";
 
+/// copy-topics' warning when neither --dry-run nor --execute is given.
+pub const NO_CREATION_WARNING: &str =
+    "Warn: dry run: nothing is created without --execute (--dry-run says so and leaves out this line)\n";
+
 /// A row of migrate-groups' table: group, topic, partition, old offset, lag, new offset, status, how.
 pub type MigrationRow<'a> = (&'a str, &'a str, i32, i64, i64, Option<i64>, &'a str, &'a str);
 

@@ -6,7 +6,7 @@
 //! that creates nothing.
 
 use kafka_protocol::messages::{ApiKey, RequestKind};
-use offset_tools_tests::compare::{assert_output, NO_ACTION_WARNING};
+use offset_tools_tests::compare::{assert_output, NO_CREATION_WARNING};
 use offset_tools_tests::dead_address;
 use offset_tools_tests::fake_broker::{CreateTopicsSent, FakeBroker, Script};
 use offset_tools_tests::run::tool;
@@ -61,7 +61,7 @@ fn a_dry_run_validates_every_topic_and_creates_nothing() {
         row("payments", 2, 1, "create", "retention.ms=86400000"),
     ]
     .concat();
-    assert_output(&out, &table, NO_ACTION_WARNING, 0);
+    assert_output(&out, &table, NO_CREATION_WARNING, 0);
     // The dry run asks the new cluster to validate what --execute would create, and creates nothing.
     let topics = vec![
         topic("audit", 1, 1, &[]),
@@ -263,7 +263,7 @@ fn an_unreachable_new_cluster_is_named_and_usage_mistakes_send_nothing() {
     assert_output(
         &none,
         "",
-        &format!("{NO_ACTION_WARNING}Error: Could not match any topic-partitions with the specified filters\n"),
+        &format!("{NO_CREATION_WARNING}Error: Could not match any topic-partitions with the specified filters\n"),
         1,
     );
 }

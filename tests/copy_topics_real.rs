@@ -28,8 +28,8 @@ fn setup(version: Version) -> Fixture {
     // Kafka 4 removed message.format.version (KIP-724) and refuses segments under 1 MiB.
     old.create_topic("legacy", 1, &["message.format.version=2.1", "retention.ms=3600000"]);
     old.create_topic("tiny-segments", 1, &["segment.bytes=100000"]);
-    // MirrorMaker 2's own topics, as it leaves them on a cluster.
-    for topic in ["heartbeats", "mm2-offset-syncs.new.internal", "new.checkpoints.internal"] {
+    // MirrorMaker 2's own topics, as it leaves them on a cluster; and a team's topic whose name only looks like one.
+    for topic in ["heartbeats", "mm2-offset-syncs.new.internal", "new.checkpoints.internal", "ledger.internal"] {
         old.create_topic(topic, 1, &[]);
     }
     Fixture { old, new }
@@ -44,6 +44,13 @@ fn row(topic: &str, partitions: i32, replication: i32, status: &str, details: &s
 }
 
 const HEADER: &str = "TOPIC                          PARTITIONS REPLICATION STATUS     DETAILS\n";
+/// MirrorMaker 2's topics left out, each named.
+const MIRROR_MAKERS: &str = "Note: topic 'heartbeats' left out: MirrorMaker 2's own (name it with --topic, or give \
+                             --include-internal-topics, to copy it)\n\
+                             Note: topic 'mm2-offset-syncs.new.internal' left out: MirrorMaker 2's own (name it with \
+                             --topic, or give --include-internal-topics, to copy it)\n\
+                             Note: topic 'new.checkpoints.internal' left out: MirrorMaker 2's own (name it with \
+                             --topic, or give --include-internal-topics, to copy it)\n";
 const LEFT_OUT: &str =
     "Warn: topic 'legacy': the new cluster does not know the setting message.format.version: left out\n";
 const REFUSED: &str = "Error: topic 'tiny-segments': refused: the new cluster refused it: Invalid value 100000 for \
@@ -79,6 +86,7 @@ fn the_runbook(f: &Fixture) -> Result<(), Failed> {
     // 1. The dry run: validated by the new cluster, MirrorMaker 2's topics left out, sorted.
     let table = [
         HEADER.to_string(),
+        held("ledger.internal", 1, "to be created"),
         held("legacy", 1, "to be created"),
         held("orders", 3, "to be created"),
         held("payments", 2, "to be created"),
@@ -87,33 +95,49 @@ fn the_runbook(f: &Fixture) -> Result<(), Failed> {
     .concat();
     let dry = copy(f, &["--dry-run"]);
     let none = |verb: &str| {
-        format!("Error: none of the 3 other topics {verb}: the new cluster refused 1 (--allow-partial creates the others)\n")
+        format!("Error: none of the 4 other topics {verb}: the new cluster refused 1 (--allow-partial creates the others)\n")
     };
-    assert_output(&dry, &table, &format!("{LEFT_OUT}{REFUSED}{}", none("would be created")), 1);
+    assert_output(&dry, &table, &format!("{MIRROR_MAKERS}{LEFT_OUT}{REFUSED}{}", none("would be created")), 1);
     // 2. The execute does what the dry run said: nothing.
     let table = [
         HEADER.to_string(),
+        held("ledger.internal", 1, "created"),
         held("legacy", 1, "created"),
         held("orders", 3, "created"),
         held("payments", 2, "created"),
         row("tiny-segments", 1, 1, "refused", refusal),
     ]
     .concat();
-    assert_output(&copy(f, &["--execute"]), &table, &format!("{LEFT_OUT}{REFUSED}{}", none("was created")), 1);
+    let none_created = format!("{MIRROR_MAKERS}{LEFT_OUT}{REFUSED}{}", none("was created"));
+    assert_output(&copy(f, &["--execute"]), &table, &none_created, 1);
     let listed = new_topics(f);
     check(!listed.contains("orders") && !listed.contains("legacy"), || format!("created anyway: {listed}"))?;
     // 3. --allow-partial creates the others.
     let table = [
         HEADER.to_string(),
+        row("ledger.internal", 1, 1, "created", "-"),
         row("legacy", 1, 1, "created", "retention.ms=3600000"),
         row("orders", 3, 1, "created", "cleanup.policy=compact,min.compaction.lag.ms=60000"),
         row("payments", 2, 1, "created", "retention.ms=86400000"),
         row("tiny-segments", 1, 1, "refused", refusal),
     ]
     .concat();
-    assert_output(&copy(f, &["--execute", "--allow-partial"]), &table, &format!("{LEFT_OUT}{REFUSED}"), 1);
+    let partial = format!("{MIRROR_MAKERS}{LEFT_OUT}{REFUSED}");
+    assert_output(&copy(f, &["--execute", "--allow-partial"]), &table, &partial, 1);
     let listed: Vec<String> = new_topics(f).lines().map(str::to_string).collect();
-    check(listed == ["legacy", "orders", "payments"], || format!("Kafka's TopicCommand lists {listed:?}"))?;
+    check(listed == ["ledger.internal", "legacy", "orders", "payments"], || {
+        format!("Kafka's TopicCommand lists {listed:?}")
+    })?;
+    // A MirrorMaker 2 topic named with --topic is copied (a pattern that matches only such topics says why none).
+    let heartbeats = [HEADER.to_string(), row("heartbeats", 1, 1, "create", "-")].concat();
+    assert_output(&copy(f, &["--topic", "heartbeats", "--dry-run"]), &heartbeats, "", 0);
+    assert_output(
+        &copy(f, &["--topic", ".*checkpoints.*", "--dry-run"]),
+        "",
+        "Error: no topic to copy: the topics that match are MirrorMaker 2's own (new.checkpoints.internal): name one \
+         with --topic, or give --include-internal-topics, to copy it\n",
+        1,
+    );
     let orders = new_settings(f, "orders");
     check(orders.contains("cleanup.policy=compact") && orders.contains("min.compaction.lag.ms=60000"), || {
         format!("Kafka's ConfigCommand: {orders}")

@@ -99,11 +99,18 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     if args.run.dump_config {
         // Never connects: no other flag is needed.
         let (from, to) = args.clusters.settings(&args.run, "migrate-groups", &mut notes)?;
-        cli_support::pair_preamble(&args.run, true, &notes, &from, &to);
+        cli_support::pair_preamble(&args.run, true, cli_support::NO_ACTION_WARNING, &notes, &from, &to);
         return Ok(ExitStatus::Success);
     }
     let request = request(&args, &mut notes)?;
-    if cli_support::pair_preamble(&args.run, args.dry_run || args.execute, &notes, &request.from, &request.to) {
+    if cli_support::pair_preamble(
+        &args.run,
+        args.dry_run || args.execute,
+        cli_support::NO_ACTION_WARNING,
+        &notes,
+        &request.from,
+        &request.to,
+    ) {
         return Ok(ExitStatus::Success);
     }
     let report = request.run()?;

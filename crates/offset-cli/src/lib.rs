@@ -18,6 +18,10 @@ pub const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
 pub const NO_ACTION_WARNING: &str =
     "Warn: dry run: nothing is committed without --execute (--dry-run says so and leaves out this line)";
 
+/// The same for copy-topics, which creates topics.
+pub const NO_CREATION_WARNING: &str =
+    "Warn: dry run: nothing is created without --execute (--dry-run says so and leaves out this line)";
+
 /// `--backup FILE`: only with `--execute`, never over an existing file, never stdout (which carries the table).
 pub fn backup_path(backup: Option<&str>, execute: bool) -> Result<Option<std::path::PathBuf>, Error> {
     match backup {
@@ -197,11 +201,12 @@ pub fn datetime_note(flag: &str, raw: &str, resolved: &kafka_offsets::formats::t
 }
 
 /// The start of a migration tool's run, once its flags are read: with `--dump-config`, the notes and both
-/// clusters' settings, and true (the run ends there); otherwise the dry-run warning when neither `--dry-run` nor
+/// clusters' settings, and true (the run ends there); otherwise the dry-run `warning` when neither `--dry-run` nor
 /// `--execute` was given, then the notes.
 pub fn pair_preamble(
     run: &PairRunArgs,
     action_given: bool,
+    warning: &str,
     notes: &[String],
     old: &ClientSettings,
     new: &ClientSettings,
@@ -212,7 +217,7 @@ pub fn pair_preamble(
         return true;
     }
     if !action_given {
-        eprintln!("{NO_ACTION_WARNING}");
+        eprintln!("{warning}");
     }
     notes.iter().for_each(|note| eprintln!("{note}"));
     false

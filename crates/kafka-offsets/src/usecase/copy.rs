@@ -49,10 +49,17 @@ pub struct CopyRequest {
     pub execute: bool,
 }
 
-/// MirrorMaker 2's own topics (its offset syncs, checkpoints, heartbeats, and its Connect topics): internal to the
-/// copy, not data to copy (`--include-internal-topics` copies them too).
+/// MirrorMaker 2's own topics, by the names it gives them: its heartbeats (`heartbeats`, and `ALIAS.heartbeats`
+/// copied from another cluster), checkpoints (`ALIAS.checkpoints.internal`), offset syncs
+/// (`mm2-offset-syncs.ALIAS.internal`) and the Connect topics of a dedicated MirrorMaker
+/// (`mm2-configs.ALIAS.internal`, `mm2-offsets.ALIAS.internal`, `mm2-status.ALIAS.internal`): internal to the copy,
+/// not data to copy (`--include-internal-topics`, or naming one with `--topic`, copies them too).
 pub fn is_mirror_maker_topic(name: &str) -> bool {
-    name == "heartbeats" || name.ends_with(".heartbeats") || name.ends_with(".internal") || name.ends_with("-internal")
+    const OWN: [&str; 4] = ["mm2-offset-syncs.", "mm2-configs.", "mm2-offsets.", "mm2-status."];
+    name == "heartbeats"
+        || name.ends_with(".heartbeats")
+        || name.ends_with(".checkpoints.internal")
+        || (name.ends_with(".internal") && OWN.iter().any(|prefix| name.starts_with(prefix)))
 }
 
 /// What happened: one row per topic (sorted by name), the `Note:`/`Warn:`/`Error:` lines, and the exit status.
@@ -81,14 +88,32 @@ impl CopyRequest {
         let (old_meta, new_meta) =
             both(|| metadata(&old).map_err(|e| e.on(OLD)), || metadata(&new).map_err(|e| e.on(NEW)));
         let (old_meta, new_meta) = (old_meta?, new_meta?);
-        let selected: Vec<&TopicMetadata> = old_meta
+        // MirrorMaker 2's topics are left out (each named) unless asked for, or named with --topic.
+        let named = |name: &str| self.topics.as_ref().is_some_and(|p| p.as_str().split('|').any(|n| n == name));
+        let (selected, mut mirror_makers): (Vec<&TopicMetadata>, Vec<&TopicMetadata>) = old_meta
             .topics
             .iter()
-            .filter(|t| self.include_internal || !(t.internal || is_mirror_maker_topic(&t.name)))
+            .filter(|t| self.include_internal || !t.internal)
             .filter(|t| self.topics.as_ref().is_none_or(|p| p.matches(&t.name)))
-            .collect();
+            .partition(|t| self.include_internal || !is_mirror_maker_topic(&t.name) || named(&t.name));
+        mirror_makers.sort_by(|a, b| a.name.cmp(&b.name));
+        for topic in &mirror_makers {
+            out.note(format!(
+                "topic '{}' left out: MirrorMaker 2's own (name it with --topic, or give --include-internal-topics, to \
+                 copy it)",
+                topic.name
+            ));
+        }
         if selected.is_empty() {
-            return Err(Error::NoMatch);
+            if mirror_makers.is_empty() {
+                return Err(Error::NoMatch);
+            }
+            let names: Vec<&str> = mirror_makers.iter().map(|t| t.name.as_str()).collect();
+            return Err(Error::Cluster(format!(
+                "no topic to copy: the topics that match are MirrorMaker 2's own ({}): name one with --topic, or \
+                 give --include-internal-topics, to copy it",
+                names.join(", ")
+            )));
         }
 
         // 2. Their settings on both clusters.
