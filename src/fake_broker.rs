@@ -174,6 +174,8 @@ pub struct Script {
     pub lose_commit_answer: Option<(String, AfterLoss)>,
     /// Fetch answers carry no records and no error, however far the log goes (a broker that answers nothing).
     pub empty_fetch: bool,
+    /// FindCoordinator names this broker (`host:port`, node 2) instead of itself: another broker of the cluster.
+    pub coordinator: Option<String>,
 }
 
 /// What the broker does once it lost the answer to an applied commit.
@@ -210,8 +212,8 @@ pub struct FakeBroker {
     state: Arc<Mutex<State>>,
 }
 
-/// The versions advertised by default: what this broker answers.
-const DEFAULT_VERSIONS: &[(i16, i16, i16)] = &[
+/// The API versions every fake broker advertises, unless its script says otherwise.
+pub const DEFAULT_VERSIONS: &[(i16, i16, i16)] = &[
     (1, 4, 12), // Fetch
     (2, 0, 9),  // ListOffsets
     (3, 0, 12), // Metadata
@@ -583,7 +585,10 @@ impl Connection {
                 ResponseKind::Fetch(FetchResponse::default().with_responses(topics))
             }
             RequestKind::FindCoordinator(request) => {
-                let (host, port) = self.advertised.rsplit_once(':').expect("host:port");
+                let other = self.state.lock().expect("state").script.coordinator.clone();
+                let address = other.clone().unwrap_or_else(|| self.advertised.clone());
+                let node = if other.is_some() { NODE_ID + 1 } else { NODE_ID };
+                let (host, port) = address.rsplit_once(':').expect("host:port");
                 let port: i32 = port.parse().expect("port");
                 let mut response = FindCoordinatorResponse::default();
                 if version >= 4 {
@@ -594,14 +599,14 @@ impl Connection {
                             .map(|key| {
                                 kafka_protocol::messages::find_coordinator_response::Coordinator::default()
                                     .with_key(key.clone())
-                                    .with_node_id(BrokerId(NODE_ID))
+                                    .with_node_id(BrokerId(node))
                                     .with_host(str_bytes(host))
                                     .with_port(port)
                             })
                             .collect(),
                     );
                 } else {
-                    response = response.with_node_id(BrokerId(NODE_ID)).with_host(str_bytes(host)).with_port(port);
+                    response = response.with_node_id(BrokerId(node)).with_host(str_bytes(host)).with_port(port);
                 }
                 ResponseKind::FindCoordinator(response)
             }

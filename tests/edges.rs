@@ -398,3 +398,34 @@ fn a_restore_deletes_only_after_its_commit_went_through_and_backs_its_deletions_
     assert_eq!(back, [(("t".to_string(), 0), 3), (("t".to_string(), 1), 4)]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn offsets_are_deleted_where_the_coordinator_can_whatever_the_bootstrap_broker() {
+    // A cluster being upgraded: the bootstrap broker has no OffsetDelete, the group's coordinator has it.
+    let coordinator = FakeBroker::start(Script::default());
+    coordinator.add_topic("t", 2, &[]);
+    coordinator.commit("g", "t", 0, 3);
+    coordinator.commit("g", "t", 1, 4);
+    let without: Vec<(i16, i16, i16)> = offset_tools_tests::fake_broker::DEFAULT_VERSIONS
+        .iter()
+        .copied()
+        .filter(|&(key, _, _)| key != 47)
+        .collect();
+    let bootstrap = FakeBroker::start(Script {
+        api_versions: Some(without),
+        coordinator: Some(coordinator.address.clone()),
+        ..Script::default()
+    });
+    bootstrap.add_topic("t", 2, &[]);
+    let dir = scratch_dir("delete-at-coordinator");
+    let plan = dir.join("plan.csv");
+    std::fs::write(&plan, "t,1,-\n").unwrap();
+    assert_output(
+        &reset(&bootstrap.address, &["--from-file", plan.to_str().unwrap(), "--execute"]),
+        "",
+        "Note: group 'g': its committed offset for t:1 was deleted\n",
+        0,
+    );
+    assert_eq!(coordinator.committed_of("g").keys().cloned().collect::<Vec<_>>(), [("t".to_string(), 0)]);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -127,7 +127,7 @@ fn cases() -> Vec<(&'static str, Case)> {
                     &[&base[..], &["--topic", "orders", "--to-latest", "--execute", "--backup", backup]].concat(),
                 ),
                 &reset_table(&[("g", "orders", 0, 6), ("g", "orders", 1, 6)]),
-                "Warn: --backup: group 'g' had no committed offset for orders:1, and this cluster cannot delete one \
+                "Warn: --backup: group 'g' had no committed offset for orders:1, and its coordinator cannot delete one \
                  (OffsetDelete, Kafka 2.4+): restoring the backup leaves the new one\n",
                 0,
             );
@@ -154,7 +154,7 @@ fn cases() -> Vec<(&'static str, Case)> {
             assert_output(
                 &reset_offsets(&[&base[..], &["--from-file", backup, "--execute"]].concat()),
                 &reset_table(&[("g", "orders", 0, 2)]),
-                "Warn: group 'g': this cluster cannot delete committed offsets (OffsetDelete, Kafka 2.4+): orders:1 \
+                "Warn: group 'g': its coordinator cannot delete committed offsets (OffsetDelete, Kafka 2.4+): orders:1 \
                  keeps its offset\n",
                 0,
             );

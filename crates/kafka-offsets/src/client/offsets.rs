@@ -10,16 +10,66 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::{ListOffsetsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::protocol::{Message as _, Request as _, StrBytes};
 
 use crate::client::codes::ErrorCode;
 use crate::client::metadata;
 use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Target};
+use crate::error::{Error, Result as ToolResult};
+use crate::formats::time::OffsetSpec;
 use crate::TopicPartition;
 
 /// The answer for one partition: the offsets (several, newest first, for `--offsets N` on v0; empty when the
 /// broker has none for the time), or why there is none.
 pub type Listed = Result<Vec<i64>, String>;
+
+/// The ListOffsets query for a spec on this session's cluster, or why the cluster cannot answer it.
+pub fn offset_query(session: &Session, spec: OffsetSpec, max_offsets: i32) -> ToolResult<OffsetQuery> {
+    let isolation_level = session.settings().isolation_level();
+    if max_offsets > 1 {
+        // v0 only: removed from brokers in Kafka 4.0 (KIP-896).
+        let available = session.versions().range(ListOffsetsRequest::KEY);
+        if available.is_some_and(|(min, _)| min > 0) {
+            return Err(Error::Cluster(
+                "--offsets greater than 1 needs ListOffsets v0, which this broker no longer answers (Kafka 4.0 removed it)"
+                    .into(),
+            ));
+        }
+        return Ok(OffsetQuery {
+            timestamp: spec.wire_value(),
+            max_offsets,
+            isolation_level,
+            min_version: 0,
+            max_version: 0,
+        });
+    }
+    let min_version = spec.min_list_offsets_version(session.is_legacy());
+    let encodable = ListOffsetsRequest::VERSIONS.max;
+    if min_version > encodable {
+        return Err(Error::Cluster(format!(
+            "{}, which this build cannot send yet (it sends ListOffsets up to v{encodable})",
+            spec.version_requirement()
+        )));
+    }
+    if min_version > 0 {
+        let max = session.versions().range(ListOffsetsRequest::KEY).map_or(0, |(_, max)| max);
+        if session.is_legacy() || max < min_version {
+            let found = if session.is_legacy() {
+                "this broker is Kafka 0.9 or older".to_string()
+            } else {
+                format!("this broker supports up to v{max}")
+            };
+            return Err(Error::Cluster(format!("{}; {found}", spec.version_requirement())));
+        }
+    }
+    Ok(OffsetQuery {
+        timestamp: spec.wire_value(),
+        max_offsets: 1,
+        isolation_level,
+        min_version,
+        max_version: i16::MAX,
+    })
+}
 
 /// What to ask every partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

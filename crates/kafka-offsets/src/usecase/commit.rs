@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use kafka_protocol::messages::OffsetDeleteRequest;
-
-use crate::client::groups::{CommitOffsets, CommitOutcome, Committed, FetchCommitted, PartitionCommit, Wanted};
-use crate::client::session::{Session, Target};
+use crate::client::groups::{
+    can_delete_offsets, CommitOffsets, CommitOutcome, Committed, FetchCommitted, PartitionCommit, Wanted,
+};
+use crate::client::session::Session;
 use crate::error::{ExitStatus, Result};
 use crate::formats::offset_file::NO_OFFSET;
 use crate::formats::output::{write_reset_csv, GroupOffsets, NewOffset};
@@ -170,16 +170,14 @@ pub(crate) fn commit_plans(
     out: &mut Outcome,
 ) -> Result<Committing> {
     if let Some(backup) = backup {
-        if session.version::<OffsetDeleteRequest>(&Target::Any, 0, i16::MAX).is_none() {
-            // The backup's `-` offsets cannot be deleted here when it is applied: say so now.
-            for (group, plan) in &plans {
-                for NewOffset { partition, .. } in plan {
-                    if before.get(group).is_none_or(|c| !c.contains_key(partition)) {
-                        out.warn(format!(
-                            "--backup: group '{group}' had no committed offset for {partition}, and this cluster cannot \
-                             delete one (OffsetDelete, Kafka 2.4+): restoring the backup leaves the new one"
-                        ));
-                    }
+        // The backup's `-` offsets cannot be deleted where a coordinator lacks OffsetDelete: say so now.
+        for (group, plan) in plans.iter().filter(|(group, _)| !can_delete_offsets(session, group)) {
+            for NewOffset { partition, .. } in plan {
+                if before.get(group).is_none_or(|c| !c.contains_key(partition)) {
+                    out.warn(format!(
+                        "--backup: group '{group}' had no committed offset for {partition}, and its coordinator cannot \
+                         delete one (OffsetDelete, Kafka 2.4+): restoring the backup leaves the new one"
+                    ));
                 }
             }
         }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::client::metadata::FetchMetadata;
-use crate::client::offsets::{ListOffsets, OffsetQuery};
+use crate::client::offsets::{offset_query, ListOffsets};
 use crate::client::session::Session;
 use crate::error::{Error, Result};
 use crate::formats::output::PartitionOffsets;
@@ -35,56 +35,6 @@ pub struct OffsetReport {
     /// Failures for stderr; any of them makes the exit code 1.
     pub failures: Vec<String>,
 }
-
-/// The ListOffsets query for a spec on this session's cluster, or why the cluster cannot answer it.
-pub fn offset_query(session: &Session, spec: OffsetSpec, max_offsets: i32) -> Result<OffsetQuery> {
-    let isolation_level = session.settings().isolation_level();
-    if max_offsets > 1 {
-        // v0 only: removed from brokers in Kafka 4.0 (KIP-896).
-        let available = session.versions().range(kafka_protocol::messages::ListOffsetsRequest::KEY);
-        if available.is_some_and(|(min, _)| min > 0) {
-            return Err(Error::Cluster(
-                "--offsets greater than 1 needs ListOffsets v0, which this broker no longer answers (Kafka 4.0 removed it)"
-                    .into(),
-            ));
-        }
-        return Ok(OffsetQuery {
-            timestamp: spec.wire_value(),
-            max_offsets,
-            isolation_level,
-            min_version: 0,
-            max_version: 0,
-        });
-    }
-    let min_version = spec.min_list_offsets_version(session.is_legacy());
-    let encodable = kafka_protocol::messages::ListOffsetsRequest::VERSIONS.max;
-    if min_version > encodable {
-        return Err(Error::Cluster(format!(
-            "{}, which this build cannot send yet (it sends ListOffsets up to v{encodable})",
-            spec.version_requirement()
-        )));
-    }
-    if min_version > 0 {
-        let max = session.versions().range(kafka_protocol::messages::ListOffsetsRequest::KEY).map_or(0, |(_, max)| max);
-        if session.is_legacy() || max < min_version {
-            let found = if session.is_legacy() {
-                "this broker is Kafka 0.9 or older".to_string()
-            } else {
-                format!("this broker supports up to v{max}")
-            };
-            return Err(Error::Cluster(format!("{}; {found}", spec.version_requirement())));
-        }
-    }
-    Ok(OffsetQuery {
-        timestamp: spec.wire_value(),
-        max_offsets: 1,
-        isolation_level,
-        min_version,
-        max_version: i16::MAX,
-    })
-}
-
-use kafka_protocol::protocol::{Message as _, Request as _};
 
 impl OffsetLookup {
     pub fn run(&self) -> Result<OffsetReport> {

@@ -9,11 +9,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use kafka_protocol::messages::OffsetDeleteRequest;
-
-use crate::client::groups::{Committed, DeleteOffsets, DescribeGroups, FetchCommitted, PartitionCommit, Wanted};
+use crate::client::groups::{
+    can_delete_offsets, Committed, DeleteOffsets, DescribeGroups, FetchCommitted, PartitionCommit, Wanted,
+};
 use crate::client::metadata::ClusterMetadata;
-use crate::client::session::{Operation, Session, Target};
+use crate::client::session::{Operation, Session};
 use crate::error::{Error, ExitStatus, Result};
 use crate::formats::offset_file::{OffsetFile, OffsetFileRow, NO_OFFSET};
 use crate::formats::output::{GroupOffsets, NewOffset};
@@ -458,15 +458,18 @@ fn delete_offsets(
     timeout: std::time::Duration,
     out: &mut Outcome,
 ) -> Result<()> {
-    if session.version::<OffsetDeleteRequest>(&Target::Any, 0, i16::MAX).is_none() {
-        for (group, partitions) in &deletes {
-            let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
-            out.warn(format!(
-                "group '{group}': this cluster cannot delete committed offsets (OffsetDelete, Kafka 2.4+): {} keeps \
-                 its offset",
-                names.join(", ")
-            ));
-        }
+    // Each group's coordinator takes OffsetDelete or not (a cluster being upgraded has both kinds).
+    let (deletes, unable): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        deletes.into_iter().partition(|(group, _)| can_delete_offsets(session, group));
+    for (group, partitions) in &unable {
+        let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+        out.warn(format!(
+            "group '{group}': its coordinator cannot delete committed offsets (OffsetDelete, Kafka 2.4+): {} keeps \
+             its offset",
+            names.join(", ")
+        ));
+    }
+    if deletes.is_empty() {
         return Ok(());
     }
     let mut delete = DeleteOffsets::new(deletes.clone());

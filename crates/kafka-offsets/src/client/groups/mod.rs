@@ -28,7 +28,9 @@ use crate::TopicPartition;
 
 mod offsets;
 
-pub use offsets::{CommitOffsets, CommitOutcome, Committed, DeleteOffsets, FetchCommitted, PartitionCommit, Wanted};
+pub use offsets::{
+    can_delete_offsets, CommitOffsets, CommitOutcome, Committed, DeleteOffsets, FetchCommitted, PartitionCommit, Wanted,
+};
 
 /// Groups per FindCoordinator, DescribeGroups or OffsetFetch request, to keep requests and answers of a few MB.
 const GROUPS_PER_REQUEST: usize = 500;

@@ -372,6 +372,12 @@ impl Operation for CommitOffsets {
     }
 }
 
+/// Whether the group's coordinator (when found already, else the cluster) takes OffsetDelete (KIP-496, Kafka 2.4+).
+pub fn can_delete_offsets(session: &Session, group: &str) -> bool {
+    let target = session.coordinator(group).map_or(Target::Any, Target::Address);
+    session.version::<OffsetDeleteRequest>(&target, 0, i16::MAX).is_some()
+}
+
 /// OffsetDelete for many groups (KIP-496, Kafka 2.4+): each group's committed offsets of some partitions removed,
 /// one request per group, pipelined per coordinator. Kafka refuses it for partitions a live member of the group
 /// consumes (GROUP_SUBSCRIBED_TO_TOPIC).
