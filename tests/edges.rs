@@ -406,11 +406,8 @@ fn offsets_are_deleted_where_the_coordinator_can_whatever_the_bootstrap_broker()
     coordinator.add_topic("t", 2, &[]);
     coordinator.commit("g", "t", 0, 3);
     coordinator.commit("g", "t", 1, 4);
-    let without: Vec<(i16, i16, i16)> = offset_tools_tests::fake_broker::DEFAULT_VERSIONS
-        .iter()
-        .copied()
-        .filter(|&(key, _, _)| key != 47)
-        .collect();
+    let without: Vec<(i16, i16, i16)> =
+        offset_tools_tests::fake_broker::DEFAULT_VERSIONS.iter().copied().filter(|&(key, _, _)| key != 47).collect();
     let bootstrap = FakeBroker::start(Script {
         api_versions: Some(without),
         coordinator: Some(coordinator.address.clone()),

@@ -162,6 +162,32 @@ fn late_copies(f: &Fixture) {
     commit(&f.old.client_config(), "late-lagging", "late", &[(0, 2950), (1, 2950), (2, 2950)]);
 }
 
+/// Around the producers' switch (issue 28): 20 records on the old cluster before it, copied to the new one, then 5
+/// records of the switched producers on the new one (a second apart from the switch). `forgotten`: then a producer
+/// nobody switched writes 3 more records to the old cluster only; `forgotten-copied`: the same 3, but the copier
+/// still runs and copies them after the switched records.
+fn around_the_switch(f: &Fixture) {
+    let before = records("pre", 20, SWITCH - 100_000, 1000);
+    let switched = records("switched", 5, SWITCH, 1000);
+    let forgotten = records("forgotten", 3, SWITCH + 10_000, 1000);
+    for topic in ["forgotten", "forgotten-copied", "late-switch"] {
+        f.old.create_topic(topic, 1, &[KEEP]);
+        f.new.create_topic(topic, 1, &[KEEP]);
+        produce_records(&batching(&f.old, "gzip"), topic, 0, &before);
+        produce_records(&batching(&f.new, "gzip"), topic, 0, &before);
+        produce_records(&batching(&f.new, "gzip"), topic, 0, &switched);
+    }
+    for topic in ["forgotten", "forgotten-copied"] {
+        produce_records(&batching(&f.old, "gzip"), topic, 0, &forgotten);
+    }
+    produce_records(&batching(&f.new, "gzip"), "forgotten-copied", 0, &forgotten);
+    let old = f.old.client_config();
+    commit(&old, "forgotten-read", "forgotten", &[(0, 20)]);
+    commit(&old, "copied-read", "forgotten-copied", &[(0, 20)]);
+    commit(&old, "copied-lagging", "forgotten-copied", &[(0, 15)]);
+    commit(&old, "late-drained", "late-switch", &[(0, 20)]);
+}
+
 /// The new cluster stamps records with its own clock (LogAppendTime): the copies' timestamps are not the old ones.
 fn append_time(f: &Fixture) {
     let log = records("a", 30, SWITCH - 100_000, 1000);
@@ -257,6 +283,7 @@ fn setup(version: Version) -> Fixture {
     let f = Fixture { old, new };
     big(&f);
     late_copies(&f);
+    around_the_switch(&f);
     transactions(&f);
     runs(&f);
     append_time(&f);
@@ -365,6 +392,52 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 })?;
             }
             Ok(())
+        }),
+        ("unread_records_newer_than_the_switch_are_found_on_the_new_cluster_or_refused", OLD, |f| {
+            // Three records a forgotten producer wrote to the old cluster only, after the switch: never read if the
+            // group moved; refused, or with --allow-lag skipped and said so.
+            refused(
+                f,
+                "forgotten-read",
+                "forgotten",
+                SWITCH_AT,
+                "3 of the 3 unread records on the old cluster newer \
+                than the switch time are not on the new cluster at or after offset 20",
+            )?;
+            let out = planned(f, "forgotten-read", "forgotten", &[SWITCH_AT, &["--allow-lag"]].concat(), &[(0, 20)])?;
+            check(
+                out.stderr.contains(
+                    "Warn: group 'forgotten-read', forgotten:0: skips 3 unread records newer than the \
+                     switch time that are not on the new cluster (a producer not switched)\n",
+                ),
+                || format!("no warning naming them: {}", out.stderr),
+            )?;
+            // Copied after the switched records: the group reads them there.
+            planned(f, "copied-read", "forgotten-copied", SWITCH_AT, &[(0, 20)])?;
+            // A group 5 records behind: --allow-lag skips those 5 (older than the switch), not the 3 newer, copied.
+            let out =
+                planned(f, "copied-lagging", "forgotten-copied", &[SWITCH_AT, &["--allow-lag"]].concat(), &[(0, 20)])?;
+            check(
+                out.stderr.contains(
+                    "Warn: group 'copied-lagging', forgotten-copied:0: skips 5 unread records on the \
+                     old cluster older than the switch time\n",
+                ),
+                || format!("the warning does not count 5: {}", out.stderr),
+            )
+        }),
+        ("a_switch_time_noted_late_is_refused_with_the_records_it_would_skip", OLD, |f| {
+            // The switched producers' first records are at SWITCH, SWITCH + 1 s, + 2 s: a time noted 2.5 s late
+            // plans offset 23, below which stand 3 records that are copies of nothing on the old cluster.
+            let late = harness::iso_utc(SWITCH + 2500);
+            refused(
+                f,
+                "late-drained",
+                "late-switch",
+                &["--to-switch-time", &late],
+                "3 records below offset 23 on \
+                the new cluster, after the copy of the last record the group read (offset 19), are copies of nothing",
+            )?;
+            planned(f, "late-drained", "late-switch", SWITCH_AT, &[(0, 20)]).map(drop)
         }),
         ("marker_at_the_log_end_is_drained", OLD, |f| {
             planned(f, "txn-drained", "txn-end", BY_RECORD, &[(0, 10)])?;

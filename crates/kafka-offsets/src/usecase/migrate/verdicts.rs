@@ -21,7 +21,7 @@ use crate::usecase::record_store::{stream, RecordStore};
 use crate::usecase::translate::hunt::CopyHunt;
 use crate::usecase::translate::walk::{History, OldRecords, Origin, Walker};
 use crate::usecase::translate::{
-    self, Ahead, Anchor, AnchorSearch, Found, LagNote, OldPosition, RecordCopy, Refusal, Strategy, TimeSearch, Verdict,
+    self, Ahead, Anchor, AnchorSearch, Found, LagNote, OldPosition, RecordCopy, Refusal, Strategy, Verdict,
 };
 use crate::TopicPartition;
 
@@ -50,7 +50,7 @@ struct Reach {
     forward: i64,
 }
 
-fn timed_out(cluster: &str) -> Refusal {
+pub(super) fn timed_out(cluster: &str) -> Refusal {
     Refusal::Failed(format!("the {cluster}'s records could not be read within --timeout"))
 }
 
@@ -137,98 +137,6 @@ fn old_findings(
         }
     }
     Ok(findings.into_iter().map(|f| f.unwrap_or(OldFinding::Refused(timed_out(OLD)))).collect())
-}
-
-/// The switch time on NEW, per partition: the broker's answer checked by reading around it, else a search by reading.
-fn switch_offsets(
-    session: &Session,
-    time: i64,
-    partitions: &BTreeMap<TopicPartition, (i64, i64)>,
-    answers: &HashMap<TopicPartition, Option<i64>>,
-    leaders: &HashMap<TopicPartition, i32>,
-    deadline: Instant,
-) -> Result<BTreeMap<TopicPartition, Verdict>> {
-    let mut results = BTreeMap::new();
-    let mut store = RecordStore::default();
-    let answer = |tp: &TopicPartition, (start, end): (i64, i64)| {
-        answers.get(tp).copied().flatten().unwrap_or(end).clamp(start, end)
-    };
-    let check_range = |tp: &TopicPartition, (start, end): (i64, i64)| {
-        let answer = answer(tp, (start, end));
-        ((answer - 1).max(start), (answer + 1).min(end))
-    };
-    let mut checks = Vec::new();
-    for (tp, &(start, end)) in partitions {
-        if start >= end {
-            results.insert(tp.clone(), Ok((end, Found::SwitchTimeAfterLast)));
-        } else {
-            let (from, until) = check_range(tp, (start, end));
-            checks.push((tp.clone(), from, until));
-        }
-    }
-    store.read(session, "switch time", leaders, checks.clone(), deadline)?;
-    let mut searches: BTreeMap<TopicPartition, TimeSearch> = BTreeMap::new();
-    for (tp, from, until) in checks {
-        let bounds = partitions[&tp];
-        let search = TimeSearch::new(time, bounds.0, bounds.1);
-        let Some(records) = store.records(&tp, from, until) else {
-            let why = store.failure(&tp).map_or_else(|| timed_out(NEW).to_string(), str::to_string);
-            results.insert(tp, Err(Refusal::Failed(format!("cannot read the new cluster's records: {why}"))));
-            continue;
-        };
-        if records.records.iter().any(|r| r.timestamp.is_none()) {
-            results.insert(tp, Err(Refusal::NoTimestampsOnNew));
-            continue;
-        }
-        match search.check(answer(&tp, bounds), records.window()) {
-            Some(offset) if offset == bounds.1 => {
-                results.insert(tp, Ok((offset, Found::SwitchTimeAfterLast)));
-            }
-            Some(offset) => {
-                results.insert(tp, Ok((offset, Found::SwitchTimeChecked)));
-            }
-            None => {
-                searches.insert(tp, search);
-            }
-        }
-    }
-    while !searches.is_empty() {
-        if Instant::now() >= deadline {
-            for tp in std::mem::take(&mut searches).into_keys() {
-                results.insert(tp, Err(timed_out(NEW)));
-            }
-            break;
-        }
-        let reads: Vec<(TopicPartition, i64, i64)> = searches
-            .iter()
-            .map(|(tp, search)| {
-                let (from, until) = search.next_read();
-                (tp.clone(), from, until)
-            })
-            .collect();
-        store.read(session, "switch time search", leaders, reads.clone(), deadline)?;
-        for (tp, from, until) in reads {
-            let search = searches.get_mut(&tp).expect("searched partition");
-            let step = match store.records(&tp, from, until) {
-                Some(records) => search.narrow(records.window()),
-                None => Err(Refusal::Failed(format!(
-                    "cannot read the new cluster's records: {}",
-                    store.failure(&tp).map_or_else(|| timed_out(NEW).to_string(), str::to_string)
-                ))),
-            };
-            if let Err(refusal) = step {
-                results.insert(tp.clone(), Err(refusal));
-                searches.remove(&tp);
-            } else if search.done() {
-                let offset = search.low;
-                let found =
-                    if offset == partitions[&tp].1 { Found::SwitchTimeAfterLast } else { Found::SwitchTimeRead };
-                results.insert(tp.clone(), Ok((offset, found)));
-                searches.remove(&tp);
-            }
-        }
-    }
-    Ok(results)
 }
 
 /// The search for one anchor's copy on NEW (shared by the groups at the same place), then the walk below it.
@@ -468,9 +376,15 @@ impl Migration<'_> {
         let (old_side, switch) = both(
             || old_findings(old, &old_leaders, &old_items, strategy, request.allow_lag, window, deadline),
             || match strategy.switch_time() {
-                Some(time) => {
-                    switch_offsets(new, time, &new_partitions, &new_offsets.at_time, &new_leaders, deadline).map(Some)
-                }
+                Some(time) => super::switch::switch_offsets(
+                    new,
+                    time,
+                    &new_partitions,
+                    &new_offsets.at_time,
+                    &new_leaders,
+                    deadline,
+                )
+                .map(Some),
                 None => Ok(None),
             },
         );
@@ -521,6 +435,10 @@ impl Migration<'_> {
                     hunted[index] = Some(hunt);
                 }
             }
+        }
+        if let Some(time) = strategy.switch_time() {
+            let (old, new) = ((&self.old, &old_leaders), (&self.new, &new_leaders));
+            super::switch::check_switch_plans(old, new, &mut self.items, time, request.allow_lag, window, deadline)?;
         }
         if hunts.is_empty() {
             return Ok(());

@@ -14,6 +14,7 @@
 
 pub mod hunt;
 pub mod record;
+pub mod switch;
 pub mod walk;
 
 use std::fmt;
@@ -208,6 +209,20 @@ pub enum Refusal {
         old: usize,
         new: usize,
     },
+    /// Switch time: below the planned offset, after the copy of the last record the group read, records that are
+    /// copies of nothing on the old cluster (the switched producers', before a switch time noted late).
+    SwitchedBelow {
+        count: usize,
+        planned: i64,
+        last_read_copy: Option<i64>,
+    },
+    /// Switch time: unread records on the old cluster newer than the switch time, not on the new cluster at or after
+    /// the planned offset.
+    NewerNotOnNew {
+        missing: usize,
+        total: usize,
+        planned: i64,
+    },
     /// Switch time: NEW's records have no timestamps.
     NoTimestampsOnNew,
     /// The group has members on this cluster.
@@ -290,6 +305,25 @@ impl fmt::Display for Refusal {
                 f,
                 "the record is one of a run of {old} identical records, which has {new} on the new cluster (a copier \
                  wrote some twice, or has not copied them all): its place in the run cannot be proven"
+            ),
+            Refusal::SwitchedBelow { count, planned, last_read_copy } => write!(
+                f,
+                "{} below offset {planned} on the new cluster{} {} copies of nothing on the old cluster: the switched \
+                 producers wrote them before the switch time given, and starting at {planned} skips them (a switch time \
+                 noted late: give the time before the first producer wrote to the new cluster, or use --by-record)",
+                if *count == 1 { "1 record".to_string() } else { format!("{count} records") },
+                match last_read_copy {
+                    Some(offset) => format!(", after the copy of the last record the group read (offset {offset}),"),
+                    None => String::new(),
+                },
+                if *count == 1 { "is" } else { "are" }
+            ),
+            Refusal::NewerNotOnNew { missing, total, planned } => write!(
+                f,
+                "{missing} of the {total} unread records on the old cluster newer than the switch time {} not on the \
+                 new cluster at or after offset {planned} (a producer that was not switched, or a copy not made): they \
+                 would never be read (--allow-lag skips them)",
+                if *missing == 1 { "is" } else { "are" }
             ),
             Refusal::NoTimestampsOnNew => f.write_str("the new cluster's records have no timestamps"),
             Refusal::GroupActive(cluster) => write!(f, "the group has members on the {cluster}"),

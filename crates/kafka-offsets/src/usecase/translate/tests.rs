@@ -479,3 +479,29 @@ fn identical_records_below_the_copy_are_copies_of_the_records_they_align_with() 
     let unaligned = RecordCopy { aligned: 0, ..copy };
     assert_eq!(walk_below(3, &old_log, &[], &anchor, &old_log, &unaligned).ambiguous, Some(0));
 }
+
+#[test]
+fn below_the_switch_time_the_switched_records_before_it_are_counted() {
+    use super::switch::{below_switch, Sought};
+    // Old: r0..r9, the group read them all. New: their copies, then s0 s1 s2 of the switched producers.
+    let old_log = log(0, &["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"]);
+    let mut index = OldRecords::new(0);
+    index.add(&old_log, &[], 10);
+    let mut new: Vec<FetchedRecord> = old_log.clone();
+    new.extend((0..3).map(|i| record(10 + i, Some(90_000 + i), &format!("s{i}"))));
+    // Planned at 10 (the right time): nothing below it but copies of what was read.
+    assert_eq!(below_switch(&index, 10, &new[..10]), super::switch::Below { switched: 0, last_read_copy: Some(9) });
+    // Planned at 12 (noted late): s0 and s1 below it, after the copy of r9.
+    assert_eq!(below_switch(&index, 10, &new[..12]), super::switch::Below { switched: 2, last_read_copy: Some(9) });
+    // A group 3 records behind: copies of what it had not read are not the switched producers'.
+    assert_eq!(below_switch(&index, 7, &new[..10]), super::switch::Below { switched: 0, last_read_copy: Some(6) });
+    // Unread records newer than the switch time, each found once (two identical ones need two copies).
+    let newer = [record(20, Some(500), "late"), record(21, Some(500), "late")];
+    let mut sought = Sought::new(newer.iter());
+    sought.offer(&record(40, Some(500), "late"));
+    assert_eq!((sought.total(), sought.missing()), (2, 1));
+    sought.offer(&record(41, Some(501), "late"));
+    assert_eq!(sought.missing(), 1, "another timestamp is another record");
+    sought.offer(&record(42, Some(500), "late"));
+    assert_eq!(sought.missing(), 0);
+}

@@ -30,7 +30,7 @@ use super::record::RecordCopy;
 use crate::client::fetch::FetchedRecord;
 
 /// A record's key and value, hashed (a tag tells a null from an empty key or value).
-fn contents(record: &FetchedRecord) -> u128 {
+pub(super) fn contents(record: &FetchedRecord) -> u128 {
     let mut hasher = Xxh3::new();
     for part in [&record.key, &record.value] {
         match part {
@@ -182,7 +182,7 @@ impl Looked {
     }
 
     /// Whether it is a copy of any old record.
-    fn is_copy(&self) -> bool {
+    pub fn is_copy(&self) -> bool {
         self.read.any() || self.aborted.any()
     }
 }
