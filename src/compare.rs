@@ -24,6 +24,13 @@ pub fn assert_output(actual: &Output, stdout: &str, stderr: &str, code: i32) {
 
 /// The reset table as Kafka 2.3–3.7 / 4.0 prints it, for (group, topic, partition, offset) rows.
 pub fn reset_table(rows: &[(&str, &str, i32, i64)]) -> String {
+    let shown: Vec<(&str, &str, i32, String)> = rows.iter().map(|&(g, t, p, o)| (g, t, p, o.to_string())).collect();
+    let borrowed: Vec<(&str, &str, i32, &str)> = shown.iter().map(|(g, t, p, o)| (*g, *t, *p, o.as_str())).collect();
+    reset_table_rows(&borrowed)
+}
+
+/// The reset table with offsets as shown (`-` for a committed offset deleted).
+pub fn reset_table_rows(rows: &[(&str, &str, i32, &str)]) -> String {
     let mut table = format!("\n{:<30} {:<30} {:<10} {:<15}\n", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
     for (group, topic, partition, offset) in rows {
         table.push_str(&format!("{group:<30} {topic:<30} {partition:<10} {offset:<15}\n"));

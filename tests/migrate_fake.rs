@@ -421,3 +421,31 @@ fn a_broker_that_answers_reads_with_nothing_is_asked_again_after_pauses() {
     let fetches = old.received(kafka_protocol::messages::ApiKey::Fetch).len();
     assert!(fetches < 40, "{fetches} Fetch requests in 3 s: {out:?}");
 }
+
+#[test]
+fn exclude_group_takes_a_regex_with_commas() {
+    // `.{2,3}` is a regex, not two patterns split at the comma (as Kafka's --topic lists are).
+    let (old, new) = (cluster(), cluster());
+    let records: Records = (0..10).map(|i| (T0 + i, None, format!("r{i}"))).collect();
+    add(&old, "orders", 0, 0, &records);
+    add(&new, "orders", 0, 0, &records);
+    for group in ["team-a-billing", "team-b-x", "team-b-yyyy"] {
+        old.commit(group, "orders", 0, 10);
+    }
+    let out = migrate_groups(&[
+        "--from",
+        &old.address,
+        "--to",
+        &new.address,
+        "--all-groups",
+        "--exclude-group",
+        "team-b-.{1,3}",
+        "--to-earliest",
+        "--dry-run",
+    ]);
+    let rows = [
+        ("team-a-billing", "orders", 0, 10, 0, Some(0), "planned", "earliest"),
+        ("team-b-yyyy", "orders", 0, 10, 0, Some(0), "planned", "earliest"),
+    ];
+    assert_output(&out, &table(&rows), "Note: 2 groups: 2 can be migrated, 0 refused, 0 failed (dry run)\n", 0);
+}

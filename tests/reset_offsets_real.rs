@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::RwLock;
 
 use libtest_mimic::Failed;
-use offset_tools_tests::compare::{assert_output, reset_table};
+use offset_tools_tests::compare::{assert_output, reset_table, reset_table_rows};
 use offset_tools_tests::groups::{commit, Member};
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
@@ -261,7 +261,11 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             ]);
             assert_output(
                 &out,
-                &reset_table(&[("x-restore", "events", 0, 4)]),
+                &reset_table_rows(&[
+                    ("x-ghost", "events", 0, "-"),
+                    ("x-restore", "events", 0, "4"),
+                    ("x-restore", "events", 1, "-"),
+                ]),
                 "Warn: group 'x-ghost' has no committed offset and no row in --from-file for events:1, events:2: its \
                  consumers will start there by their auto.offset.reset\n\
                  Warn: group 'x-restore' has no committed offset and no row in --from-file for events:2: its consumers \

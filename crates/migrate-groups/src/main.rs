@@ -86,7 +86,11 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
         topic_prefix: args.to_topic_prefix.clone().unwrap_or_default(),
         strategy,
         allow_lag: args.allow_lag,
-        exclude_groups: args.exclude_group.iter().map(|raw| TopicPattern::parse(raw)).collect::<Result<_, _>>()?,
+        exclude_groups: args
+            .exclude_group
+            .iter()
+            .map(|raw| TopicPattern::exact(raw, "--exclude-group"))
+            .collect::<Result<_, _>>()?,
         allow_partial: args.allow_partial,
         search_window: args.search_window,
         execute: args.execute,

@@ -118,13 +118,23 @@ fn rows(groups: &[GroupOffsets]) -> impl Iterator<Item = (&str, &NewOffset)> {
     groups.iter().flat_map(|g| g.offsets.iter().map(move |o| (&*g.group, o)))
 }
 
+/// An offset as the table shows it: `-` for a deletion (no committed offset), as Kafka's `--describe` shows one.
+fn shown_offset(offset: i64) -> String {
+    if offset == crate::formats::offset_file::NO_OFFSET {
+        crate::formats::offset_file::NO_OFFSET_MARK.to_string()
+    } else {
+        offset.to_string()
+    }
+}
+
 /// The plan/result table exactly as `kafka-consumer-groups.sh --reset-offsets` prints it in Kafka 2.3–3.7 and 4.0:
 /// an empty line, then `%-30s %-30s %-10s %-15s` lines (header first), trailing spaces kept.
 pub fn write_reset_table(out: &mut dyn Write, groups: &[GroupOffsets]) -> io::Result<()> {
     out.write_all(b"\n")?;
     writeln!(out, "{:<30} {:<30} {:<10} {:<15}", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET")?;
     for (group, row) in rows(groups) {
-        writeln!(out, "{:<30} {:<30} {:<10} {:<15}", group, row.partition.topic, row.partition.partition, row.offset)?;
+        let offset = shown_offset(row.offset);
+        writeln!(out, "{:<30} {:<30} {:<10} {:<15}", group, row.partition.topic, row.partition.partition, offset)?;
     }
     out.flush()
 }
@@ -136,11 +146,7 @@ pub fn write_reset_csv(out: &mut dyn Write, groups: &[GroupOffsets], with_group:
         let mut csv = csv::WriterBuilder::new().has_headers(false).flexible(true).from_writer(&mut *out);
         for (group, row) in rows(groups) {
             // A backup's "had none" (`--from-file` deletes the offset it reads so).
-            let offset = if row.offset == crate::formats::offset_file::NO_OFFSET {
-                crate::formats::offset_file::NO_OFFSET_MARK.to_string()
-            } else {
-                row.offset.to_string()
-            };
+            let offset = shown_offset(row.offset);
             let partition = row.partition.partition.to_string();
             let topic = &*row.partition.topic;
             if with_group {
@@ -161,7 +167,7 @@ struct ResetJsonRow<'a> {
     group: &'a str,
     topic: &'a str,
     partition: i32,
-    offset: i64,
+    offset: Option<i64>,
     previous_offset: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     read_back: Option<bool>,
@@ -182,7 +188,7 @@ pub fn write_reset_json(
             group,
             topic: &row.partition.topic,
             partition: row.partition.partition,
-            offset: row.offset,
+            offset: (row.offset != crate::formats::offset_file::NO_OFFSET).then_some(row.offset),
             previous_offset: previous.get(group).and_then(|c| c.get(&row.partition)).copied(),
             read_back: read_back.map(|_| matched.contains(&(group, row))),
         })

@@ -34,6 +34,17 @@ impl TopicPattern {
         Ok(TopicPattern { source: cleaned, regex })
     }
 
+    /// A whole-name regular expression taken as written (`--exclude-group`: no comma lists, no spaces removed, as
+    /// Kafka's `--topic` has them); `flag` names it in the error, which says what is wrong.
+    pub fn exact(raw: &str, flag: &str) -> Result<TopicPattern> {
+        let regex = Regex::new(&format!("^(?:{raw})$")).map_err(|e| {
+            let text = e.to_string();
+            let reason = text.lines().find_map(|l| l.strip_prefix("error: ")).unwrap_or(&text).to_string();
+            Error::Usage(format!("{flag} {}: not a valid regular expression: {reason}", shown(raw)))
+        })?;
+        Ok(TopicPattern { source: raw.to_string(), regex })
+    }
+
     /// The pattern that matches every topic (`--topic` absent, or an empty rule topic).
     pub fn any() -> TopicPattern {
         TopicPattern::parse(".*").expect("constant regex")

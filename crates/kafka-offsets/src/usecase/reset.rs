@@ -397,9 +397,9 @@ impl ResetRequest {
         // Groups with only deletions send no commit.
         plans.retain(|group, plan| !plan.is_empty() || !deletes.contains_key(group));
 
-        // Dry run: the plan.
+        // Dry run: the plan, the deletions as rows (offset `-`).
         if !self.execute {
-            let mut report = out.report(as_groups(&plans), any_group);
+            let mut report = out.report(with_deletions(as_groups(&plans), &deletes), any_group);
             if self.details {
                 report.previous = committed;
             }
@@ -412,6 +412,7 @@ impl ResetRequest {
         let planned_sizes: BTreeMap<String, usize> = plans.iter().map(|(g, plan)| (g.clone(), plan.len())).collect();
         let check = "--to-current --dry-run";
         let committing = commit_plans(&session, check, plans, &deletes, &committed, self.backup.as_ref(), &mut out)?;
+        let mut deleted = BTreeMap::new();
         if !committing.aborted && !deletes.is_empty() {
             // A group's deletions follow its commit only once that went through whole (a restore is applied whole
             // or not at all), and none after a signal.
@@ -436,13 +437,13 @@ impl ResetRequest {
                 ));
             }
             if !go.is_empty() {
-                delete_offsets(&session, go, timeout, &mut out)?;
+                deleted = delete_offsets(&session, go, timeout, &mut out)?;
             }
         }
         // No table when nothing was sent (a backup that cannot be written); its header alone when every group was
         // refused for having members, by the broker as before the commit.
-        let any_group = !committing.aborted && (refused_any || planned_any);
-        let mut report = out.report(committing.groups, any_group);
+        let any_group = !committing.aborted && (refused_any || planned_any || !deleted.is_empty());
+        let mut report = out.report(with_deletions(committing.groups, &deleted), any_group);
         if self.details && !committing.aborted {
             report.planned = planned;
             report.previous = committed;
@@ -451,13 +452,26 @@ impl ResetRequest {
     }
 }
 
+/// The groups' rows with their deletions among them, as rows whose offset is [`NO_OFFSET`] (shown `-`).
+fn with_deletions(groups: Vec<GroupOffsets>, deletions: &BTreeMap<String, Vec<TopicPartition>>) -> Vec<GroupOffsets> {
+    let mut all: BTreeMap<String, Vec<NewOffset>> =
+        groups.into_iter().map(|g| (g.group.to_string(), g.offsets)).collect();
+    for (group, partitions) in deletions {
+        let offsets = all.entry(group.clone()).or_default();
+        offsets.extend(partitions.iter().map(|tp| NewOffset { partition: tp.clone(), offset: NO_OFFSET }));
+        offsets.sort_by(|a, b| a.partition.cmp(&b.partition));
+    }
+    all.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect()
+}
+
 /// Deletes the groups' committed offsets of these partitions (OffsetDelete), then reads them back: each must be gone.
+/// Returns the deletions read back as done.
 fn delete_offsets(
     session: &Session,
     deletes: BTreeMap<String, Vec<TopicPartition>>,
     timeout: std::time::Duration,
     out: &mut Outcome,
-) -> Result<()> {
+) -> Result<BTreeMap<String, Vec<TopicPartition>>> {
     // Each group's coordinator takes OffsetDelete or not (a cluster being upgraded has both kinds).
     let (deletes, unable): (BTreeMap<_, _>, BTreeMap<_, _>) =
         deletes.into_iter().partition(|(group, _)| can_delete_offsets(session, group));
@@ -469,8 +483,9 @@ fn delete_offsets(
             names.join(", ")
         ));
     }
+    let mut done = BTreeMap::new();
     if deletes.is_empty() {
-        return Ok(());
+        return Ok(done);
     }
     let mut delete = DeleteOffsets::new(deletes.clone());
     session.drive("delete offsets", &mut [&mut delete], timeout)?;
@@ -492,18 +507,23 @@ fn delete_offsets(
     session.drive("read back", &mut [&mut read_back], timeout)?;
     for (group, result) in read_back.results() {
         match result {
-            Ok(left) if left.is_empty() => {
-                let names: Vec<String> = deletes[&group].iter().map(|tp| tp.to_string()).collect();
-                out.note(format!("group '{group}': its committed offset for {} was deleted", names.join(", ")));
-            }
             Ok(left) => {
-                let names: Vec<String> = left.keys().map(|tp| tp.to_string()).collect();
-                out.error(format!("group '{group}' still has a committed offset for {}", names.join(", ")));
+                let gone: Vec<TopicPartition> =
+                    deletes[&group].iter().filter(|tp| !left.contains_key(tp)).cloned().collect();
+                if !gone.is_empty() {
+                    let names: Vec<String> = gone.iter().map(|tp| tp.to_string()).collect();
+                    out.note(format!("group '{group}': its committed offset for {} was deleted", names.join(", ")));
+                    done.insert(group.clone(), gone);
+                }
+                if !left.is_empty() {
+                    let names: Vec<String> = left.keys().map(|tp| tp.to_string()).collect();
+                    out.error(format!("group '{group}' still has a committed offset for {}", names.join(", ")));
+                }
             }
             Err(e) => out.error(format!("group '{group}': the deletion was not read back: {e}")),
         }
     }
-    Ok(())
+    Ok(done)
 }
 
 impl Outcome {
