@@ -341,10 +341,19 @@ fn a_missing_topic_or_fewer_partitions_on_the_new_cluster_stops_everything() {
         "--allow-lag",
         "--execute",
     ]);
+    let never = |group: &str, partitions: &str| {
+        format!(
+            "Warn: group '{group}' has no committed offset on the old cluster for {partitions}: on the new cluster its \
+             consumers will start there by their auto.offset.reset\n"
+        )
+    };
     let stderr = format!(
-        "Error: topic 'orders' has 2 partitions on the new cluster, fewer than the 3 of 'orders' on the old cluster \
+        "{}{}{}Error: topic 'orders' has 2 partitions on the new cluster, fewer than the 3 of 'orders' on the old cluster \
          (needed by groups 'a', 'b', 'c')\nError: topic 'payments' does not exist on the new cluster (needed by group \
-         'b')\n{NOTHING_COMMITTED}"
+         'b')\n{NOTHING_COMMITTED}",
+        never("a", "orders:1, orders:2"),
+        never("b", "orders:0, orders:2, payments:0, payments:1"),
+        never("c", "orders:1, orders:2"),
     );
     assert_output(&out, "", &stderr, 1);
     let all: BTreeMap<_, _> = new.state().committed.clone();

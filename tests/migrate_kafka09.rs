@@ -345,7 +345,9 @@ fn cases() -> Vec<(&'static str, Case)> {
                 "--execute",
             ]);
             let stderr = format!(
-                "{NO_DESCRIBE_ON_NEW}Error: topic 'orders' has 2 partitions on the new cluster, fewer than the 3 of \
+                "{NO_DESCRIBE_ON_NEW}Warn: group 'm-payments' has no committed offset on the old cluster for orders:1, \
+                 orders:2, payments:1: on the new cluster its consumers will start there by their auto.offset.reset\n\
+                 Error: topic 'orders' has 2 partitions on the new cluster, fewer than the 3 of \
                  'orders' on the old cluster (needed by groups 'm-orders', 'm-payments')\nError: topic 'payments' \
                  does not exist on the new cluster (needed by group 'm-payments')\n{NOTHING_COMMITTED}"
             );

@@ -186,6 +186,9 @@ fn around_the_switch(f: &Fixture) {
     commit(&old, "copied-read", "forgotten-copied", &[(0, 20)]);
     commit(&old, "copied-lagging", "forgotten-copied", &[(0, 15)]);
     commit(&old, "late-drained", "late-switch", &[(0, 20)]);
+    commit(&old, "two-topics", "late-switch", &[(0, 20)]);
+    commit(&old, "two-topics", "forgotten-copied", &[(0, 23)]);
+    commit(&old, "partly", "late", &[(0, 3000)]);
 }
 
 /// The new cluster stamps records with its own clock (LogAppendTime): the copies' timestamps are not the old ones.
@@ -438,6 +441,20 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 the new cluster, after the copy of the last record the group read (offset 19), are copies of nothing",
             )?;
             planned(f, "late-drained", "late-switch", SWITCH_AT, &[(0, 20)]).map(drop)
+        }),
+        ("topics_and_partitions_left_out_are_named", OLD, |f| {
+            let out = planned(f, "two-topics", "late-switch", SWITCH_AT, &[(0, 20)])?;
+            check(
+                out.stderr.contains("Note: group 'two-topics' has committed offsets on the old cluster for \
+                     'forgotten-copied' too, which --topic leaves out: not migrated\n"),
+                || format!("the topic left out is not named: {}", out.stderr),
+            )?;
+            let out = planned(f, "partly", "late", BY_RECORD, &[(0, 2100)])?;
+            check(
+                out.stderr.contains("Warn: group 'partly' has no committed offset on the old cluster for late:1, \
+                     late:2: on the new cluster its consumers will start there by their auto.offset.reset\n"),
+                || format!("the partitions never committed are not named: {}", out.stderr),
+            )
         }),
         ("marker_at_the_log_end_is_drained", OLD, |f| {
             planned(f, "txn-drained", "txn-end", BY_RECORD, &[(0, 10)])?;

@@ -190,8 +190,6 @@ struct Clusters {
     new: ClusterMetadata,
     /// The groups found on both (their coordinators known), sorted.
     groups: Vec<String>,
-    /// `--topic`'s partitions on the old cluster.
-    scope: Vec<TopicPartition>,
 }
 
 /// A migration under way: both sessions, the messages, and every (group, partition) as it is worked out.
@@ -243,18 +241,12 @@ impl Migration<'_> {
         } else if groups.is_empty() {
             self.out.note("the old cluster lists no consumer groups");
         }
-        let mut scope = Vec::new();
         let mut unknown_topic = false;
-        for topic in &request.topics {
-            match old_found.metadata.topic(topic) {
-                Some(t) => scope.extend(t.partitions.iter().map(|p| TopicPartition::new(topic, p.id))),
-                None => {
-                    self.out.error(format!("topic '{topic}' does not exist on the old cluster"));
-                    unknown_topic = true;
-                }
-            }
+        for topic in request.topics.iter().filter(|t| old_found.metadata.topic(t).is_none()) {
+            self.out.error(format!("topic '{topic}' does not exist on the old cluster"));
+            unknown_topic = true;
         }
-        Ok((!unknown_topic).then_some(Clusters { old: old_found.metadata, new: new_found.metadata, groups, scope }))
+        Ok((!unknown_topic).then_some(Clusters { old: old_found.metadata, new: new_found.metadata, groups }))
     }
 
     /// Phases 2 and 3: the groups described on both clusters and their committed offsets on the old one, then the checks:
@@ -263,9 +255,14 @@ impl Migration<'_> {
     fn items(&mut self, clusters: &Clusters) -> Result<bool> {
         let request = self.request;
         let groups = &clusters.groups;
+        let scope: Vec<TopicPartition> = request
+            .topics
+            .iter()
+            .filter_map(|t| clusters.old.topic(t))
+            .flat_map(|t| t.partitions.iter().map(move |p| TopicPartition::new(&t.name, p.id)))
+            .collect();
         let wanted = |group: &String| {
-            let wanted =
-                if request.topics.is_empty() { Wanted::All } else { Wanted::Partitions(clusters.scope.clone()) };
+            let wanted = if request.topics.is_empty() { Wanted::All } else { Wanted::Partitions(scope.clone()) };
             (group.clone(), wanted)
         };
         let (old, new) = (&self.old, &self.new);
@@ -273,8 +270,12 @@ impl Migration<'_> {
             || -> Result<_> {
                 let mut describe = DescribeGroups::new(groups.iter().cloned());
                 let mut committed = FetchCommitted::new(groups.iter().map(wanted), clusters.old.partitions());
-                old.drive("groups and committed offsets", &mut [&mut describe, &mut committed], old.timeout())?;
-                Ok((describe.results(), committed.results()))
+                // With --topic, every committed offset too, to name the topics it leaves out (best effort).
+                let everything = groups.iter().filter(|_| !request.topics.is_empty()).map(|g| (g.clone(), Wanted::All));
+                let mut all = FetchCommitted::new(everything, clusters.old.partitions());
+                let operations: &mut [&mut dyn Operation] = &mut [&mut describe, &mut committed, &mut all];
+                old.drive("groups and committed offsets", operations, old.timeout())?;
+                Ok((describe.results(), committed.results(), all.results()))
             },
             || -> Result<_> {
                 let mut describe = DescribeGroups::new(groups.iter().cloned());
@@ -282,7 +283,7 @@ impl Migration<'_> {
                 Ok(describe.results())
             },
         );
-        let (old_states, committed) = old_side.map_err(|e| e.on(OLD))?;
+        let (old_states, committed, all_committed) = old_side.map_err(|e| e.on(OLD))?;
         let new_states = new_states.map_err(|e| e.on(NEW))?;
 
         let (mut old_check, mut new_check) = (StateCheck::new(Some(OLD)), StateCheck::new(Some(NEW)));
@@ -321,9 +322,41 @@ impl Migration<'_> {
             let offsets: Vec<(&TopicPartition, i64)> = offsets
                 .iter()
                 .filter(|(tp, _)| clusters.old.topic(&tp.topic).is_some_and(|t| !t.internal))
-                .filter(|(tp, _)| request.topics.is_empty() || request.topics.iter().any(|t| **t == *tp.topic))
                 .map(|(tp, &offset)| (tp, offset))
                 .collect();
+            let left_out: BTreeSet<&str> = match all_committed.get(group) {
+                Some(Ok(all)) => all
+                    .keys()
+                    .map(|tp| &*tp.topic)
+                    .filter(|t| clusters.old.topic(t).is_some_and(|t| !t.internal))
+                    .filter(|t| !request.topics.iter().any(|named| named == t))
+                    .collect(),
+                _ => BTreeSet::new(),
+            };
+            if !left_out.is_empty() {
+                let names: Vec<String> = left_out.iter().map(|t| format!("'{t}'")).collect();
+                self.out.note(format!(
+                    "group '{group}' has committed offsets on the old cluster for {} too, which --topic leaves out: \
+                     not migrated",
+                    names.join(", ")
+                ));
+            }
+            // The partitions of its topics it never committed: its consumers start there by auto.offset.reset.
+            let committed_topics: BTreeSet<&str> = offsets.iter().map(|(tp, _)| &*tp.topic).collect();
+            let bare: Vec<String> = committed_topics
+                .iter()
+                .filter_map(|t| clusters.old.topic(t))
+                .flat_map(|t| t.partitions.iter().map(move |p| TopicPartition::new(&t.name, p.id)))
+                .filter(|tp| !offsets.iter().any(|(c, _)| **c == *tp))
+                .map(|tp| tp.to_string())
+                .collect();
+            if !bare.is_empty() {
+                self.out.warn(format!(
+                    "group '{group}' has no committed offset on the old cluster for {}: on the new cluster its \
+                     consumers will start there by their auto.offset.reset",
+                    bare.join(", ")
+                ));
+            }
             if offsets.is_empty() {
                 let topics = if request.topics.is_empty() { "" } else { " for the topics given" };
                 if matches!(request.groups, GroupSelection::Named(_)) {
