@@ -54,7 +54,7 @@ fn cases() -> Vec<(&'static str, Case)> {
         ("to_earliest_moves_drained_groups_and_refuses_lagging_ones", |kafka| {
             // Nothing was copied: the new cluster holds two records per partition produced since the switch.
             let mock = new_cluster(|m, p| {
-                m.produce("orders", p, 2, T0);
+                m.produce_payloads("orders", p, &[format!("switched-{p}-0"), format!("switched-{p}-1")], T0);
             });
             commit_on_old(kafka, "e-drained", &[5, 5, 5]);
             commit_on_old(kafka, "e-lagging", &[5, 3, 5]);
@@ -264,7 +264,7 @@ fn cases() -> Vec<(&'static str, Case)> {
         }),
         ("a_group_with_members_on_the_old_cluster_is_not_migrated", |kafka| {
             let mock = new_cluster(|m, p| {
-                m.produce("orders", p, 2, T0);
+                m.produce_payloads("orders", p, &[format!("switched-{p}-0"), format!("switched-{p}-1")], T0);
             });
             commit_on_old(kafka, "a-busy", &[5, 5, 5]);
             commit_on_old(kafka, "a-idle", &[5, 5, 5]);
@@ -305,7 +305,7 @@ fn cases() -> Vec<(&'static str, Case)> {
         ("a_group_with_members_on_the_new_cluster_is_refused_by_its_commit", |kafka| {
             // The mock cannot describe groups: the commit itself is refused, and said so.
             let mock = new_cluster(|m, p| {
-                m.produce("orders", p, 2, T0);
+                m.produce_payloads("orders", p, &[format!("switched-{p}-0"), format!("switched-{p}-1")], T0);
             });
             commit_on_old(kafka, "n-busy", &[5, 5, 5]);
             let member = Member::join(&mock.client_config(), "n-busy", "orders");

@@ -445,21 +445,30 @@ fn cases() -> Vec<VersionCase<Fixture>> {
         ("topics_and_partitions_left_out_are_named", OLD, |f| {
             let out = planned(f, "two-topics", "late-switch", SWITCH_AT, &[(0, 20)])?;
             check(
-                out.stderr.contains("Note: group 'two-topics' has committed offsets on the old cluster for \
-                     'forgotten-copied' too, which --topic leaves out: not migrated\n"),
+                out.stderr.contains(
+                    "Note: group 'two-topics' has committed offsets on the old cluster for \
+                     'forgotten-copied' too, which --topic leaves out: not migrated\n",
+                ),
                 || format!("the topic left out is not named: {}", out.stderr),
             )?;
             let out = planned(f, "partly", "late", BY_RECORD, &[(0, 2100)])?;
             check(
-                out.stderr.contains("Warn: group 'partly' has no committed offset on the old cluster for late:1, \
-                     late:2: on the new cluster its consumers will start there by their auto.offset.reset\n"),
+                out.stderr.contains(
+                    "Warn: group 'partly' has no committed offset on the old cluster for late:1, \
+                     late:2: on the new cluster its consumers will start there by their auto.offset.reset\n",
+                ),
                 || format!("the partitions never committed are not named: {}", out.stderr),
             )
         }),
         ("marker_at_the_log_end_is_drained", OLD, |f| {
             planned(f, "txn-drained", "txn-end", BY_RECORD, &[(0, 10)])?;
             planned(f, "txn-drained", "txn-end", SWITCH_AT, &[(0, 10)])?;
-            planned(f, "txn-drained", "txn-end", EARLIEST, &[(0, 0)]).map(drop)
+            // The new cluster's first 10 records are copies of what the group read: --to-earliest reads them again.
+            let out = planned(f, "txn-drained", "txn-end", EARLIEST, &[(0, 0)])?;
+            let warning = "Warn: group 'txn-drained', txn-end:0: 10 of the new cluster's first 15 records are copies \
+                           of records the group read on the old cluster: --to-earliest reads them again (--by-record \
+                           starts after them)\n";
+            check(out.stderr.contains(warning), || format!("no warning of the rereads: {}", out.stderr))
         }),
         ("aborted_records_are_not_read", OLD, |f| {
             planned(f, "txn-before-aborted", "txn", BY_RECORD, &[(0, 10)]).map(drop)

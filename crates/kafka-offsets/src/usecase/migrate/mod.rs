@@ -10,6 +10,7 @@
 //! 5. the plan, one row per group and partition; a refused partition holds its group back;
 //! 6. with `execute`: reset-offsets' commit (backup, one commit per group, read-back) on the new cluster.
 
+mod earliest;
 mod switch;
 mod verdicts;
 

@@ -436,6 +436,10 @@ impl Migration<'_> {
                 }
             }
         }
+        if strategy == Strategy::Earliest {
+            let (old, new) = ((&self.old, &old_leaders), (&self.new, &new_leaders));
+            super::earliest::warn_rereads(old, new, &self.items, deadline, &mut self.out)?;
+        }
         if let Some(time) = strategy.switch_time() {
             let (old, new) = ((&self.old, &old_leaders), (&self.new, &new_leaders));
             super::switch::check_switch_plans(old, new, &mut self.items, time, request.allow_lag, window, deadline)?;
