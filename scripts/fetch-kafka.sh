@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Makes Apache Kafka VERSION (2.8.2, 3.9.1 or 4.1.1) available under .cache/kafka-VERSION/libs for the tests and
+# Makes Apache Kafka VERSION (2.8.2, 3.9.1, 4.1.1 or 4.4.0) available under .cache/kafka-VERSION/libs for the tests and
 # benchmarks: the broker, its tools, MirrorMaker 2 and a log binding, as Maven resolves scripts/kafka/pom-VERSION.xml
 # (every version pinned there). The jars come from Maven's registry through a repository kept under .cache/m2.
 # Idempotent: once a fetch of the same pom completed, it prints the directory and exits without any network.
 set -euo pipefail
 
-version=${1:?usage: fetch-kafka.sh VERSION (2.8.2, 3.9.1, 4.1.1)}
+version=${1:?usage: fetch-kafka.sh VERSION (2.8.2, 3.9.1, 4.1.1, 4.4.0)}
 root=$(cd "$(dirname "$0")/.." && pwd)
 pom="$root/scripts/kafka/pom-$version.xml"
 [ -f "$pom" ] || { echo "fetch-kafka: no pom for Kafka $version (scripts/kafka/pom-$version.xml)" >&2; exit 2; }

@@ -29,8 +29,25 @@ pub fn reset_table(rows: &[(&str, &str, i32, i64)]) -> String {
     reset_table_rows(&borrowed)
 }
 
-/// The reset table with offsets as shown (`-` for a committed offset deleted).
+/// The reset table with offsets as shown (`-` for a committed offset deleted), in Kafka 4.2+'s layout: GROUP and
+/// TOPIC as wide as their longest value (15 at least), the offset unpadded.
 pub fn reset_table_rows(rows: &[(&str, &str, i32, &str)]) -> String {
+    reset_table_with_refused(rows, &[])
+}
+
+/// The reset table when `refused` groups (left out for their members) widen the GROUP column too.
+pub fn reset_table_with_refused(rows: &[(&str, &str, i32, &str)], refused: &[&str]) -> String {
+    let g = rows.iter().map(|r| r.0.len()).chain(refused.iter().map(|r| r.len())).max().unwrap_or(0).max(15);
+    let t = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(15);
+    let mut table = format!("\n{:<g$} {:<t$} {:<10} NEW-OFFSET\n", "GROUP", "TOPIC", "PARTITION");
+    for (group, topic, partition, offset) in rows {
+        table.push_str(&format!("{group:<g$} {topic:<t$} {partition:<10} {offset}\n"));
+    }
+    table
+}
+
+/// The reset table of Kafka 2.3 to 4.1 (and of 4.4's kafka-streams-groups.sh): `%-30s %-30s %-10s %-15s`.
+pub fn fixed_reset_table(rows: &[(&str, &str, i32, &str)]) -> String {
     let mut table = format!("\n{:<30} {:<30} {:<10} {:<15}\n", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
     for (group, topic, partition, offset) in rows {
         table.push_str(&format!("{group:<30} {topic:<30} {partition:<10} {offset:<15}\n"));

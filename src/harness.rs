@@ -55,7 +55,8 @@ pub fn run_per_version<F: Send + Sync + 'static>(
     cases: Vec<VersionCase<F>>,
 ) -> ! {
     let args = Arguments::from_args();
-    let fixtures: Arc<[OnceLock<F>; 3]> = Arc::new([OnceLock::new(), OnceLock::new(), OnceLock::new()]);
+    let fixtures: Arc<[OnceLock<F>; crate::kafka::Version::ALL.len()]> =
+        Arc::new(std::array::from_fn(|_| OnceLock::new()));
     let mut trials = Vec::new();
     for (name, versions, case) in cases {
         for &version in versions {

@@ -1,6 +1,6 @@
-//! Apache Kafka 2.8, 3.9 and 4.1 from Maven's jars (`scripts/fetch-kafka.sh`), started as child JVMs on free loopback
-//! ports: a single node (KRaft, combined broker and controller, for 3.9 and 4.1; ZooKeeper and a broker for 2.8), or
-//! three KRaft 4.1 nodes whose brokers can be stopped and started again. Every node has a PLAINTEXT listener, and on
+//! Apache Kafka 2.8, 3.9, 4.1 and 4.4 from Maven's jars (`scripts/fetch-kafka.sh`), started as child JVMs on free
+//! loopback ports: a single node (KRaft, combined broker and controller, for 3.9 to 4.4; ZooKeeper and a broker for
+//! 2.8), or several KRaft nodes whose brokers can be stopped and started again. Every node has a PLAINTEXT listener, and on
 //! request SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 users) and SSL (the test PKI's certificate).
 //! Kafka's own tools from the same jars are run beside ours: they are the reference for outputs.
 
@@ -24,6 +24,7 @@ pub enum Version {
     V2_8,
     V3_9,
     V4_1,
+    V4_4,
 }
 
 /// The SASL users every broker started with `sasl` knows (PLAIN and both SCRAM mechanisms).
@@ -31,7 +32,7 @@ pub const SASL_USER: &str = "alice";
 pub const SASL_PASSWORD: &str = "alice-secret";
 
 impl Version {
-    pub const ALL: [Version; 3] = [Version::V2_8, Version::V3_9, Version::V4_1];
+    pub const ALL: [Version; 4] = [Version::V2_8, Version::V3_9, Version::V4_1, Version::V4_4];
 
     /// The release, as Maven names it.
     pub fn number(self) -> &'static str {
@@ -39,17 +40,18 @@ impl Version {
             Version::V2_8 => "2.8.2",
             Version::V3_9 => "3.9.1",
             Version::V4_1 => "4.1.1",
+            Version::V4_4 => "4.4.0",
         }
     }
 
-    /// KRaft (no ZooKeeper): 3.9 and 4.1 here.
+    /// KRaft (no ZooKeeper): 3.9 and newer here.
     pub fn kraft(self) -> bool {
         self >= Version::V3_9
     }
 
     /// The jars, fetched on first use (once per process and version).
     pub fn libs(self) -> PathBuf {
-        static FETCHED: [OnceLock<PathBuf>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        static FETCHED: [OnceLock<PathBuf>; 4] = [const { OnceLock::new() }; 4];
         FETCHED[self as usize]
             .get_or_init(|| {
                 let script = workspace_root().join("scripts/fetch-kafka.sh");
@@ -93,17 +95,25 @@ impl Version {
         }
     }
 
+    /// `kafka-configs.sh`'s class: Scala's up to 4.1, the Java tool from 4.2.
+    pub fn config_command(self) -> &'static str {
+        match self {
+            Version::V4_4 => "org.apache.kafka.tools.ConfigCommand",
+            _ => "kafka.admin.ConfigCommand",
+        }
+    }
+
     /// `kafka-console-producer.sh`'s class.
     pub fn console_producer(self) -> &'static str {
         match self {
-            Version::V4_1 => "org.apache.kafka.tools.ConsoleProducer",
-            _ => "kafka.tools.ConsoleProducer",
+            Version::V2_8 | Version::V3_9 => "kafka.tools.ConsoleProducer",
+            _ => "org.apache.kafka.tools.ConsoleProducer",
         }
     }
 
     /// The first caller for a version without a class-data archive gets the path to make it at.
     fn claim_archive(self, archive: &Path) -> Option<PathBuf> {
-        static CLAIMED: [std::sync::atomic::AtomicBool; 3] = [const { std::sync::atomic::AtomicBool::new(false) }; 3];
+        static CLAIMED: [std::sync::atomic::AtomicBool; 4] = [const { std::sync::atomic::AtomicBool::new(false) }; 4];
         let first = !CLAIMED[self as usize].swap(true, std::sync::atomic::Ordering::SeqCst);
         (first && !archive.exists()).then(|| archive.with_extension(format!("jsa.{}", std::process::id())))
     }
@@ -577,6 +587,11 @@ impl Kafka {
             let _ = std::fs::rename(partial, &archive);
         }
         out
+    }
+
+    /// A JVM with this release's jars and the tools' logging, to run a class that keeps running (a client).
+    pub fn java_client(&self, heap: &str) -> Command {
+        java(self.version, heap, &self.dir.join("tools-log.properties"))
     }
 
     /// Kafka's GetOffsetShell (`kafka-get-offsets.sh`) on this cluster.

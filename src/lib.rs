@@ -16,6 +16,7 @@ pub mod oracle;
 pub mod produce;
 pub mod run;
 pub mod tls;
+pub mod typed_groups;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -12,7 +12,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::TopicPartitionList;
 
-use crate::kafka::Kafka;
+use crate::kafka::{Kafka, Version};
 use crate::scratch_dir;
 
 /// A running MirrorMaker 2.
@@ -47,14 +47,16 @@ impl MirrorMaker {
         let properties = dir.join("mm2.properties");
         std::fs::write(&properties, config).expect("write mm2.properties");
         let log_config = dir.join("log.properties");
-        std::fs::write(&log_config, new.version.log_config("INFO", Some(&dir.join("mm2.log"))))
+        // MirrorMaker 2 of Kafka 4.1 whatever the new cluster's release: Maven has no connect-mirror 4.4.0.
+        let release = Version::V4_1;
+        std::fs::write(&log_config, release.log_config("INFO", Some(&dir.join("mm2.log"))))
             .expect("write the log configuration");
         let command = vec![
             "-Xmx512m".to_string(),
             "-XX:+UseSerialGC".to_string(),
-            new.version.log_option(&log_config),
+            release.log_option(&log_config),
             "-cp".to_string(),
-            format!("{}/*", new.version.libs().display()),
+            format!("{}/*", release.libs().display()),
             "org.apache.kafka.connect.mirror.MirrorMaker".to_string(),
             properties.display().to_string(),
             "--clusters".to_string(),

@@ -46,6 +46,13 @@ pub fn migrate_groups(args: &[&str]) -> Output {
     tool("migrate-groups", args, None)
 }
 
+/// Runs one of the Kafka-named shims of `bin/` (`kafka-share-groups.sh`, ...) on the binaries under test.
+pub fn shim(name: &str, args: &[&str]) -> Output {
+    let bin = binary("reset-offsets").parent().expect("binary directory").to_path_buf();
+    let script = crate::workspace_root().join("bin").join(name);
+    command(Command::new(script).args(args).env("OFFSET_TOOLS_BIN", bin), None)
+}
+
 /// Runs a bash script (pipelines), with the workspace's binaries first on PATH.
 pub fn shell(script: &str) -> Output {
     let bin = binary("get-offset").parent().expect("binary directory").to_path_buf();

@@ -16,7 +16,7 @@ use offset_tools_tests::oracle::described_offsets;
 use offset_tools_tests::produce::{produce_records, TestRecord};
 use offset_tools_tests::run::{get_offset, migrate_groups, with_fault_before_commit};
 
-const V4: &[Version] = &[Version::V4_1];
+const V4: &[Version] = &[Version::V4_4];
 
 struct Fixture {
     cluster: Mutex<Kafka>,
@@ -32,7 +32,7 @@ fn records(topic: &str, p: i32, count: i64) -> Vec<TestRecord> {
 fn setup(_: Version) -> Fixture {
     let (cluster, old) = std::thread::scope(|s| {
         let old = s.spawn(|| Kafka::start(Version::V3_9));
-        let cluster = Kafka::start_with(Options::new(Version::V4_1).nodes(3));
+        let cluster = Kafka::start_with(Options::new(Version::V4_4).nodes(3));
         (cluster, old.join().expect("old cluster"))
     });
     cluster.create_topic("moving", 6, &["retention.ms=-1", "min.insync.replicas=1"]);

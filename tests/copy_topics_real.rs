@@ -20,7 +20,7 @@ struct Fixture {
 fn setup(version: Version) -> Fixture {
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| Kafka::start(version));
-        let new = Kafka::start(Version::V4_1);
+        let new = Kafka::start(Version::V4_4);
         (old.join().expect("old cluster"), new)
     });
     old.create_topic("orders", 3, &["cleanup.policy=compact", "min.compaction.lag.ms=60000"]);
@@ -58,13 +58,13 @@ const REFUSED: &str = "Error: topic 'tiny-segments': refused: the new cluster re
 
 /// The topics on the new cluster, as Kafka's TopicCommand lists them.
 fn new_topics(f: &Fixture) -> String {
-    f.new.tool(Version::V4_1.topic_command(), &["--bootstrap-server", &f.new.bootstrap(), "--list"]).stdout
+    f.new.tool(Version::V4_4.topic_command(), &["--bootstrap-server", &f.new.bootstrap(), "--list"]).stdout
 }
 
 /// A topic's settings on the new cluster, as Kafka's ConfigCommand shows them (the line after the header).
 fn new_settings(f: &Fixture, topic: &str) -> String {
     let out = f.new.tool(
-        "kafka.admin.ConfigCommand",
+        f.new.version.config_command(),
         &["--bootstrap-server", &f.new.bootstrap(), "--describe", "--entity-type", "topics", "--entity-name", topic],
     );
     out.stdout
@@ -173,7 +173,7 @@ fn the_runbook(f: &Fixture) -> Result<(), Failed> {
         0,
     );
     let described = f.new.tool(
-        Version::V4_1.topic_command(),
+        Version::V4_4.topic_command(),
         &["--bootstrap-server", &f.new.bootstrap(), "--describe", "--topic", "growing"],
     );
     check(described.stdout.contains("PartitionCount: 3"), || format!("Kafka's TopicCommand: {}", described.stdout))

@@ -58,9 +58,16 @@ fn make_dist_makes_a_tarball_for_glibc_2_17_whose_binaries_run() {
         .map(|s| s.to_string())
         .collect();
     expected.extend(
-        ["kafka-offset-tools-shim", "kafka-run-class.sh", "kafka-get-offsets.sh", "kafka-consumer-groups.sh"]
-            .iter()
-            .map(|b| format!("./bin/{b}")),
+        [
+            "kafka-offset-tools-shim",
+            "kafka-run-class.sh",
+            "kafka-get-offsets.sh",
+            "kafka-consumer-groups.sh",
+            "kafka-share-groups.sh",
+            "kafka-streams-groups.sh",
+        ]
+        .iter()
+        .map(|b| format!("./bin/{b}")),
     );
     expected.extend(
         [

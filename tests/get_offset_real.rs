@@ -16,7 +16,7 @@ use offset_tools_tests::produce::{incompressible, produce_records, produce_trans
 use offset_tools_tests::run::{get_offset, Output};
 
 const ALL: &[Version] = &Version::ALL;
-const MODERN: &[Version] = &[Version::V3_9, Version::V4_1];
+const MODERN: &[Version] = &[Version::V3_9, Version::V4_1, Version::V4_4];
 
 /// The fixture topics, as a regex (other cases of other binaries never run on this broker).
 const FIXTURE: &str = "orders|big|txn|appendtime|maxts|deleted|empty";

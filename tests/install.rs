@@ -70,6 +70,30 @@ fn make_install_into_a_temporary_prefix() {
          (get-offset), not 'kafka.admin.TopicCommand'\n",
         2,
     );
+    for (shim, kind) in [("kafka-share-groups.sh", "share"), ("kafka-streams-groups.sh", "streams")] {
+        assert_output(
+            &run(&bin.join(shim), &["--bootstrap-server", "127.0.0.1:9092", "--list"]),
+            "",
+            &format!(
+                "{shim}: these tools provide only --reset-offsets (reset-offsets --group-type {kind}); --list, \
+                 --describe, --delete and --delete-offsets are not provided\n"
+            ),
+            2,
+        );
+        assert_output(
+            &run(&bin.join(shim), &["--reset-offsets", "--group", "g", "--all-topics", "--to-latest"]),
+            "",
+            "Option [reset-offsets] takes the option: [execute] or [dry-run]\n",
+            2,
+        );
+    }
+    assert_output(
+        &run(&bin.join("kafka-streams-groups.sh"), &["--reset-offsets", "--delete-all-internal-topics", "--execute"]),
+        "",
+        "kafka-streams-groups.sh: --delete-all-internal-topics is not provided (these tools reset offsets; delete the \
+         internal topics with kafka-topics.sh)\n",
+        2,
+    );
     assert_output(
         &run(&bin.join("kafka-consumer-groups.sh"), &["--bootstrap-server", "127.0.0.1:9092", "--list"]),
         "",

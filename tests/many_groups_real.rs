@@ -16,7 +16,7 @@ use offset_tools_tests::oracle::reset_rows;
 use offset_tools_tests::produce::produce;
 use offset_tools_tests::run::{reset_offsets, with_fault_before_commit, Output};
 
-const V4: &[Version] = &[Version::V4_1];
+const V4: &[Version] = &[Version::V4_4];
 const GROUPS: usize = 1000;
 const PARTITIONS: i32 = 10;
 
@@ -29,8 +29,8 @@ struct Fixture {
 
 fn setup(_: Version) -> Fixture {
     let (kafka, limited) = std::thread::scope(|s| {
-        let limited = s.spawn(|| Kafka::start_with(Options::new(Version::V4_1).setting("max.connections.per.ip=4")));
-        (Kafka::start(Version::V4_1), limited.join().expect("limited broker"))
+        let limited = s.spawn(|| Kafka::start_with(Options::new(Version::V4_4).setting("max.connections.per.ip=4")));
+        (Kafka::start(Version::V4_4), limited.join().expect("limited broker"))
     });
     for cluster in [&kafka, &limited] {
         cluster.create_topic("ten", PARTITIONS, &[]);

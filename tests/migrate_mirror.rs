@@ -42,7 +42,7 @@ fn record(partition: i32, i: i64, ts: i64) -> TestRecord {
 fn setup(version: Version) -> Fixture {
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| Kafka::start(version));
-        let new = Kafka::start(Version::V4_1);
+        let new = Kafka::start(Version::V4_4);
         (old.join().expect("old cluster"), new)
     });
     old.create_topic("orders", 3, &["retention.ms=-1"]);

@@ -280,7 +280,7 @@ fn codecs(f: &Fixture) {
 fn setup(version: Version) -> Fixture {
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| Kafka::start(version));
-        let new = Kafka::start(Version::V4_1);
+        let new = Kafka::start(Version::V4_4);
         (old.join().expect("old cluster"), new)
     });
     let f = Fixture { old, new };

@@ -1,11 +1,11 @@
-//! docs/migration-guide.md followed end to end, as an operator would, from a real Kafka 3.9 cluster to a 4.1 one:
+//! docs/migration-guide.md followed end to end, as an operator would, from a real Kafka 3.9 cluster to a 4.4 one:
 //! every `sh` block in order through the Kafka-named shims, MirrorMaker 2 run with the guide's own `properties`
 //! block, stopped across the producers' switch as replication lag does (killed, it copies again what it had not
 //! saved as copied: duplicates, as at-least-once delivery makes them), and the data shapes of a production
 //! cluster (uncompressed and zstd partitions with retention set, lz4, a compacted snappy topic after its cleaner
 //! ran, gzip and zstd with its first records deleted). Only the settings blocks (and MirrorMaker's addresses and
 //! topic list) are the test's. Every group's expected offsets are computed here from both clusters' records; the
-//! commits are read back with librdkafka and with Kafka 4.1's own `kafka-consumer-groups.sh --describe`.
+//! commits are read back with librdkafka and with Kafka 4.4's own `kafka-consumer-groups.sh --describe`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -156,11 +156,11 @@ fn log_ends(logs: &Logs, topics: &[&str]) -> Offsets {
 }
 
 #[test]
-fn the_migration_guide_from_kafka_3_9_to_4_1_with_mirror_maker_2() {
+fn the_migration_guide_from_kafka_3_9_to_4_4_with_mirror_maker_2() {
     let blocks = guide::blocks();
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| Kafka::start(Version::V3_9));
-        let new = Kafka::start(Version::V4_1);
+        let new = Kafka::start(Version::V4_4);
         (old.join().expect("old cluster"), new)
     });
     let t0 = now_ms() - 3_600_000;
@@ -258,7 +258,7 @@ fn the_migration_guide_from_kafka_3_9_to_4_1_with_mirror_maker_2() {
     let lines: String = orders.iter().map(|p| format!("orders:{p}:{}\n", at_switch[*p as usize])).collect();
     assert_eq!(std::fs::read_to_string(dir.join("offsets-at-switch.txt")).unwrap(), lines);
     let theirs = new.get_offset_shell(&["--topic", "orders", "--time", &switch_ms.to_string()]);
-    assert_eq!(theirs.stdout, lines, "Kafka 4.1's GetOffsetShell at the switch: {theirs:?}");
+    assert_eq!(theirs.stdout, lines, "Kafka 4.4's GetOffsetShell at the switch: {theirs:?}");
 
     let new_config = new.client_config();
     let some = |offsets: &[i64]| offsets.iter().map(|o| Some(*o)).collect::<Vec<_>>();
@@ -295,12 +295,12 @@ fn the_migration_guide_from_kafka_3_9_to_4_1_with_mirror_maker_2() {
                 "{group} {topic}:{p} on the old cluster"
             );
             if group != "audit" {
-                backup.push_str(&format!("{group},{topic},{p},\n"));
+                backup.push_str(&format!("{group},{topic},{p},-\n"));
             }
         }
         let described = described_offsets(&new.consumer_groups(&["--describe", "--group", group]).stdout, group);
         let described: Offsets = described.into_iter().map(|(k, v)| (k, v.unwrap_or(-1))).collect();
-        assert_eq!(described, ours, "{group} as Kafka 4.1's kafka-consumer-groups.sh --describe shows it");
+        assert_eq!(described, ours, "{group} as Kafka 4.4's kafka-consumer-groups.sh --describe shows it");
     }
     let search: Vec<i64> = orders.iter().map(|&p| expected("search", "orders", p, SEARCH[p as usize])).collect();
     assert_eq!(committed(&new_config, "search", "orders", &orders), some(&search));

@@ -24,7 +24,7 @@ fn planned(group: usize, partition: i32) -> i64 {
 
 #[test]
 fn a_thousand_groups_of_a_thousand_partitions_are_committed() {
-    let mut options = Options::new(Version::V4_1);
+    let mut options = Options::new(Version::V4_4);
     // The coordinator keeps every committed offset in memory: a million of them take about 230 MB of heap.
     options.heap = "1g";
     let kafka = Kafka::start_with(options);

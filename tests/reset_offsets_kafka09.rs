@@ -164,9 +164,7 @@ fn cases() -> Vec<(&'static str, Case)> {
             assert_output(
                 &out,
                 "",
-                &format!(
-                    "Error: partition 7 of topic 'orders' does not exist (it has 3 partitions)\n{NOTHING_COMMITTED}"
-                ),
+                &format!("Error: The partitions \"orders-7\" do not exist\n{NOTHING_COMMITTED}"),
                 1,
             );
             let config = f.kafka.client_config();

@@ -109,8 +109,8 @@ fn brokers_without_them_or_a_version_this_build_cannot_send_get_one_line() {
     assert_output(
         &get_offset(&["--bootstrap-server", &fake.address, "--time", "-6"]),
         "",
-        "Error: --time earliest-pending-upload needs ListOffsets v11 (KIP-1023, Kafka 4.x), which this build cannot \
-         send yet (it sends ListOffsets up to v9)\n",
+        "Error: --time earliest-pending-upload needs ListOffsets v11 (Kafka 4.2 or newer); this broker supports up to \
+         v9\n",
         1,
     );
     assert!(lookups(&fake).is_empty(), "a ListOffsets was sent for -6");

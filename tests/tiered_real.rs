@@ -1,7 +1,8 @@
-//! get-offset's times of tiered storage (KIP-405, KIP-1005) on real Kafka 3.9 and 4.1 brokers with tiered storage
-//! enabled on a local directory (LocalTieredStorage, from Kafka's own test jar): a topic whose first segments were
-//! copied to remote storage and deleted locally, so that its log start (-2), its local log start (-4/earliest-local)
-//! and its last tiered offset (-5/latest-tiered) differ. Whole outputs compared with each release's GetOffsetShell.
+//! get-offset's times of tiered storage (KIP-405, KIP-1005, KIP-1023) on real Kafka 3.9, 4.1 and 4.4 brokers with
+//! tiered storage enabled on a local directory (LocalTieredStorage, from Kafka's own test jar): a topic whose first
+//! segments were copied to remote storage and deleted locally, so that its log start (-2), its local log start
+//! (-4/earliest-local), its last tiered offset (-5/latest-tiered) and its first offset still to upload
+//! (-6/earliest-pending-upload, 4.2+) differ. Whole outputs compared with each release's GetOffsetShell.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,9 @@ use offset_tools_tests::produce::{produce_records, TestRecord};
 use offset_tools_tests::run::get_offset;
 use offset_tools_tests::scratch_dir;
 
-const TIERED: &[Version] = &[Version::V3_9, Version::V4_1];
+const TIERED: &[Version] = &[Version::V3_9, Version::V4_1, Version::V4_4];
+const BEFORE_4_2: &[Version] = &[Version::V3_9, Version::V4_1];
+const V4_4: &[Version] = &[Version::V4_4];
 
 struct Fixture {
     kafka: Kafka,
@@ -70,12 +73,16 @@ fn setup(version: Version) -> Fixture {
 
 /// get-offset and GetOffsetShell at one time: the same whole stdout, both exit 0.
 fn same(f: &Fixture, time: &str) -> Result<String, Failed> {
-    let theirs = f.kafka.get_offset_shell(&["--topic", "tiered|plain", "--time", time]);
+    same_on(f, "tiered|plain", time)
+}
+
+fn same_on(f: &Fixture, topics: &str, time: &str) -> Result<String, Failed> {
+    let theirs = f.kafka.get_offset_shell(&["--topic", topics, "--time", time]);
     check(theirs.code == Some(0), || format!("GetOffsetShell: {theirs:?}"))?;
     let mut lines: Vec<&str> = theirs.stdout.lines().collect();
     lines.sort();
     let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let ours = get_offset(&["--bootstrap-server", &f.kafka.bootstrap(), "--topic", "tiered|plain", "--time", time]);
+    let ours = get_offset(&["--bootstrap-server", &f.kafka.bootstrap(), "--topic", topics, "--time", time]);
     check(ours.code == Some(0) && ours.stdout == expected, || {
         format!("--time {time}\n----- GetOffsetShell\n{expected}----- get-offset\n{}{}", ours.stdout, ours.stderr)
     })?;
@@ -95,6 +102,45 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             // Only the tiered topic has a line: nothing of `plain` is in remote storage.
             check(tiered.starts_with("tiered:0:") && tiered.lines().count() == 1, || format!("-5:\n{tiered}"))?;
             same(f, "latest-tiered").map(drop)
+        }),
+        ("earliest_pending_upload_is_after_the_last_tiered_offset", V4_4, |f| {
+            // A topic whose segments roll by time on append only (no local retention forces a roll): once producing
+            // stops, its last segment's records stay pending upload, and -6 is its base offset.
+            f.kafka.create_topic("pending", 1, &["remote.storage.enable=true", "segment.ms=500", "retention.ms=-1"]);
+            let config = f.kafka.client_config();
+            for batch in 0..4 {
+                let records: Vec<TestRecord> =
+                    (0..3).map(|i| TestRecord::new(None, &format!("{batch}-{i}"), None)).collect();
+                produce_records(&config, "pending", 0, &records);
+                std::thread::sleep(Duration::from_millis(700));
+            }
+            // Until every rolled segment is uploaded: -6 follows -5 and both hold still.
+            let deadline = Instant::now() + Duration::from_secs(90);
+            let at = |time: &str| offset_of(&f.kafka.get_offset_shell(&["--topic", "pending", "--time", time]).stdout);
+            loop {
+                let (tiered, pending) = (at("-5"), at("-6"));
+                std::thread::sleep(Duration::from_millis(1500));
+                if tiered.is_some() && pending == tiered.map(|t| t + 1) && (at("-5"), at("-6")) == (tiered, pending) {
+                    break;
+                }
+                check(Instant::now() < deadline, || format!("-5 {tiered:?} and -6 {pending:?} did not settle"))?;
+            }
+            let pending = same_on(f, "pending", "-6")?;
+            check(pending == same_on(f, "pending", "earliest-pending-upload")?, || "-6 and its name differ".into())?;
+            // 4 batches of 3 records, each batch after a roll: the last batch (offsets 9-11) is pending upload.
+            check(pending == "pending:0:9\n", || format!("-6:\n{pending}"))?;
+            // Not tiered, `plain` has no line.
+            check(same_on(f, "plain", "-6")?.is_empty(), || "plain has a -6 offset".into())
+        }),
+        ("earliest_pending_upload_needs_kafka_4_2", BEFORE_4_2, |f| {
+            let out = get_offset(&["--bootstrap-server", &f.kafka.bootstrap(), "--topic", "tiered", "--time", "-6"]);
+            let max = if f.kafka.version == Version::V3_9 { 9 } else { 10 };
+            let expected = format!(
+                "Error: --time earliest-pending-upload needs ListOffsets v11 (Kafka 4.2 or newer); this broker \
+                 supports up to v{max}\n"
+            );
+            assert_output(&out, "", &expected, 1);
+            Ok(())
         }),
         ("the_partition_without_tiered_data_is_named", TIERED, |f| {
             let out = get_offset(&["--bootstrap-server", &f.kafka.bootstrap(), "--topic", "plain", "--time", "-5"]);

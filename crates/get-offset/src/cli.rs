@@ -39,7 +39,7 @@ pub struct Args {
     /// -1 or latest (log end offset), -2 or earliest (log start offset), -3 or max-timestamp (offset of the record
     /// with the largest timestamp), -4 or earliest-local (first offset in the local log, tiered storage, Kafka 3.9+),
     /// -5 or latest-tiered (highest offset in remote storage; no line when nothing is tiered, Kafka 3.9+),
-    /// -6 or earliest-pending-upload (needs ListOffsets v11, which this build cannot send yet), or a timestamp in ms
+    /// -6 or earliest-pending-upload (first offset not yet copied to remote storage, Kafka 4.2+), or a timestamp in ms
     /// since the epoch (the first offset whose record timestamp is at or after it).
     #[arg(long, value_name = "TIME", default_value = "latest", allow_hyphen_values = true)]
     pub time: String,

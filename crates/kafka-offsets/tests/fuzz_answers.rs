@@ -7,6 +7,7 @@
 
 use bytes::{Bytes, BytesMut};
 use kafka_offsets::client::connection::decode;
+use kafka_offsets::client::messages as gen;
 use kafka_offsets::client::records::decode_batches;
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::{Encodable, Request, StrBytes};
@@ -39,16 +40,21 @@ fn seeds() -> Vec<(i16, i16, Bytes)> {
             .with_name(Some(TopicName(text("orders"))))
             .with_partitions(vec![partition.clone(), partition])]);
     add(3, 0..=12, &|b, v| metadata.encode(b, v).unwrap());
-    let offsets = |partition: list_offsets_response::ListOffsetsPartitionResponse| {
-        ListOffsetsResponse::default().with_topics(vec![list_offsets_response::ListOffsetsTopicResponse::default()
-            .with_name(TopicName(text("t")))
-            .with_partitions(vec![partition])])
+    let offsets = |partition: gen::list_offsets_response::ListOffsetsPartitionResponse| gen::ListOffsetsResponse {
+        topics: vec![gen::list_offsets_response::ListOffsetsTopicResponse {
+            name: "t".into(),
+            partitions: vec![partition],
+        }],
+        ..Default::default()
     };
-    let oldest =
-        offsets(list_offsets_response::ListOffsetsPartitionResponse::default().with_old_style_offsets(vec![5, 3]));
+    let oldest = offsets(gen::list_offsets_response::ListOffsetsPartitionResponse {
+        old_style_offsets: vec![5, 3],
+        ..Default::default()
+    });
     add(2, 0..=0, &|b, v| oldest.encode(b, v).unwrap());
-    let newer = offsets(list_offsets_response::ListOffsetsPartitionResponse::default().with_offset(7));
-    add(2, 1..=9, &|b, v| newer.encode(b, v).unwrap());
+    let newer = offsets(gen::list_offsets_response::ListOffsetsPartitionResponse { offset: 7, ..Default::default() });
+    add(2, 1..=11, &|b, v| newer.encode(b, v).unwrap());
+    generated_seeds(&mut add);
     let coordinator = FindCoordinatorResponse::default().with_host(text("h"));
     add(10, 0..=3, &|b, v| coordinator.encode(b, v).unwrap());
     let coordinators =
@@ -124,6 +130,90 @@ fn seeds() -> Vec<(i16, i16, Bytes)> {
     seeds
 }
 
+/// Answers of the messages generated from Kafka's definitions (share and streams groups), every array filled.
+/// Adds the answers of one API at some versions, each encoded by the function.
+type AddSeeds<'a> = &'a mut dyn FnMut(i16, std::ops::RangeInclusive<i16>, &dyn Fn(&mut BytesMut, i16));
+
+fn generated_seeds(add: AddSeeds<'_>) {
+    use gen::share_group_describe_response as sgd;
+    use gen::streams_group_describe_response as stgd;
+    let share = gen::ShareGroupDescribeResponse {
+        groups: vec![sgd::DescribedGroup {
+            group_id: "s".into(),
+            members: vec![sgd::Member {
+                subscribed_topic_names: vec!["t".into()],
+                assignment: sgd::Assignment {
+                    topic_partitions: vec![sgd::TopicPartitions { partitions: vec![0, 1], ..Default::default() }],
+                },
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    add(77, 1..=1, &|b, v| share.encode(b, v).unwrap());
+    let tasks = stgd::Assignment {
+        active_tasks: vec![stgd::TaskIds { subtopology_id: "0".into(), partitions: vec![0] }],
+        ..Default::default()
+    };
+    let streams = gen::StreamsGroupDescribeResponse {
+        groups: vec![stgd::DescribedGroup {
+            group_id: "app".into(),
+            topology: Some(stgd::Topology {
+                subtopologies: Some(vec![stgd::Subtopology {
+                    source_topics: vec!["in".into()],
+                    state_changelog_topics: vec![stgd::TopicInfo {
+                        name: "app-store-changelog".into(),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            members: vec![stgd::Member {
+                user_endpoint: Some(stgd::Endpoint { host: "h".into(), port: 9 }),
+                task_offsets: vec![stgd::TaskOffset::default()],
+                assignment: tasks.clone(),
+                target_assignment: tasks,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    add(89, 0..=1, &|b, v| streams.encode(b, v).unwrap());
+    use gen::describe_share_group_offsets_response as dsgo;
+    let described = gen::DescribeShareGroupOffsetsResponse {
+        groups: vec![dsgo::DescribeShareGroupOffsetsResponseGroup {
+            group_id: "s".into(),
+            topics: vec![dsgo::DescribeShareGroupOffsetsResponseTopic {
+                topic_name: "t".into(),
+                partitions: vec![dsgo::DescribeShareGroupOffsetsResponsePartition::default()],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    add(90, 0..=1, &|b, v| described.encode(b, v).unwrap());
+    use gen::alter_share_group_offsets_response as asgo;
+    let altered = gen::AlterShareGroupOffsetsResponse {
+        responses: vec![asgo::AlterShareGroupOffsetsResponseTopic {
+            topic_name: "t".into(),
+            partitions: vec![asgo::AlterShareGroupOffsetsResponsePartition::default()],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    add(91, 0..=0, &|b, v| altered.encode(b, v).unwrap());
+    use gen::delete_share_group_offsets_response as dlsgo;
+    let deleted = gen::DeleteShareGroupOffsetsResponse {
+        responses: vec![dlsgo::DeleteShareGroupOffsetsResponseTopic { topic_name: "t".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    add(92, 0..=0, &|b, v| deleted.encode(b, v).unwrap());
+}
+
 /// A record batch (magic 2) with a few records, compressed.
 fn batch(compression: Compression) -> Bytes {
     let records: Vec<Record> = (0..3)
@@ -163,7 +253,12 @@ fn decode_answer(key: i16, version: i16, body: Bytes) -> bool {
             }
             false
         }
-        2 => one::<ListOffsetsRequest>(body, version),
+        2 => one::<gen::ListOffsetsRequest>(body, version),
+        77 => one::<gen::ShareGroupDescribeRequest>(body, version),
+        89 => one::<gen::StreamsGroupDescribeRequest>(body, version),
+        90 => one::<gen::DescribeShareGroupOffsetsRequest>(body, version),
+        91 => one::<gen::AlterShareGroupOffsetsRequest>(body, version),
+        92 => one::<gen::DeleteShareGroupOffsetsRequest>(body, version),
         3 => one::<MetadataRequest>(body, version),
         8 => one::<OffsetCommitRequest>(body, version),
         9 => one::<OffsetFetchRequest>(body, version),

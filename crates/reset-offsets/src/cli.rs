@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long, value_name = "HOST:PORT,...")]
     pub bootstrap_server: Option<String>,
 
-    /// The consumer group to reset; repeat for several groups.
+    /// The group to reset (consumer, share or streams); repeat for several groups.
     #[arg(long, value_name = "GROUP")]
     pub group: Vec<String>,
 
@@ -26,13 +26,21 @@ pub struct Args {
     #[arg(long)]
     pub all_groups: bool,
 
-    /// A topic (literal name) with all its partitions, or topic:0,1,2 for some; repeatable.
-    #[arg(long, value_name = "TOPIC[:PARTITIONS]")]
+    /// A topic (literal name) with all its partitions, or topic:0,1,2 for some; repeatable (--input-topic, for
+    /// kafka-streams-groups.sh command lines).
+    #[arg(long, value_name = "TOPIC[:PARTITIONS]", alias = "input-topic")]
     pub topic: Vec<String>,
 
-    /// All partitions the group has committed offsets for.
-    #[arg(long)]
+    /// All partitions the group has committed offsets for (a share group: start offsets; a streams group: of its
+    /// application's input topics, as --all-input-topics).
+    #[arg(long, alias = "all-input-topics")]
     pub all_topics: bool,
+
+    /// Only groups of this type, each other one refused by name; a group the cluster does not know is taken as one
+    /// (kafka-share-groups.sh and kafka-streams-groups.sh pass share and streams; with --all-groups, every group of
+    /// the type). Without it, each group is reset as what it is.
+    #[arg(long, value_name = "TYPE")]
+    pub group_type: Option<GroupTypeArg>,
 
     /// Reset to the offsets at this date-time: yyyy-MM-ddTHH:mm:ss.SSS, no zone meaning UTC; also
     /// 2024-01-15T10:00, 2024-01-15, RFC 3339, +05:30 or +0530 zones. The instant is printed on stderr.
@@ -107,6 +115,13 @@ pub struct Args {
 
     #[command(flatten)]
     pub client: offset_cli::ClientArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupTypeArg {
+    Consumer,
+    Share,
+    Streams,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,15 +5,16 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kafka_offsets::formats::offset_file;
-use kafka_offsets::formats::output::{write_reset_csv, write_reset_json, write_reset_table};
+use kafka_offsets::formats::output::{write_fixed_reset_table, write_reset_csv, write_reset_json, write_reset_table};
 use kafka_offsets::formats::select::parse_topic_arg;
 use kafka_offsets::formats::settings;
 use kafka_offsets::formats::time::{self, format_utc};
 use kafka_offsets::usecase::plan::Scenario;
 use kafka_offsets::usecase::reset::{Backup, GroupSelection, PartitionScope, ResetRequest};
+use kafka_offsets::usecase::typed::GroupKind;
 use kafka_offsets::{Error, ExitStatus};
 use offset_cli as cli_support;
-use reset_offsets::cli::{self, Format};
+use reset_offsets::cli::{self, Format, GroupTypeArg};
 
 /// The scenarios in the order Kafka checks them (its conflict message names the first two present).
 const SCENARIOS: [&str; 8] =
@@ -150,15 +151,26 @@ fn request(args: cli::Args, notes: &mut Vec<String>) -> Result<ResetRequest, Err
         }
         None => PartitionScope::Topics(args.topic.iter().map(|t| parse_topic_arg(t)).collect::<Result<_, _>>()?),
     };
+    let group_type = args.group_type.map(|t| match t {
+        GroupTypeArg::Consumer => GroupKind::Consumer,
+        GroupTypeArg::Share => GroupKind::Share,
+        GroupTypeArg::Streams => GroupKind::Streams,
+    });
+    let all = match group_type {
+        Some(GroupKind::Share) => GroupSelection::AllOfType("share"),
+        Some(GroupKind::Streams) => GroupSelection::AllOfType("streams"),
+        _ => GroupSelection::All,
+    };
     Ok(ResetRequest {
         settings,
-        groups: if args.all_groups { GroupSelection::All } else { GroupSelection::Named(groups) },
+        groups: if args.all_groups { all } else { GroupSelection::Named(groups) },
         scope,
         scenario,
         execute: args.execute,
         allow_partial: args.allow_partial,
         backup,
         details: args.format == Format::Json,
+        group_type,
     })
 }
 
@@ -179,6 +191,8 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
         (false, format) => format,
     };
     let warn_no_action = !args.dry_run && !args.execute;
+    // kafka-streams-groups.sh kept the fixed columns of Kafka 2.8-4.1 (kafka-share-groups.sh has 4.2's).
+    let fixed_table = args.group_type == Some(GroupTypeArg::Streams);
     let executed = args.execute;
     let export_with_group = with_group_column(&args);
     let mut notes = Vec::new();
@@ -196,7 +210,8 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     cli_support::print_stdout(|out| match format {
         _ if !report.any_group => Ok(()),
         Format::Csv => write_reset_csv(out, &report.groups, export_with_group),
-        Format::Table => write_reset_table(out, &report.groups),
+        Format::Table if fixed_table => write_fixed_reset_table(out, &report.groups),
+        Format::Table => write_reset_table(out, &report.groups, &report.refused),
         Format::Json if executed => write_reset_json(out, &report.planned, &report.previous, Some(&report.groups)),
         Format::Json => write_reset_json(out, &report.groups, &report.previous, None),
     })?;

@@ -31,6 +31,7 @@ impl ErrorCode {
     pub const UNSUPPORTED_VERSION: ErrorCode = ErrorCode(35);
     pub const KAFKA_STORAGE_ERROR: ErrorCode = ErrorCode(56);
     pub const SASL_AUTHENTICATION_FAILED: ErrorCode = ErrorCode(58);
+    pub const NON_EMPTY_GROUP: ErrorCode = ErrorCode(68);
     pub const GROUP_ID_NOT_FOUND: ErrorCode = ErrorCode(69);
     pub const FENCED_LEADER_EPOCH: ErrorCode = ErrorCode(74);
     pub const UNKNOWN_LEADER_EPOCH: ErrorCode = ErrorCode(75);
@@ -96,6 +97,8 @@ impl ErrorCode {
                 | ErrorCode::ILLEGAL_GENERATION
                 | ErrorCode::REBALANCE_IN_PROGRESS
                 | ErrorCode::STALE_MEMBER_EPOCH
+                // A share group's start offsets change only while it has no members (AlterShareGroupOffsets).
+                | ErrorCode::NON_EMPTY_GROUP
         )
     }
 }

@@ -9,8 +9,8 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use kafka_protocol::messages::{ApiKey, RequestHeader, ResponseHeader};
-use kafka_protocol::protocol::{Decodable, Encodable, Request, StrBytes};
+use kafka_protocol::messages::{RequestHeader, ResponseHeader};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
 use openssl::ssl::SslStream;
 
 use crate::client::tls::{TlsFailure, TlsSettings};
@@ -88,6 +88,9 @@ fn io_error(e: &std::io::Error) -> ConnError {
 pub struct Encoded {
     pub api_key: i16,
     pub version: i16,
+    /// The versions of the request's header and of its answer's (from the message: the generated ones have no
+    /// `ApiKey`).
+    headers: (i16, i16),
     body: Bytes,
 }
 
@@ -97,7 +100,8 @@ impl Encoded {
         request.encode(&mut body, version).map_err(|e| {
             ConnError::Protocol(format!("cannot encode {} v{version}: {e}", crate::client::versions::api_name(R::KEY)))
         })?;
-        Ok(Encoded { api_key: R::KEY, version, body: body.freeze() })
+        let headers = (R::header_version(version), R::Response::header_version(version));
+        Ok(Encoded { api_key: R::KEY, version, headers, body: body.freeze() })
     }
 }
 
@@ -240,8 +244,7 @@ fn left(deadline: Instant) -> Result<Duration, ConnError> {
 #[derive(Debug, Clone, Copy)]
 struct InFlight {
     correlation_id: i32,
-    api_key: i16,
-    version: i16,
+    header_version: i16,
 }
 
 /// An open connection to one broker.
@@ -308,8 +311,6 @@ impl Connection {
     fn frame(&mut self, request: &Encoded, out: &mut Vec<u8>) -> Result<(), ConnError> {
         let correlation_id = self.next_correlation;
         self.next_correlation = self.next_correlation.wrapping_add(1);
-        let key = ApiKey::try_from(request.api_key)
-            .map_err(|()| ConnError::Protocol(format!("unknown API key {}", request.api_key)))?;
         let header = RequestHeader::default()
             .with_request_api_key(request.api_key)
             .with_request_api_version(request.version)
@@ -317,14 +318,14 @@ impl Connection {
             .with_client_id(Some(self.client_id.clone()));
         let mut head = BytesMut::new();
         header
-            .encode(&mut head, key.request_header_version(request.version))
+            .encode(&mut head, request.headers.0)
             .map_err(|e| ConnError::Protocol(format!("cannot encode a request header: {e}")))?;
         let size = i32::try_from(head.len() + request.body.len())
             .map_err(|_| ConnError::Protocol("request too large".into()))?;
         out.extend_from_slice(&size.to_be_bytes());
         out.extend_from_slice(&head);
         out.extend_from_slice(&request.body);
-        self.in_flight.push_back(InFlight { correlation_id, api_key: request.api_key, version: request.version });
+        self.in_flight.push_back(InFlight { correlation_id, header_version: request.headers.1 });
         Ok(())
     }
 
@@ -382,8 +383,7 @@ impl Connection {
 
     /// Strips the response header of `expected`'s answer, checking the correlation id.
     fn body(mut frame: Bytes, expected: InFlight) -> Result<Bytes, ConnError> {
-        let key = ApiKey::try_from(expected.api_key).map_err(|()| ConnError::Protocol("unknown API key".into()))?;
-        let header = ResponseHeader::decode(&mut frame, key.response_header_version(expected.version))
+        let header = ResponseHeader::decode(&mut frame, expected.header_version)
             .map_err(|e| ConnError::Protocol(format!("malformed response header: {e}")))?;
         if header.correlation_id != expected.correlation_id {
             return Err(ConnError::Protocol(format!(

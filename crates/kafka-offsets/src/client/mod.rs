@@ -11,6 +11,7 @@ pub mod codes;
 pub mod connection;
 pub mod fetch;
 pub mod groups;
+pub mod messages;
 pub mod metadata;
 pub mod offsets;
 pub mod records;

@@ -8,9 +8,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
-use kafka_protocol::messages::{ListOffsetsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::{Message as _, Request as _, StrBytes};
+use kafka_protocol::messages::MetadataRequest;
+
+use crate::client::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use crate::client::messages::ListOffsetsRequest;
+use kafka_protocol::protocol::{Message as _, Request as _};
 
 use crate::client::codes::ErrorCode;
 use crate::client::metadata;
@@ -208,26 +210,25 @@ impl Operation for ListOffsets {
                 let mut topics: BTreeMap<&str, Vec<ListOffsetsPartition>> = BTreeMap::new();
                 for &index in &indexes {
                     let tp = &self.partitions[index];
-                    let mut partition = ListOffsetsPartition::default()
-                        .with_partition_index(tp.partition)
-                        .with_timestamp(self.timestamps[index]);
-                    if version == 0 {
-                        partition = partition.with_max_num_offsets(self.query.max_offsets);
-                    }
+                    let partition = ListOffsetsPartition {
+                        partition_index: tp.partition,
+                        timestamp: self.timestamps[index],
+                        max_num_offsets: if version == 0 { self.query.max_offsets } else { 1 },
+                        ..ListOffsetsPartition::default()
+                    };
                     topics.entry(&*tp.topic).or_default().push(partition);
                 }
                 let topics = topics
                     .into_iter()
-                    .map(|(name, partitions)| {
-                        ListOffsetsTopic::default()
-                            .with_name(TopicName(StrBytes::from_string(name.to_string())))
-                            .with_partitions(partitions)
-                    })
+                    .map(|(name, partitions)| ListOffsetsTopic { name: name.to_string(), partitions })
                     .collect();
-                let mut request = ListOffsetsRequest::default().with_replica_id((-1).into()).with_topics(topics);
-                if version >= 2 {
-                    request = request.with_isolation_level(self.query.isolation_level);
-                }
+                let request = ListOffsetsRequest {
+                    replica_id: -1,
+                    isolation_level: if version >= 2 { self.query.isolation_level } else { 0 },
+                    topics,
+                    // What a tiered lookup (-6 reads remote storage's metadata) may take, as Kafka's tools send it.
+                    timeout_ms: 30_000,
+                };
                 self.calls.push((round.add(target.clone(), &request, version), leader, version, indexes));
             }
         }
@@ -274,7 +275,7 @@ impl Operation for ListOffsets {
             let mut by_partition: HashMap<(String, i32), _> = HashMap::new();
             for topic in response.topics {
                 for partition in topic.partitions {
-                    by_partition.insert((topic.name.0.to_string(), partition.partition_index), partition);
+                    by_partition.insert((topic.name.clone(), partition.partition_index), partition);
                 }
             }
             for index in indexes {

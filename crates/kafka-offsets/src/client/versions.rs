@@ -71,6 +71,9 @@ impl ApiVersions {
 
 /// The name of an API key, for messages (`ListOffsets`).
 pub fn api_name(api_key: i16) -> String {
+    if let Some((_, name)) = crate::client::messages::APIS.iter().find(|&&(key, _)| key == api_key) {
+        return name.to_string();
+    }
     match kafka_protocol::messages::ApiKey::try_from(api_key) {
         Ok(key) => format!("{key:?}"),
         Err(()) => format!("API {api_key}"),

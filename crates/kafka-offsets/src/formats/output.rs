@@ -127,9 +127,27 @@ fn shown_offset(offset: i64) -> String {
     }
 }
 
-/// The plan/result table exactly as `kafka-consumer-groups.sh --reset-offsets` prints it in Kafka 2.3–3.7 and 4.0:
-/// an empty line, then `%-30s %-30s %-10s %-15s` lines (header first), trailing spaces kept.
-pub fn write_reset_table(out: &mut dyn Write, groups: &[GroupOffsets]) -> io::Result<()> {
+/// The plan/result table as `kafka-consumer-groups.sh --reset-offsets` prints it since Kafka 4.2 (and
+/// `kafka-share-groups.sh`): an empty line, then `%-Gs %-Ts %-10s %s` lines (header first), GROUP as wide as the
+/// longest group id (refused groups' too, whose rows are none) and TOPIC as the longest topic, 15 at least; the
+/// offset unpadded. `refused` are the groups left out for their members.
+pub fn write_reset_table(out: &mut dyn Write, groups: &[GroupOffsets], refused: &[String]) -> io::Result<()> {
+    let longest_group = groups.iter().map(|g| g.group.len()).chain(refused.iter().map(String::len)).max();
+    let group_width = longest_group.unwrap_or(0).max(15);
+    let topic_width = rows(groups).map(|(_, row)| row.partition.topic.len()).max().unwrap_or(0).max(15);
+    out.write_all(b"\n")?;
+    writeln!(out, "{:<group_width$} {:<topic_width$} {:<10} NEW-OFFSET", "GROUP", "TOPIC", "PARTITION")?;
+    for (group, row) in rows(groups) {
+        let offset = shown_offset(row.offset);
+        let (topic, partition) = (&*row.partition.topic, row.partition.partition);
+        writeln!(out, "{group:<group_width$} {topic:<topic_width$} {partition:<10} {offset}")?;
+    }
+    out.flush()
+}
+
+/// The table of `kafka-streams-groups.sh --reset-offsets` (Kafka 4.2 to 4.4 kept the older fixed layout there):
+/// `%-30s %-30s %-10s %-15s`, trailing spaces kept.
+pub fn write_fixed_reset_table(out: &mut dyn Write, groups: &[GroupOffsets]) -> io::Result<()> {
     out.write_all(b"\n")?;
     writeln!(out, "{:<30} {:<30} {:<10} {:<15}", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET")?;
     for (group, row) in rows(groups) {
@@ -246,8 +264,29 @@ mod tests {
 
     #[test]
     fn reset_table_is_kafkas_layout() {
+        // Kafka 4.4.0's kafka-consumer-groups.sh, run on a group with a member (refused) and one without.
         let mut out = Vec::new();
-        write_reset_table(&mut out, &reset_rows()).unwrap();
+        let refused = ["a-really-long-active-group-name".to_string()];
+        write_reset_table(&mut out, &reset_rows(), &refused).unwrap();
+        let expected = "\nGROUP                           TOPIC           PARTITION  NEW-OFFSET\n\
+                        g                               orders          0          42\n\
+                        g                               orders          10         7\n";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        let long = vec![GroupOffsets::new(
+            "classic-empty",
+            vec![NewOffset { partition: TopicPartition::new("payments-with-a-long-name-here", 1), offset: 0 }],
+        )];
+        let mut out = Vec::new();
+        write_reset_table(&mut out, &long, &[]).unwrap();
+        let expected = "\nGROUP           TOPIC                          PARTITION  NEW-OFFSET\n\
+                        classic-empty   payments-with-a-long-name-here 1          0\n";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn streams_reset_table_keeps_the_fixed_layout() {
+        let mut out = Vec::new();
+        write_fixed_reset_table(&mut out, &reset_rows()).unwrap();
         let expected = "\nGROUP                          TOPIC                          PARTITION  NEW-OFFSET     \n\
                         g                              orders                         0          42             \n\
                         g                              orders                         10         7              \n";

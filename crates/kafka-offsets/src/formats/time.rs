@@ -68,7 +68,7 @@ impl OffsetSpec {
             OffsetSpec::EarliestLocal => "--time earliest-local needs ListOffsets v8 (Kafka 3.9 or newer)".into(),
             OffsetSpec::LatestTiered => "--time latest-tiered needs ListOffsets v9 (Kafka 3.9 or newer)".into(),
             OffsetSpec::EarliestPendingUpload => {
-                "--time earliest-pending-upload needs ListOffsets v11 (KIP-1023, Kafka 4.x)".into()
+                "--time earliest-pending-upload needs ListOffsets v11 (Kafka 4.2 or newer)".into()
             }
             other => format!("--time {other} needs ListOffsets v{}", other.min_list_offsets_version(false)),
         }

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::client::groups::{
-    can_delete_offsets, CommitOffsets, CommitOutcome, Committed, FetchCommitted, PartitionCommit, Wanted,
+    can_delete_offsets, CommitOffsets, CommitOutcome, Committed, FetchCommitted, FetchStartOffsets, PartitionCommit,
+    StartOffsets, Wanted,
 };
 use crate::client::session::Session;
 use crate::error::{ExitStatus, Result};
@@ -144,6 +145,11 @@ fn write_backup(
     file.sync_all()
 }
 
+/// A share group's start offsets as committed offsets: the partitions that have one.
+pub(crate) fn started(starts: &StartOffsets) -> Committed {
+    starts.iter().filter_map(|(tp, offset)| offset.map(|o| (tp.clone(), o))).collect()
+}
+
 /// What the commits did.
 #[derive(Debug, Default)]
 pub(crate) struct Committing {
@@ -160,18 +166,22 @@ pub(crate) struct Committing {
 /// Writes the backup (of the plans and of the committed offsets `deleting` will remove), commits every group's
 /// plan, and reads the commits back. Every failure is in `out`. `check` is the command that shows a group's offsets,
 /// for commits whose outcome is unknown.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn commit_plans(
     session: &Session,
     check: &str,
     mut plans: BTreeMap<String, Vec<NewOffset>>,
+    share: &BTreeSet<String>,
     deleting: &BTreeMap<String, Vec<TopicPartition>>,
     before: &BTreeMap<String, Committed>,
     backup: Option<&Backup>,
     out: &mut Outcome,
 ) -> Result<Committing> {
     if let Some(backup) = backup {
-        // The backup's `-` offsets cannot be deleted where a coordinator lacks OffsetDelete: say so now.
-        for (group, plan) in plans.iter().filter(|(group, _)| !can_delete_offsets(session, group)) {
+        // The backup's `-` offsets cannot be deleted where a coordinator lacks OffsetDelete (or for a share group,
+        // whose start offsets are not deleted one by one): say so now.
+        let undeletable = |group: &String| share.contains(group) || !can_delete_offsets(session, group);
+        for (group, plan) in plans.iter().filter(|(group, _)| undeletable(group)) {
             for NewOffset { partition, .. } in plan {
                 if before.get(group).is_none_or(|c| !c.contains_key(partition)) {
                     out.warn(format!(
@@ -198,7 +208,8 @@ pub(crate) fn commit_plans(
     plans.retain(|_, plan| !plan.is_empty());
     let mut commits = CommitOffsets::new(
         plans.iter().map(|(g, plan)| (g.clone(), plan.iter().map(|o| (o.partition.clone(), o.offset)).collect())),
-    );
+    )
+    .with_share_groups(share.clone());
     session.drive("commit", &mut [&mut commits], session.timeout())?;
     let sent = std::mem::take(&mut commits.sent);
     // Groups with an attempt sent whose answer was lost: it may have been applied whatever came next.
@@ -290,7 +301,7 @@ pub(crate) fn commit_plans(
         let groups = confirmed.into_iter().map(|(group, offsets)| GroupOffsets::new(&group, offsets)).collect();
         return Ok(Committing { groups, active, aborted: false });
     }
-    Ok(Committing { groups: read_back(session, &confirmed, out)?, active, aborted: false })
+    Ok(Committing { groups: read_back(session, &confirmed, share, out)?, active, aborted: false })
 }
 
 /// Reads back the committed offsets of the confirmed commits and returns those that match the plan; the others are
@@ -298,17 +309,21 @@ pub(crate) fn commit_plans(
 fn read_back(
     session: &Session,
     confirmed: &BTreeMap<String, Vec<NewOffset>>,
+    share: &BTreeSet<String>,
     out: &mut Outcome,
 ) -> Result<Vec<GroupOffsets>> {
     if confirmed.is_empty() {
         return Ok(Vec::new());
     }
-    let wanted = confirmed
-        .iter()
-        .map(|(g, plan)| (g.clone(), Wanted::Partitions(plan.iter().map(|o| o.partition.clone()).collect())));
+    let partitions = |plan: &Vec<NewOffset>| plan.iter().map(|o| o.partition.clone()).collect::<Vec<_>>();
+    let (share_groups, consumer_groups): (Vec<_>, Vec<_>) = confirmed.iter().partition(|(g, _)| share.contains(*g));
+    let wanted = consumer_groups.into_iter().map(|(g, plan)| (g.clone(), Wanted::Partitions(partitions(plan))));
     let mut fetch = FetchCommitted::new(wanted, Vec::new());
-    session.drive("read-back", &mut [&mut fetch], session.timeout())?;
-    let now = fetch.results();
+    let mut starts =
+        FetchStartOffsets::new(share_groups.into_iter().map(|(g, plan)| (g.clone(), Some(partitions(plan)))));
+    session.drive("read-back", &mut [&mut fetch, &mut starts], session.timeout())?;
+    let mut now = fetch.results();
+    now.extend(starts.results().into_iter().map(|(g, r)| (g, r.map(|s| started(&s)))));
     let mut groups = Vec::new();
     for (group, plan) in confirmed {
         let now = match now.get(group) {

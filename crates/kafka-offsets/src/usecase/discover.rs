@@ -15,6 +15,8 @@ pub enum GroupSelection {
     Named(Vec<String>),
     /// `--all-groups`: every consumer group ListGroups reports.
     All,
+    /// `--all-groups` of one other type (`share`, `streams`).
+    AllOfType(&'static str),
 }
 
 /// What the first phase found.
@@ -36,7 +38,7 @@ pub(crate) fn discover(
     let timeout = session.timeout();
     let named: BTreeSet<String> = match selection {
         GroupSelection::Named(names) => names.iter().cloned().collect(),
-        GroupSelection::All => BTreeSet::new(),
+        GroupSelection::All | GroupSelection::AllOfType(_) => BTreeSet::new(),
     };
     let mut metadata = FetchMetadata::new();
     let mut coordinators = FindCoordinators::new(named.iter().cloned());
@@ -52,6 +54,11 @@ pub(crate) fn discover(
         GroupSelection::Named(_) => named.into_iter().filter(|g| !lost.contains_key(g)).collect(),
         GroupSelection::All => {
             let mut list = ListGroups::new(session.broker_ids());
+            session.drive("list groups", &mut [&mut list], timeout)?;
+            list.groups().map_err(Error::Cluster)?
+        }
+        GroupSelection::AllOfType(kind) => {
+            let mut list = ListGroups::of_types(session.broker_ids(), &[kind]);
             session.drive("list groups", &mut [&mut list], timeout)?;
             list.groups().map_err(Error::Cluster)?
         }

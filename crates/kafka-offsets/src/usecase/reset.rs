@@ -25,6 +25,7 @@ pub use crate::usecase::discover::GroupSelection;
 use crate::usecase::discover::{discover, Discovered, StateCheck};
 use crate::usecase::log_offsets::LogOffsetLookups;
 use crate::usecase::plan::{self, PartitionFacts, Scenario};
+use crate::usecase::typed::{self, GroupKind};
 use crate::TopicPartition;
 
 /// Which partitions of each group.
@@ -54,6 +55,8 @@ pub struct ResetRequest {
     /// Keep what a detailed report (JSON) shows: each group's committed offsets before the reset and, after
     /// `execute`, the plan beside what was read back.
     pub details: bool,
+    /// `--group-type`: only groups of this type (a group the cluster does not know is taken as one).
+    pub group_type: Option<GroupKind>,
 }
 
 /// What happened. The binary prints `groups` (the plan, or after `execute` what was committed and read back),
@@ -65,6 +68,8 @@ pub struct ResetReport {
     /// Whether any group was planned or refused for its members (a table is printed, its header alone for a group
     /// without partitions, as Kafka does; a run that failed before planning prints none).
     pub any_group: bool,
+    /// The groups refused for their members (their ids widen the table's GROUP column, as in Kafka's).
+    pub refused: Vec<String>,
     /// With `details` and `execute`: the plan (`groups` then holds what was read back as planned).
     pub planned: Vec<GroupOffsets>,
     /// With `details`: each group's committed offsets before the reset.
@@ -97,6 +102,8 @@ impl ResetRequest {
         let mut errors = Vec::new();
         match &self.scope {
             PartitionScope::Topics(args) => {
+                // Kafka 4.2+ refuses these before planning, in one sentence each: so do we, in its words.
+                let (mut missing, mut leaderless) = (Vec::new(), Vec::new());
                 for arg in args {
                     let Some(topic) = metadata.topic(&arg.topic) else {
                         // Kafka's --reset-offsets takes names, its GetOffsetShell regexes: say so when it looks like one.
@@ -116,16 +123,18 @@ impl ResetRequest {
                         arg.partitions.clone()
                     };
                     for id in ids {
-                        if topic.partitions.iter().any(|p| p.id == id) {
-                            scope.push((TopicPartition { topic: Arc::clone(&name), partition: id }, None));
-                        } else {
-                            errors.push(format!(
-                                "partition {id} of topic '{}' does not exist (it has {} partitions)",
-                                topic.name,
-                                topic.partitions.len()
-                            ));
+                        match topic.partitions.iter().find(|p| p.id == id) {
+                            Some(p) if p.leader < 0 => leaderless.push(format!("{name}-{id}")),
+                            Some(_) => scope.push((TopicPartition { topic: Arc::clone(&name), partition: id }, None)),
+                            None => missing.push(format!("{name}-{id}")),
                         }
                     }
+                }
+                if !missing.is_empty() {
+                    errors.push(format!("The partitions \"{}\" do not exist", missing.join(",")));
+                }
+                if !leaderless.is_empty() {
+                    errors.push(format!("The partitions \"{}\" have no leader", leaderless.join(",")));
                 }
             }
             PartitionScope::AllTopics => {}
@@ -235,6 +244,7 @@ impl ResetRequest {
                 wanted.into_iter().map(|tp| (tp.clone(), leaders.get(tp).copied().unwrap_or(-1))).collect()
             };
         let mut describe = DescribeGroups::new(groups.iter().cloned());
+        let wanted_copy = wanted.clone();
         let mut committed = FetchCommitted::new(wanted, cluster_partitions.clone());
         let at_time = match self.scenario {
             Scenario::AtTime(ms) => Some(ms),
@@ -250,12 +260,35 @@ impl ResetRequest {
             operations.extend(lookups.operations());
             session.drive("groups and offsets", &mut operations, timeout)?;
         }
-        let states = describe.results();
+        let (states, types) = describe.results_and_types();
         let mut committed: BTreeMap<String, std::result::Result<Committed, String>> = committed.results();
+        // Each group's type is known only now: share groups' start offsets stand for committed offsets, and streams
+        // groups' named partitions must have committed offsets; both read in a round of their own.
+        let kinds = typed::kinds(&groups, &types, &states, self.group_type);
+        let wrong_type = typed::refuse_other_types(&kinds, self.group_type, &mut out);
+        let of_kind = |kind: GroupKind| -> BTreeSet<String> {
+            kinds.iter().filter(|(g, k)| **k == kind && !wrong_type.contains(*g)).map(|(g, _)| g.clone()).collect()
+        };
+        let (share, streams) = (of_kind(GroupKind::Share), of_kind(GroupKind::Streams));
+        if !share.is_empty() && needs_committed {
+            let wanted = wanted_copy.into_iter().filter(|(g, _)| share.contains(g)).collect();
+            committed.extend(typed::start_offsets(&session, wanted)?);
+        }
+        if !streams.is_empty() && !needs_committed && !all_topics {
+            let wanted = streams
+                .iter()
+                .filter_map(|g| scopes.get(g).and_then(|s| s.as_ref().ok()).map(|s| (g, s)))
+                .map(|(g, s)| (g.clone(), Wanted::Partitions(s.iter().map(|(tp, _)| tp.clone()).collect())))
+                .collect();
+            committed.extend(typed::committed_offsets(&session, wanted)?);
+        }
         if all_topics {
             for (group, scope) in scopes.iter_mut() {
                 *scope = match committed.get(group) {
-                    Some(Ok(found)) => Ok(found.keys().map(|tp| (tp.clone(), None)).collect()),
+                    // A streams group's input topics only (kafka-streams-groups.sh's --all-input-topics).
+                    Some(Ok(found)) => {
+                        Ok(typed::input_partitions(types.get(group), found).into_iter().map(|tp| (tp, None)).collect())
+                    }
                     Some(Err(e)) => Err(vec![format!("group '{group}' {e}")]),
                     None => Err(vec![format!("group '{group}': its committed offsets were not read")]),
                 };
@@ -271,11 +304,31 @@ impl ResetRequest {
         let mut state_check = StateCheck::new(None);
         let mut resettable: BTreeMap<String, Scope> = BTreeMap::new();
         // Kafka's tool prints the table's header for a group it refuses for its members: so do we.
-        let mut refused_any = false;
+        let mut refused: Vec<String> = Vec::new();
         for (group, scope) in scopes {
-            if !state_check.inactive(&group, states.get(&group), &mut out) {
-                refused_any = true;
+            if wrong_type.contains(&group) {
                 continue;
+            }
+            match states.get(&group) {
+                // Kafka's kafka-share-groups.sh words for a share group with members (and no table for it).
+                Some(Ok(state)) if share.contains(&group) && !state.is_inactive() => {
+                    out.refuse_with(format!("Share group '{group}' is not empty."));
+                    continue;
+                }
+                state if !state_check.inactive(&group, state, &mut out) => {
+                    refused.push(group);
+                    continue;
+                }
+                _ => {}
+            }
+            if let (true, Ok(scope)) = (streams.contains(&group) && !all_topics && !from_file, &scope) {
+                let partitions: Vec<TopicPartition> = scope.iter().map(|(tp, _)| tp.clone()).collect();
+                let group_committed = committed.get(&group).and_then(|c| c.as_ref().ok());
+                if let Some(error) = typed::outside_group(&group, &partitions, group_committed) {
+                    out.error(error);
+                    invalid = true;
+                    continue;
+                }
             }
             match scope {
                 Ok(scope) => {
@@ -340,6 +393,13 @@ impl ResetRequest {
             }
             let mut plan = Vec::with_capacity(scope.len());
             for (tp, requested) in scope {
+                if requested == Some(NO_OFFSET) && share.contains(&group) {
+                    out.error(format!(
+                        "share group '{group}', {tp}: a start offset cannot be deleted (the offset - in --from-file)"
+                    ));
+                    planning_failed = true;
+                    continue;
+                }
                 if requested == Some(NO_OFFSET) {
                     deletes.entry(group.clone()).or_default().push(tp);
                     continue;
@@ -377,7 +437,7 @@ impl ResetRequest {
             return Ok(out.aborted());
         }
 
-        let any_group = refused_any || !plans.is_empty();
+        let any_group = !refused.is_empty() || !plans.is_empty();
         let committed: BTreeMap<String, Committed> =
             std::mem::take(&mut committed).into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
         let as_groups = |plans: &BTreeMap<String, Vec<NewOffset>>| -> Vec<GroupOffsets> {
@@ -400,6 +460,7 @@ impl ResetRequest {
         // Dry run: the plan, the deletions as rows (offset `-`).
         if !self.execute {
             let mut report = out.report(with_deletions(as_groups(&plans), &deletes), any_group);
+            report.refused = refused;
             if self.details {
                 report.previous = committed;
             }
@@ -411,7 +472,8 @@ impl ResetRequest {
         let planned_any = !plans.is_empty();
         let planned_sizes: BTreeMap<String, usize> = plans.iter().map(|(g, plan)| (g.clone(), plan.len())).collect();
         let check = "--to-current --dry-run";
-        let committing = commit_plans(&session, check, plans, &deletes, &committed, self.backup.as_ref(), &mut out)?;
+        let committing =
+            commit_plans(&session, check, plans, &share, &deletes, &committed, self.backup.as_ref(), &mut out)?;
         let mut deleted = BTreeMap::new();
         if !committing.aborted && !deletes.is_empty() {
             // A group's deletions follow its commit only once that went through whole (a restore is applied whole
@@ -442,8 +504,9 @@ impl ResetRequest {
         }
         // No table when nothing was sent (a backup that cannot be written); its header alone when every group was
         // refused for having members, by the broker as before the commit.
-        let any_group = !committing.aborted && (refused_any || planned_any || !deleted.is_empty());
+        let any_group = !committing.aborted && (!refused.is_empty() || planned_any || !deleted.is_empty());
         let mut report = out.report(with_deletions(committing.groups, &deleted), any_group);
+        report.refused = refused;
         if self.details && !committing.aborted {
             report.planned = planned;
             report.previous = committed;
@@ -531,6 +594,7 @@ impl Outcome {
         ResetReport {
             groups,
             any_group,
+            refused: Vec::new(),
             planned: Vec::new(),
             previous: BTreeMap::new(),
             status: self.status(),

@@ -15,8 +15,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kafka_protocol::messages::{
-    ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeGroupsRequest, FindCoordinatorRequest,
-    GroupId, ListGroupsRequest, TopicName,
+    list_groups_response, ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeGroupsRequest,
+    FindCoordinatorRequest, GroupId, ListGroupsRequest, TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 
@@ -27,10 +27,12 @@ use crate::formats::settings::BrokerAddress;
 use crate::TopicPartition;
 
 mod offsets;
+mod share;
 
 pub use offsets::{
     can_delete_offsets, CommitOffsets, CommitOutcome, Committed, DeleteOffsets, FetchCommitted, PartitionCommit, Wanted,
 };
+pub use share::{FetchStartOffsets, StartOffsets};
 
 /// Groups per FindCoordinator, DescribeGroups or OffsetFetch request, to keep requests and answers of a few MB.
 const GROUPS_PER_REQUEST: usize = 500;
@@ -309,6 +311,7 @@ impl GroupState {
 pub struct DescribeGroups {
     work: GroupWork<GroupState>,
     calls: Vec<DescribeCall>,
+    types: BTreeMap<String, GroupType>,
 }
 
 /// A coordinator's describe requests for some of its groups.
@@ -316,17 +319,41 @@ pub struct DescribeGroups {
 struct DescribeCall {
     classic: Call<DescribeGroupsRequest>,
     consumer: Option<Call<ConsumerGroupDescribeRequest>>,
+    /// Kafka 4.2+: the other group types' describe APIs, in the same round.
+    typed: share::TypedCalls,
     address: BrokerAddress,
     groups: Vec<String>,
 }
 
+/// A group that is not a consumer group: a share group (KIP-932) or a streams group (KIP-1071), with the topics its
+/// application reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupType {
+    Share,
+    Streams { source_topics: Vec<String>, repartition_topics: Vec<String> },
+}
+
+impl GroupType {
+    pub fn name(&self) -> &'static str {
+        match self {
+            GroupType::Share => "share",
+            GroupType::Streams { .. } => "streams",
+        }
+    }
+}
+
 impl DescribeGroups {
     pub fn new(groups: impl IntoIterator<Item = String>) -> DescribeGroups {
-        DescribeGroups { work: GroupWork::new(groups), calls: Vec::new() }
+        DescribeGroups { work: GroupWork::new(groups), calls: Vec::new(), types: BTreeMap::new() }
     }
 
     pub fn results(self) -> BTreeMap<String, Result<GroupState, String>> {
         self.work.results
+    }
+
+    /// The states, and the groups that are not consumer groups with their type.
+    pub fn results_and_types(self) -> (BTreeMap<String, Result<GroupState, String>>, BTreeMap<String, GroupType>) {
+        (self.work.results, self.types)
     }
 }
 
@@ -358,7 +385,9 @@ impl Operation for DescribeGroups {
                 let consumer = consumer_version.map(|v| {
                     round.add(target.clone(), &ConsumerGroupDescribeRequest::default().with_group_ids(ids), v)
                 });
-                self.calls.push(DescribeCall { classic, consumer, address: address.clone(), groups: chunk.to_vec() });
+                let typed = share::TypedCalls::new(session, &target, chunk, round);
+                let groups = chunk.to_vec();
+                self.calls.push(DescribeCall { classic, consumer, typed, address: address.clone(), groups });
             }
         }
     }
@@ -367,16 +396,16 @@ impl Operation for DescribeGroups {
         let mut next = self.work.absorb_lookups(session, answers);
         for call in std::mem::take(&mut self.calls) {
             let consumer = consumer_states(call.consumer.map(|c| answers.take(c)));
-            let response = match (answers.take(call.classic), consumer) {
-                (Ok(response), Ok(consumer)) => (response, consumer),
-                (Err(e), _) | (_, Err(e)) => {
+            let typed = call.typed.take(answers);
+            let (response, consumer, typed) = match (answers.take(call.classic), consumer, typed) {
+                (Ok(response), Ok(consumer), Ok(typed)) => (response, consumer, typed),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                     if self.work.unreachable(session, &call.groups, &call.address, &e) == Next::RetryLater {
                         next = Next::RetryLater;
                     }
                     continue;
                 }
             };
-            let (response, consumer) = response;
             // A group the answer leaves out is asked again, after a backoff.
             if call.groups.iter().any(|g| !response.groups.iter().any(|d| d.group_id.as_str() == g.as_str())) {
                 next = Next::RetryLater;
@@ -393,6 +422,10 @@ impl Operation for DescribeGroups {
                     } else {
                         Ok(classic_state)
                     }
+                } else if let Some((kind, state)) = typed.get(&group) {
+                    // Neither kind of consumer group: a share or streams group (Kafka 4.2+).
+                    self.types.insert(group.clone(), kind.clone());
+                    Ok(state.clone())
                 } else {
                     match consumer.get(&group) {
                         Some((ErrorCode::NONE, state)) => Ok(state.clone()),
@@ -422,11 +455,15 @@ impl Operation for DescribeGroups {
     }
 }
 
-/// ListGroups on every broker: the consumer groups of the cluster (Kafka 0.9 lists only groups with members).
+/// ListGroups on every broker: the consumer groups of the cluster (Kafka 0.9 lists only groups with members), or
+/// the groups of other types (share, streams: ListGroups v5, KIP-848) with their type.
 #[derive(Debug, Default)]
 pub struct ListGroups {
     brokers: Vec<i32>,
-    results: BTreeMap<i32, Result<Vec<String>, String>>,
+    /// The group types asked for; none for consumer groups (both protocols).
+    types: Vec<&'static str>,
+    /// Each broker's groups and their types.
+    results: BTreeMap<i32, Result<Vec<(String, String)>, String>>,
     last_error: HashMap<i32, String>,
     calls: Vec<(Call<ListGroupsRequest>, i32)>,
 }
@@ -436,13 +473,23 @@ impl ListGroups {
         ListGroups { brokers, ..ListGroups::default() }
     }
 
-    /// Every consumer group, sorted; or the first broker's failure.
+    /// The groups of these types (`share`, `streams`): none on brokers before ListGroups v5, which have none.
+    pub fn of_types(brokers: Vec<i32>, types: &[&'static str]) -> ListGroups {
+        ListGroups { brokers, types: types.to_vec(), ..ListGroups::default() }
+    }
+
+    /// Every group, sorted; or the first broker's failure.
     pub fn groups(self) -> Result<Vec<String>, String> {
-        let mut all = BTreeSet::new();
+        Ok(self.typed()?.into_keys().collect())
+    }
+
+    /// Every group and its type (`classic`, `consumer`, `share`, `streams`; empty before v5).
+    pub fn typed(self) -> Result<BTreeMap<String, String>, String> {
+        let mut all = BTreeMap::new();
         for (_, result) in self.results {
             all.extend(result?);
         }
-        Ok(all.into_iter().collect())
+        Ok(all)
     }
 }
 
@@ -453,18 +500,26 @@ impl Operation for ListGroups {
                 continue;
             }
             let target = Target::Broker(broker);
-            let Some(version) = session.version::<ListGroupsRequest>(&target, 0, i16::MAX) else {
-                self.results
-                    .insert(broker, Err("--all-groups needs ListGroups, which this cluster does not support".into()));
+            let typed = !self.types.is_empty();
+            let version = session.version::<ListGroupsRequest>(&target, 0, i16::MAX);
+            let version = match version {
+                // Groups of other types came with v5: a broker without it has none.
+                Some(v) if typed && v < 5 => None,
+                other => other,
+            };
+            let Some(version) = version else {
+                let result = match typed {
+                    true => Ok(Vec::new()),
+                    false => Err("--all-groups needs ListGroups, which this cluster does not support".into()),
+                };
+                self.results.insert(broker, result);
                 continue;
             };
-            // v5 (KIP-848): both kinds of consumer group, not share or streams groups.
+            // v5 (KIP-848): both kinds of consumer group unless other types are asked for.
             let mut request = ListGroupsRequest::default();
             if version >= 5 {
-                request = request.with_types_filter(vec![
-                    StrBytes::from_static_str("consumer"),
-                    StrBytes::from_static_str("classic"),
-                ]);
+                let types: &[&'static str] = if typed { &self.types } else { &["consumer", "classic"] };
+                request = request.with_types_filter(types.iter().map(|t| StrBytes::from_static_str(t)).collect());
             }
             self.calls.push((round.add(target, &request, version), broker));
         }
@@ -487,11 +542,14 @@ impl Operation for ListGroups {
                         self.results
                             .insert(broker, Err(format!("cannot list the consumer groups of broker {broker}: {code}")));
                     } else {
+                        let consumer = |g: &list_groups_response::ListedGroup| {
+                            g.protocol_type.is_empty() || g.protocol_type.as_str() == "consumer"
+                        };
                         let groups = response
                             .groups
                             .iter()
-                            .filter(|g| g.protocol_type.is_empty() || g.protocol_type.as_str() == "consumer")
-                            .map(|g| g.group_id.to_string())
+                            .filter(|g| !self.types.is_empty() || consumer(g))
+                            .map(|g| (g.group_id.to_string(), g.group_type.to_string()))
                             .collect();
                         self.results.insert(broker, Ok(groups));
                     }

@@ -12,6 +12,8 @@ use kafka_protocol::messages::offset_fetch_request::{
 use kafka_protocol::messages::{OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::client::messages::{alter_share_group_offsets_request as alter, AlterShareGroupOffsetsRequest};
+
 use super::{by_topic, group_id, topic_name, GroupWork, GROUPS_PER_REQUEST};
 use crate::client::codes::ErrorCode;
 use crate::client::connection::ConnError;
@@ -231,7 +233,9 @@ pub struct CommitOffsets {
     plans: HashMap<String, Vec<(TopicPartition, i64)>>,
     /// Per group, the partitions already answered for good.
     answered: HashMap<String, BTreeMap<TopicPartition, PartitionCommit>>,
-    calls: Vec<(Call<OffsetCommitRequest>, BrokerAddress, String)>,
+    calls: Vec<(CommitCall, BrokerAddress, String)>,
+    /// Share groups (KIP-932): their start offsets are changed instead (AlterShareGroupOffsets).
+    share: BTreeSet<String>,
     /// Groups whose commit may have reached a broker, with why no answer came for the first attempt whose answer
     /// was lost (empty when every attempt sent was answered).
     pub sent: BTreeMap<String, String>,
@@ -247,9 +251,16 @@ impl CommitOffsets {
             plans,
             answered: HashMap::new(),
             calls: Vec::new(),
+            share: BTreeSet::new(),
             sent: BTreeMap::new(),
             unanswered: BTreeSet::new(),
         }
+    }
+
+    /// These groups are share groups: their plans are start offsets, set with AlterShareGroupOffsets.
+    pub fn with_share_groups(mut self, share: BTreeSet<String>) -> CommitOffsets {
+        self.share = share;
+        self
     }
 
     /// Groups whose commit was sent and not answered when a signal stopped the run.
@@ -271,6 +282,8 @@ impl Operation for CommitOffsets {
     fn request(&mut self, session: &Session, round: &mut Round) {
         for (address, groups) in self.work.route(session, round) {
             let target = Target::Address(address.clone());
+            let (share, groups): (Vec<String>, Vec<String>) = groups.into_iter().partition(|g| self.share.contains(g));
+            self.request_share(session, round, &address, share);
             // Never v0 (ZooKeeper) or v1; v2 is what Kafka 0.9 has and Kafka 4.0 still takes.
             let Some(version) = session.version::<OffsetCommitRequest>(&target, 2, i16::MAX) else {
                 groups.iter().for_each(|g| {
@@ -299,7 +312,8 @@ impl Operation for CommitOffsets {
                     .with_generation_id_or_member_epoch(-1)
                     .with_member_id(StrBytes::from_static_str(""))
                     .with_topics(topics);
-                self.calls.push((round.add(target.clone(), &request, version), address.clone(), group));
+                let call = CommitCall::Consumer(round.add(target.clone(), &request, version));
+                self.calls.push((call, address.clone(), group));
             }
         }
     }
@@ -307,7 +321,7 @@ impl Operation for CommitOffsets {
     fn absorb(&mut self, session: &Session, answers: &mut Answers) -> Next {
         let mut next = self.work.absorb_lookups(session, answers);
         for (call, address, group) in std::mem::take(&mut self.calls) {
-            let response = match answers.take(call) {
+            let response = match call.take(answers) {
                 Ok(response) => response,
                 Err(e) => {
                     if e.maybe_sent() {
@@ -324,15 +338,17 @@ impl Operation for CommitOffsets {
             };
             // An earlier attempt's lost answer stays said: that attempt may have been applied.
             self.sent.entry(group.clone()).or_default();
-            let answers: Vec<(TopicPartition, ErrorCode)> = response
-                .topics
-                .iter()
-                .flat_map(|t| {
-                    t.partitions
-                        .iter()
-                        .map(|p| (TopicPartition::new(&t.name, p.partition_index), ErrorCode(p.error_code)))
-                })
-                .collect();
+            let (group_code, answers) = response;
+            if group_code.means_group_active() {
+                self.work.finish(&group, Ok(CommitOutcome::GroupActive(group_code)));
+                continue;
+            }
+            if group_code.is_error() {
+                if self.work.error(session, &group, group_code, "its commit was refused") == Next::RetryLater {
+                    next = Next::RetryLater;
+                }
+                continue;
+            }
             if !answers.is_empty() && answers.iter().all(|(_, code)| code.means_group_active()) {
                 self.work.finish(&group, Ok(CommitOutcome::GroupActive(answers[0].1)));
                 continue;
@@ -369,6 +385,78 @@ impl Operation for CommitOffsets {
 
     fn give_up(&mut self, reason: &str) {
         self.work.give_up(reason);
+    }
+}
+
+impl CommitOffsets {
+    /// AlterShareGroupOffsets for share groups, one request per group.
+    fn request_share(&mut self, session: &Session, round: &mut Round, address: &BrokerAddress, groups: Vec<String>) {
+        let target = Target::Address(address.clone());
+        let version = session.version::<AlterShareGroupOffsetsRequest>(&target, 0, i16::MAX);
+        for group in groups {
+            let Some(version) = version else {
+                let error = "the coordinator cannot change share groups' start offsets (Kafka 4.2 or newer)";
+                self.work.finish(&group, Err(error.into()));
+                continue;
+            };
+            let topics = by_topic(self.remaining(&group).into_iter().map(|(tp, offset)| (tp, *offset)))
+                .into_iter()
+                .map(|(name, partitions)| alter::AlterShareGroupOffsetsRequestTopic {
+                    topic_name: name.to_string(),
+                    partitions: partitions
+                        .into_iter()
+                        .map(|(partition_index, start_offset)| alter::AlterShareGroupOffsetsRequestPartition {
+                            partition_index,
+                            start_offset,
+                        })
+                        .collect(),
+                })
+                .collect();
+            let request = AlterShareGroupOffsetsRequest { group_id: group.clone(), topics };
+            let call = CommitCall::Share(round.add(target.clone(), &request, version));
+            self.calls.push((call, address.clone(), group));
+        }
+    }
+}
+
+/// A group's commit on the wire: OffsetCommit, or AlterShareGroupOffsets for a share group.
+#[derive(Debug)]
+enum CommitCall {
+    Consumer(Call<OffsetCommitRequest>),
+    Share(Call<AlterShareGroupOffsetsRequest>),
+}
+
+impl CommitCall {
+    /// The answer: its group-level error (share groups), and each partition's.
+    fn take(self, answers: &mut Answers) -> Result<(ErrorCode, Vec<(TopicPartition, ErrorCode)>), ConnError> {
+        Ok(match self {
+            CommitCall::Consumer(call) => {
+                let response = answers.take(call)?;
+                let partitions = response
+                    .topics
+                    .iter()
+                    .flat_map(|t| {
+                        t.partitions
+                            .iter()
+                            .map(|p| (TopicPartition::new(&t.name, p.partition_index), ErrorCode(p.error_code)))
+                    })
+                    .collect();
+                (ErrorCode::NONE, partitions)
+            }
+            CommitCall::Share(call) => {
+                let response = answers.take(call)?;
+                let partitions = response
+                    .responses
+                    .iter()
+                    .flat_map(|t| {
+                        t.partitions
+                            .iter()
+                            .map(|p| (TopicPartition::new(&t.topic_name, p.partition_index), ErrorCode(p.error_code)))
+                    })
+                    .collect();
+                (ErrorCode(response.error_code), partitions)
+            }
+        })
     }
 }
 

@@ -48,7 +48,6 @@ const fn array<T>(members: &'static [Member]) -> Field {
 }
 
 const INT32S: Field = Numbers(4, 4);
-const INT64S: Field = Numbers(8, 8);
 
 fn api_versions() -> &'static [Member] {
     static KEY: [Member; 3] = [Member(0, ALL, I16), Member(0, ALL, I16), Member(0, ALL, I16)];
@@ -84,24 +83,6 @@ fn metadata() -> &'static [Member] {
         Member(0, ALL, array::<m::metadata_response::MetadataResponseTopic>(&TOPIC)),
         Member(8, 10, I32),
     ];
-    &ROOT
-}
-
-fn list_offsets() -> &'static [Member] {
-    static PARTITION: [Member; 6] = [
-        Member(0, ALL, I32),
-        Member(0, ALL, I16),
-        Member(0, 0, INT64S),
-        Member(1, ALL, I64),
-        Member(1, ALL, I64),
-        Member(4, ALL, I32),
-    ];
-    static TOPIC: [Member; 2] = [
-        Member(0, ALL, Str),
-        Member(0, ALL, array::<m::list_offsets_response::ListOffsetsPartitionResponse>(&PARTITION)),
-    ];
-    static ROOT: [Member; 2] =
-        [Member(2, ALL, I32), Member(0, ALL, array::<m::list_offsets_response::ListOffsetsTopicResponse>(&TOPIC))];
     &ROOT
 }
 
@@ -334,7 +315,6 @@ fn create_partitions() -> &'static [Member] {
 fn layout(api_key: i16) -> Option<(i16, &'static [Member], i16)> {
     let (flexible_from, members, max): (i16, fn() -> &'static [Member], i16) = match api_key {
         1 => (12, fetch, 12),
-        2 => (6, list_offsets, 9),
         3 => (9, metadata, 12),
         8 => (8, offset_commit, 9),
         9 => (6, offset_fetch, 9),
@@ -480,6 +460,10 @@ impl Walk<'_> {
 
 /// Walks the body of an answer to `api_key` at `version`: Ok when kafka-protocol may decode it within the bound.
 pub fn check(api_key: i16, version: i16, body: &[u8]) -> Result<(), String> {
+    if crate::client::messages::APIS.iter().any(|&(key, _)| key == api_key) {
+        // The generated messages' decoders check counts and lengths themselves, against the same bound.
+        return Ok(());
+    }
     let (flexible_from, members, max) = layout(api_key).ok_or_else(|| format!("no layout for API key {api_key}"))?;
     if !(0..=max).contains(&version) {
         return Err(format!("version {version} is not one these tools read"));

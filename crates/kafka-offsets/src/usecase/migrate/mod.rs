@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, GroupState, Wanted};
+use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, GroupState, GroupType, Wanted};
 use crate::client::metadata::ClusterMetadata;
 use crate::client::session::{Operation, Session};
 use crate::error::{ExitStatus, Result};
@@ -164,7 +164,8 @@ impl MigrateRequest {
         }
         let check = "reset-offsets --bootstrap-server <new cluster> --to-current --dry-run";
         let none = BTreeMap::new();
-        let committing = commit_plans(&run.new, check, plans, &none, &before, self.backup.as_ref(), &mut run.out)?;
+        let committing =
+            commit_plans(&run.new, check, plans, &BTreeSet::new(), &none, &before, self.backup.as_ref(), &mut run.out)?;
         if committing.aborted {
             return Ok(stopped(run.out));
         }
@@ -210,7 +211,7 @@ impl Migration<'_> {
         let request = self.request;
         let named_on_new = match &request.groups {
             GroupSelection::Named(groups) => GroupSelection::Named(groups.clone()),
-            GroupSelection::All => GroupSelection::Named(Vec::new()),
+            GroupSelection::All | GroupSelection::AllOfType(_) => GroupSelection::Named(Vec::new()),
         };
         let (old, new) = (&self.old, &self.new);
         let (old_found, new_found) = both(
@@ -229,7 +230,7 @@ impl Migration<'_> {
         self.out.merge(said);
         let found_on_new = |g: &String| match &request.groups {
             GroupSelection::Named(_) => new_found.groups.contains(g),
-            GroupSelection::All => true,
+            GroupSelection::All | GroupSelection::AllOfType(_) => true,
         };
         let excluded = |g: &String| request.exclude_groups.iter().any(|p| p.matches(g));
         let groups: Vec<String> =
@@ -276,7 +277,8 @@ impl Migration<'_> {
                 let mut all = FetchCommitted::new(everything, clusters.old.partitions());
                 let operations: &mut [&mut dyn Operation] = &mut [&mut describe, &mut committed, &mut all];
                 old.drive("groups and committed offsets", operations, old.timeout())?;
-                Ok((describe.results(), committed.results(), all.results()))
+                let (states, types) = describe.results_and_types();
+                Ok((states, types, committed.results(), all.results()))
             },
             || -> Result<_> {
                 let mut describe = DescribeGroups::new(groups.iter().cloned());
@@ -284,7 +286,7 @@ impl Migration<'_> {
                 Ok(describe.results())
             },
         );
-        let (old_states, committed, all_committed) = old_side.map_err(|e| e.on(OLD))?;
+        let (old_states, old_types, committed, all_committed) = old_side.map_err(|e| e.on(OLD))?;
         let new_states = new_states.map_err(|e| e.on(NEW))?;
 
         let (mut old_check, mut new_check) = (StateCheck::new(Some(OLD)), StateCheck::new(Some(NEW)));
@@ -292,6 +294,24 @@ impl Migration<'_> {
         let mut unfit: BTreeMap<Arc<str>, (String, BTreeSet<Arc<str>>)> = BTreeMap::new();
         for group in groups {
             let name: Arc<str> = Arc::from(group.as_str());
+            // Share and streams groups (Kafka 4.2+) are never planned as consumer groups.
+            if let Some(kind) = old_types.get(group) {
+                self.out.error(format!(
+                    "group '{group}' is a {} group on the old cluster: {}",
+                    kind.name(),
+                    match kind {
+                        GroupType::Share =>
+                            "migrate-groups moves consumer groups; set its start offsets on the new \
+                         cluster with reset-offsets (kafka-share-groups.sh --reset-offsets) once its topics are there",
+                        GroupType::Streams { .. } =>
+                            "migrate-groups moves consumer groups; a streams application's \
+                         internal topics are its own: reset its input topics on the new cluster with reset-offsets \
+                         (kafka-streams-groups.sh --reset-offsets) after the application has created them",
+                    }
+                ));
+                self.fates.insert(name, Fate::Failed);
+                continue;
+            }
             // Both clusters' states are checked (and reported), before anything else.
             let inactive_on_old = old_check.inactive(group, old_states.get(group), &mut self.out);
             let inactive_on_new = new_check.inactive(group, new_states.get(group), &mut self.out);
