@@ -15,6 +15,7 @@ pub mod mock;
 pub mod oracle;
 pub mod produce;
 pub mod run;
+pub mod streams_app;
 pub mod tls;
 pub mod typed_groups;
 
