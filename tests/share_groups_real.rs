@@ -11,7 +11,7 @@ use offset_tools_tests::groups::commit;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::produce::{produce_records, TestRecord};
-use offset_tools_tests::run::{reset_offsets, shim, Output};
+use offset_tools_tests::run::{migrate_groups, reset_offsets, shim, Output};
 use offset_tools_tests::scratch_dir;
 use offset_tools_tests::typed_groups::{consume_as_share_group, described_start_offsets, share_groups, ShareMember};
 
@@ -213,6 +213,28 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             check(ours.code == Some(0), || format!("{ours:?}"))?;
             let described = described_start_offsets(&f.kafka, "sh-typed");
             check(described.contains(&("queue".to_string(), 1, Some(3))), || format!("{described:?}"))
+        }),
+        ("migrate_groups_refuses_a_share_group_by_name", V4_4, |f| {
+            share_group(f, "sh-migrate");
+            let new = Kafka::start(Version::V4_4);
+            new.create_topic("queue", 3, &[]);
+            let out = migrate_groups(&[
+                "--from",
+                &f.kafka.bootstrap(),
+                "--to",
+                &new.bootstrap(),
+                "--group",
+                "sh-migrate",
+                "--to-earliest",
+                "--execute",
+            ]);
+            let expected =
+                "Error: group 'sh-migrate' is a share group on the old cluster: migrate-groups moves consumer \
+                            groups; set its start offsets on the new cluster with reset-offsets (kafka-share-groups.sh \
+                            --reset-offsets) once its topics are there\n";
+            check(out.code == Some(1) && out.stderr.starts_with(expected), || format!("{out:?}"))?;
+            let described = described_start_offsets(&new, "sh-migrate");
+            check(described.is_empty(), || format!("the new cluster has start offsets: {described:?}"))
         }),
         ("a_consumer_group_is_not_a_share_group", V4_4, |f| {
             commit(&f.kafka.client_config(), "sh-consumer", "queue", &[(0, 1)]);
