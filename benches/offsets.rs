@@ -11,7 +11,8 @@
 //!    cluster's rounds;
 //! 7. Kafka 4.1.1 (`kafka41`): get-offset on 1, 1,000 and 9,000 partitions beside kafka-get-offsets.sh and kcat;
 //!    resets of 1 group x 1,000 partitions, 1,000 groups (--from-file, --all-groups) beside kafka-consumer-groups.sh;
-//!    migrate-groups of 1,000 groups between two 4.1 brokers; 10,000 groups in one run.
+//!    migrate-groups of 1,000 groups between two 4.1 brokers; 10,000 groups in one run;
+//! 8. Kafka 4.4.0 (`kafka44`): a share group's reset of 1,000 partitions beside kafka-share-groups.sh.
 //!
 //! Prints Markdown (also written to target/benchmarks.md) for docs/benchmarks.md.
 
@@ -27,6 +28,8 @@ use offset_tools_tests::workspace_root;
 
 #[path = "offsets/kafka41.rs"]
 mod kafka41;
+#[path = "offsets/kafka44.rs"]
+mod kafka44;
 
 #[derive(Debug, Clone)]
 struct Measured {
@@ -81,6 +84,34 @@ fn kcat_query(kcat: &str, bootstrap: &str, legacy: bool, topic: &str, partitions
         cmd.push(format!("{topic}:{p}:-1"));
     }
     cmd
+}
+
+/// The command line `kafka-run-class.sh CLASS ARGS` runs with the cluster's release: its default heap and JVM
+/// options, the tools' logging.
+fn jvm_tool(kafka: &offset_tools_tests::kafka::Kafka, class: &str, args: &[&str]) -> Vec<String> {
+    let mut cmd = strings(&[
+        "java",
+        "-Xmx256M",
+        "-server",
+        "-XX:+UseG1GC",
+        "-XX:MaxGCPauseMillis=20",
+        "-XX:InitiatingHeapOccupancyPercent=35",
+        "-XX:+ExplicitGCInvokesConcurrent",
+        "-XX:MaxInlineLevel=15",
+        "-Djava.awt.headless=true",
+    ]);
+    cmd.push(kafka.version.log_option(&kafka.dir().join("tools-log.properties")));
+    cmd.push("-cp".into());
+    cmd.push(format!("{}/*", kafka.version.libs().display()));
+    cmd.push(class.into());
+    cmd.extend(strings(args));
+    cmd
+}
+
+/// Runs a command once, for a fixture, and fails the bench unless it succeeds.
+fn run_ok(cmd: &[String]) {
+    let out = Command::new(&cmd[0]).args(&cmd[1..]).output().expect("run a set-up command");
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A Markdown table of measured commands.
@@ -558,7 +589,7 @@ fn main() {
         kcat,
     };
     let mut markdown = String::new();
-    let sections: [(&str, Section); 7] = [
+    let sections: [(&str, Section); 8] = [
         ("mock", mock_get_offset),
         ("rtt", round_trips),
         ("kafka09", kafka09),
@@ -566,6 +597,7 @@ fn main() {
         ("scale", mock_scale),
         ("migrate", migrate_mock),
         ("kafka41", kafka41::kafka41),
+        ("kafka44", kafka44::share_groups),
     ];
     for (name, section) in sections {
         if only.as_deref().is_none_or(|o| o == name) {

@@ -7,37 +7,10 @@ use std::process::Command;
 use offset_tools_tests::kafka::{Kafka, Options, Version};
 use offset_tools_tests::produce::{produce, produce_payloads};
 
-use super::{kcat_query, measure, strings, Table, Tools};
+use super::{jvm_tool, kcat_query, measure, run_ok, strings, Table, Tools};
 
 const V4: Version = Version::V4_1;
 const T0: i64 = 1_700_000_000_000;
-
-/// The command line `kafka-run-class.sh CLASS ARGS` runs: its default heap and JVM options, the tools' logging.
-fn jvm_tool(kafka: &Kafka, class: &str, args: &[&str]) -> Vec<String> {
-    let mut cmd = strings(&[
-        "java",
-        "-Xmx256M",
-        "-server",
-        "-XX:+UseG1GC",
-        "-XX:MaxGCPauseMillis=20",
-        "-XX:InitiatingHeapOccupancyPercent=35",
-        "-XX:+ExplicitGCInvokesConcurrent",
-        "-XX:MaxInlineLevel=15",
-        "-Djava.awt.headless=true",
-    ]);
-    cmd.push(V4.log_option(&kafka.dir().join("tools-log.properties")));
-    cmd.push("-cp".into());
-    cmd.push(format!("{}/*", V4.libs().display()));
-    cmd.push(class.into());
-    cmd.extend(strings(args));
-    cmd
-}
-
-/// Runs a command once, for a fixture, and fails the bench unless it succeeds.
-fn run_ok(cmd: &[String]) {
-    let out = Command::new(&cmd[0]).args(&cmd[1..]).output().expect("run a set-up command");
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn with_groups(mut cmd: Vec<String>, groups: &[String]) -> Vec<String> {
     cmd.extend(groups.iter().flat_map(|g| ["--group".to_string(), g.clone()]));
