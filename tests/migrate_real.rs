@@ -16,7 +16,7 @@ use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::mirror::dump;
 use offset_tools_tests::oracle::described_offsets;
 use offset_tools_tests::produce::{incompressible, produce_records, produce_transaction, TestRecord};
-use offset_tools_tests::run::{migrate_groups, Output};
+use offset_tools_tests::run::{migrate_groups, tool, Output};
 use rdkafka::config::ClientConfig;
 
 const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
@@ -469,6 +469,27 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                            of records the group read on the old cluster: --to-earliest reads them again (--by-record \
                            starts after them)\n";
             check(out.stderr.contains(warning), || format!("no warning of the rereads: {}", out.stderr))
+        }),
+        ("positions_kept_outside_kafka_are_translated", OLD, |f| {
+            // The same places as the runs-mid and runs-drained groups' (75 and 150 on the new cluster), given as an
+            // application's own positions: Kafka's CSV, then get-offset's lines (the old log end: the catch-up check).
+            let positions = |input: &str, strategy: &str| {
+                let (old, new) = (f.old.bootstrap(), f.new.bootstrap());
+                tool("migrate-groups", &["--from", &old, "--to", &new, strategy, "--positions", "-"], Some(input))
+            };
+            let out = positions("runs,0,125\n", "--by-record");
+            check(out.stdout == "runs,0,75\n" && out.code == Some(0), || format!("{out:?}"))?;
+            check(out.stderr.ends_with("Note: 1 positions: 1 translated, 0 not\n"), || format!("{out:?}"))?;
+            let out = positions("runs:0:200\n", "--by-record");
+            check(out.stdout == "runs,0,150\n" && out.code == Some(0), || format!("{out:?}"))?;
+            // From the log start, 125 leaves unread records that exist only on the old cluster: named, exit 1.
+            let out = positions("runs,0,125\n", "--to-earliest");
+            check(
+                out.stdout.is_empty()
+                    && out.code == Some(1)
+                    && out.stderr.contains("Error: runs:0 (position 125) cannot be translated: "),
+                || format!("{out:?}"),
+            )
         }),
         ("aborted_records_are_not_read", OLD, |f| {
             planned(f, "txn-before-aborted", "txn", BY_RECORD, &[(0, 10)]).map(drop)

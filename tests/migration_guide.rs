@@ -76,6 +76,8 @@ fn every_command_of_the_migration_guide() {
         "the guide has step 8's settings block"
     );
     let dir = scratch_dir("guide");
+    // Step 2 (MirrorMaker 2 and its catch-up check) is the real-cluster test's: nothing copies to 0.9 here.
+    let blocks: Vec<guide::Block> = blocks.into_iter().filter(|b| !b.section.starts_with("2.")).collect();
     let (script, out) = guide::run(&blocks, &settings, &migrate_settings, &dir);
     assert_eq!(out.code, Some(0), "the guide's commands failed:\n{}\n{out:?}", script);
     assert!(

@@ -17,7 +17,7 @@ use offset_tools_tests::harness::now_ms;
 use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::mirror::{dump, first_unread, DumpedRecord, MirrorMaker};
 use offset_tools_tests::oracle::described_offsets;
-use offset_tools_tests::produce::{produce_records, TestRecord};
+use offset_tools_tests::produce::{produce_records, produce_transaction, TestRecord};
 use offset_tools_tests::scratch_dir;
 
 /// The topics and their partitions.
@@ -199,18 +199,49 @@ fn the_migration_guide_from_kafka_3_9_to_4_4_with_mirror_maker_2() {
     let (script, out) = guide::run(&before_copy, &settings, "", &dir);
     assert_eq!(out.code, Some(0), "steps 0-1 failed:\n{script}\n{out:?}");
 
-    // Step 2: MirrorMaker 2 with the guide's settings, caught up before the switch.
+    // A transactional topic: committed, aborted, committed (5 records each). The guide's MirrorMaker block must
+    // leave the aborted ones on the old cluster.
+    old.create_topic("txns", 1, &[]);
+    new.create_topic("txns", 1, &[]);
+    for (n, commit_it) in [(0, true), (1, false), (2, true)] {
+        let records: Vec<TestRecord> =
+            (0..5).map(|i| TestRecord::new(Some("k"), &format!("txn-{n}-{i}"), Some(t0 + n * 10 + i))).collect();
+        produce_transaction(&old_config, "guide-txn", "txns", 0, &records, commit_it);
+    }
+
+    // Step 2: MirrorMaker 2 with the guide's settings, caught up before the switch; the guide's catch-up check says so.
     let guide_mirror = mirror_settings(&blocks);
     let guide_mirror: Vec<&str> = guide_mirror.iter().map(String::as_str).collect();
-    let mut mirror = MirrorMaker::start(&old, &new, "orders|payments|customers|ledger", &guide_mirror);
+    let mut mirror = MirrorMaker::start(&old, &new, "orders|payments|customers|ledger|txns", &guide_mirror);
     wait_for_copy(&mirror, &old, &new);
+    mirror.wait_until_copied(&old, &new, "txns", 0, offset_tools_tests::START_PATIENCE);
+    let copied_txns: Vec<String> = dump(&new.client_config(), "txns", 0, "read_uncommitted")
+        .into_iter()
+        .map(|r| String::from_utf8_lossy(&r.2.unwrap_or_default()).into_owned())
+        .collect();
+    assert!(
+        !copied_txns.is_empty() && copied_txns.iter().all(|v| !v.starts_with("txn-1-")),
+        "the guide's MirrorMaker block copied aborted records: {copied_txns:?}"
+    );
+    let catch_up: Vec<Block> =
+        blocks.iter().filter(|b| b.section.starts_with("2.") && b.language == "sh").cloned().collect();
+    assert_eq!(catch_up.len(), 1, "step 2 has its catch-up check");
+    let (script, out) = guide::run(&catch_up, &settings, "", &dir);
+    assert_eq!(out.code, Some(0), "the catch-up check failed once MirrorMaker caught up:\n{script}\n{out:?}");
+    let copied = std::fs::read_to_string(dir.join("copied.csv")).unwrap();
+    assert_eq!(copied.lines().count(), 6, "one row per partition of orders: {copied}");
 
     // Step 3: the producers switch while MirrorMaker lags: the old cluster's tail is copied after the switched
-    // producers' records. The drained groups read the old cluster to its end.
+    // producers' records. The drained groups read the old cluster to its end. The catch-up check sees the lag.
     mirror.pause();
     for (topic, _) in TOPICS {
         produce_old(&old, topic, RECORDS..RECORDS + TAIL, t0);
     }
+    let (script, out) = guide::run(&catch_up, &settings, "", &dir);
+    assert!(
+        out.code == Some(1) && out.stderr.matches("cannot be translated").count() == 6,
+        "the catch-up check did not see MirrorMaker's lag:\n{script}\n{out:?}"
+    );
     let old_logs = dump_all(&old);
     for (group, topics) in DRAINED {
         for topic in topics {

@@ -85,6 +85,13 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub backup: Option<String>,
 
+    /// Translate offsets an application keeps itself instead of groups': rows topic,partition,offset (or get-offset's
+    /// topic:partition:offset) from FILE or - (stdin), each the next record to read on the old cluster. Prints the
+    /// same rows for the new cluster (CSV, or --format json with how each was found); rows that cannot be translated
+    /// are named on stderr (exit 1). No group is read or committed on either cluster.
+    #[arg(long, value_name = "FILE")]
+    pub positions: Option<String>,
+
     /// Print the plan (or what was committed) as reset-offsets' --from-file CSV, group,topic,partition,offset,
     /// instead of the table: to review, keep, and apply with reset-offsets --from-file.
     #[arg(long)]

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use kafka_offsets::formats::migration::write_rows;
+use kafka_offsets::formats::migration::{write_positions, write_positions_json, write_rows};
+use kafka_offsets::formats::offset_file;
 use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
 use kafka_offsets::formats::select::TopicPattern;
 use kafka_offsets::formats::time;
@@ -10,7 +11,7 @@ use kafka_offsets::usecase::discover::GroupSelection;
 use kafka_offsets::usecase::migrate::MigrateRequest;
 use kafka_offsets::usecase::reset::Backup;
 use kafka_offsets::usecase::translate::Strategy;
-use kafka_offsets::{Error, ExitStatus};
+use kafka_offsets::{Error, ExitStatus, TopicPartition};
 use migrate_groups::cli::{self, Format};
 use offset_cli as cli_support;
 
@@ -59,8 +60,15 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
     if args.dry_run && args.execute {
         return Err(Error::Usage("--dry-run can't be used with --execute".into()));
     }
-    if args.group.is_empty() && !args.all_groups {
-        return Err(Error::Usage("say which groups: --group GROUP (repeatable) or --all-groups".into()));
+    if let Some(flag) = positions_conflict(args) {
+        return Err(Error::Usage(format!("--positions can't be used with {flag}: it reads and commits no group")));
+    }
+    if args.group.is_empty() && !args.all_groups && args.positions.is_none() {
+        return Err(Error::Usage(
+            "say which groups: --group GROUP (repeatable) or --all-groups (or --positions FILE for offsets kept \
+             outside Kafka)"
+                .into(),
+        ));
     }
     if !args.group.is_empty() && args.all_groups {
         return Err(Error::Usage("--group can't be used with --all-groups".into()));
@@ -95,7 +103,49 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
         search_window: args.search_window,
         execute: args.execute,
         backup,
+        positions: args.positions.as_deref().map(read_positions).transpose()?,
     })
+}
+
+/// The flag `--positions` cannot be given with, if any.
+fn positions_conflict(args: &cli::Args) -> Option<&'static str> {
+    args.positions.as_ref()?;
+    [
+        (!args.group.is_empty(), "--group"),
+        (args.all_groups, "--all-groups"),
+        (!args.exclude_group.is_empty(), "--exclude-group"),
+        (!args.topic.is_empty(), "--topic"),
+        (args.execute, "--execute"),
+        (args.backup.is_some(), "--backup"),
+        (args.export, "--export"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+/// `--positions FILE|-`: rows topic,partition,offset or topic:partition:offset, all checked before connecting.
+fn read_positions(path: &str) -> Result<Vec<(TopicPartition, i64)>, Error> {
+    let input_error = |reason: String| Error::InputFile { what: "--positions", path: path.to_string(), reason };
+    let keep = |_: &str| true;
+    let file = if path == "-" {
+        offset_file::read_offsets(std::io::stdin().lock(), true, &keep)
+    } else {
+        let opened = std::fs::File::open(path).map_err(|e| input_error(format!("cannot read: {e}")))?;
+        offset_file::read_offsets(std::io::BufReader::new(opened), true, &keep)
+    }
+    .map_err(|e| input_error(e.to_string()))?;
+    let mut rows = Vec::with_capacity(file.rows.len());
+    for row in &file.rows {
+        if file.group(row).is_some() || row.offset == offset_file::NO_OFFSET {
+            let what = if row.offset == offset_file::NO_OFFSET { "an offset -" } else { "a group column" };
+            return Err(input_error(format!("line {}: {what}: positions are topic,partition,offset", row.line)));
+        }
+        rows.push((TopicPartition::new(file.names.get(row.topic), row.partition), row.offset));
+    }
+    if rows.is_empty() {
+        return Err(input_error("no positions in it".into()));
+    }
+    Ok(rows)
 }
 
 fn run(args: cli::Args) -> Result<ExitStatus, Error> {
@@ -109,7 +159,8 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     let request = request(&args, &mut notes)?;
     if cli_support::pair_preamble(
         &args.run,
-        args.dry_run || args.execute,
+        // --positions never commits: no dry-run warning for it.
+        args.dry_run || args.execute || args.positions.is_some(),
         cli_support::NO_ACTION_WARNING,
         &notes,
         &request.from,
@@ -117,8 +168,26 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     ) {
         return Ok(ExitStatus::Success);
     }
+    let positions = request.positions.is_some();
     let report = request.run()?;
     report.messages.iter().for_each(|message| eprintln!("{message}"));
+    if positions {
+        // The translated rows, in the --positions format; the others were named on stderr.
+        cli_support::print_stdout(|out| match args.format {
+            _ if report.summary.is_none() => Ok(()),
+            Format::Json => write_positions_json(out, &report.rows),
+            Format::Table | Format::Csv => write_positions(out, &report.rows),
+        })?;
+        let translated = report.rows.iter().filter(|r| r.new_offset.is_some()).count();
+        if report.summary.is_some() {
+            eprintln!(
+                "Note: {} positions: {translated} translated, {} not",
+                report.rows.len(),
+                report.rows.len() - translated
+            );
+        }
+        return Ok(report.status);
+    }
     cli_support::print_stdout(|out| match (args.export, args.format) {
         _ if report.summary.is_none() => Ok(()),
         (true, _) => write_reset_csv(out, &report.offsets, true),

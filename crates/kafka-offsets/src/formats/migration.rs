@@ -139,6 +139,47 @@ pub fn write_json(out: &mut dyn Write, rows: &[MigrationRow]) -> io::Result<()> 
     out.flush()
 }
 
+/// `--positions`: the translated rows as the positions came in, `topic,partition,offset` on the new cluster (what
+/// reset-offsets' `--from-file` and an application's own store take); the others are left out (said on stderr).
+pub fn write_positions(out: &mut dyn Write, rows: &[MigrationRow]) -> io::Result<()> {
+    for row in rows {
+        if let Some(offset) = row.new_offset {
+            writeln!(out, "{},{},{offset}", row.partition.topic, row.partition.partition)?;
+        }
+    }
+    out.flush()
+}
+
+/// `--positions --format json`: every row, with its position on the old cluster and how its new offset was found
+/// (`offset` null and `how` the reason when it was not).
+pub fn write_positions_json(out: &mut dyn Write, rows: &[MigrationRow]) -> io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Position<'a> {
+        topic: &'a str,
+        partition: i32,
+        old_topic: &'a str,
+        old_offset: i64,
+        lag: Option<i64>,
+        offset: Option<i64>,
+        how: &'a str,
+    }
+    let rows: Vec<Position<'_>> = rows
+        .iter()
+        .map(|row| Position {
+            topic: &row.partition.topic,
+            partition: row.partition.partition,
+            old_topic: row.old_topic.as_deref().unwrap_or(&row.partition.topic),
+            old_offset: row.old_offset,
+            lag: row.lag,
+            offset: row.new_offset,
+            how: &row.how,
+        })
+        .collect();
+    serde_json::to_writer(&mut *out, &rows).map_err(io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 pub fn write_rows(out: &mut dyn Write, format: OutputFormat, rows: &[MigrationRow]) -> io::Result<()> {
     match format {
         OutputFormat::Text => write_table(out, rows),

@@ -11,6 +11,7 @@
 //! 6. with `execute`: reset-offsets' commit (backup, one commit per group, read-back) on the new cluster.
 
 mod earliest;
+mod positions;
 mod switch;
 mod verdicts;
 
@@ -55,6 +56,9 @@ pub struct MigrateRequest {
     pub search_window: i64,
     pub execute: bool,
     pub backup: Option<Backup>,
+    /// `--positions`: offsets kept by an application (the next record to read, per partition of the old cluster),
+    /// translated instead of groups' committed offsets; nothing is read from or committed to any group.
+    pub positions: Option<Vec<(TopicPartition, i64)>>,
 }
 
 /// How many groups ended how.
@@ -130,8 +134,12 @@ impl MigrateRequest {
         let (old, new) = clusters::connect(&self.from, &self.to)?;
         let mut run =
             Migration { request: &self, old, new, out: Outcome::default(), items: Vec::new(), fates: BTreeMap::new() };
-        let Some(clusters) = run.groups()? else { return Ok(aborted(run.out)) };
-        if !run.items(&clusters)? {
+        let clusters = match &self.positions {
+            Some(rows) => run.positions(rows)?,
+            None => run.groups()?,
+        };
+        let Some(clusters) = clusters else { return Ok(aborted(run.out)) };
+        if self.positions.is_none() && !run.items(&clusters)? {
             return Ok(aborted(run.out));
         }
         let (new_offsets, new_committed) = run.log_offsets(&clusters)?;
@@ -508,13 +516,19 @@ impl Migration<'_> {
             match &item.verdict {
                 Some(Ok((offset, _))) => {
                     if let Some(LagNote(note)) = &item.lag_note {
-                        self.out.warn(format!("group '{}', {}: {note}", item.group, item.old));
+                        match self.request.positions {
+                            Some(_) => self.out.warn(format!("{}: {note}", item.old)),
+                            None => self.out.warn(format!("group '{}', {}: {note}", item.group, item.old)),
+                        }
                     }
                     let offset = NewOffset { partition: item.new.clone(), offset: *offset };
                     plans.entry(item.group.to_string()).or_default().push(offset);
                 }
                 Some(Err(refusal)) => {
-                    if !matches!(refusal, Refusal::GroupActive(_)) {
+                    if self.request.positions.is_some() {
+                        let at = item.position.committed;
+                        self.out.error(format!("{} (position {at}) cannot be translated: {refusal}", item.old));
+                    } else if !matches!(refusal, Refusal::GroupActive(_)) {
                         self.out.error(format!("group '{}', {}: {refusal}", item.group, item.old));
                     }
                     held.insert(Arc::clone(&item.group));
