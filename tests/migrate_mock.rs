@@ -154,7 +154,15 @@ fn command_line_mistakes_are_refused_before_any_cluster_is_contacted() {
             "say how the new cluster was filled: --to-switch-time DATETIME, --to-earliest or --by-record",
         ),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--by-record"], "--to-earliest can't be used with --by-record"),
-        (vec!["--from", &a, "--to", &b, "--to-earliest"], "say which groups: --group GROUP (repeatable) or --all-groups"),
+        (
+            vec!["--from", &a, "--to", &b, "--to-earliest"],
+            "say which groups: --group GROUP (repeatable) or --all-groups (or --positions FILE for offsets kept outside \
+             Kafka)",
+        ),
+        (
+            vec!["--from", &a, "--to", &b, "--to-earliest", "--positions", "-", "--execute"],
+            "--positions can't be used with --execute: it reads and commits no group",
+        ),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--all-groups", "--to-earliest"], "--group can't be used with --all-groups"),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--dry-run", "--execute"], "--dry-run can't be used with --execute"),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--backup", "x.csv"], "--backup needs --execute"),

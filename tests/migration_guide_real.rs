@@ -18,6 +18,7 @@ use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::mirror::{dump, first_unread, DumpedRecord, MirrorMaker};
 use offset_tools_tests::oracle::described_offsets;
 use offset_tools_tests::produce::{produce_records, produce_transaction, TestRecord};
+use offset_tools_tests::run::migrate_groups;
 use offset_tools_tests::scratch_dir;
 
 /// The topics and their partitions.
@@ -363,5 +364,58 @@ fn the_migration_guide_from_kafka_3_9_to_4_4_with_mirror_maker_2() {
     rows.sort();
     assert_eq!(std::fs::read_to_string(dir.join("new-before-switch.csv")).unwrap(), rows.join("\n") + "\n\n");
     assert!(out.stdout.contains("every group can be migrated\n"), "{}", out.stdout);
+
+    // After the runbook, two mistakes an operator makes, on the same clusters. A switch time noted 15 s late: the
+    // switched producers' 5 records per partition of orders stand below the offset it plans, copies of nothing on the
+    // old cluster: refused with their count.
+    let late = kafka_offsets::formats::time::format_utc(switch_ms + 15_000);
+    let (old_b, new_b) = (old.bootstrap(), new.bootstrap());
+    let late_run = migrate_groups(&[
+        "--from",
+        &old_b,
+        "--to",
+        &new_b,
+        "--group",
+        "shipping",
+        "--topic",
+        "orders",
+        "--to-switch-time",
+        &late,
+        "--dry-run",
+    ]);
+    assert_eq!(late_run.code, Some(1), "a late switch time was not refused: {late_run:?}");
+    for p in orders.iter() {
+        let said = format!("Error: group 'shipping', orders:{p}: 5 records below offset");
+        assert!(late_run.stderr.contains(&said), "{said}: {late_run:?}");
+    }
+    // A producer nobody switched writes 3 more records per partition to the old cluster after MirrorMaker stopped:
+    // the group has unread records newer than the switch that the new cluster does not have.
+    let forgotten: Vec<TestRecord> =
+        (0..3).map(|i| TestRecord::new(None, &format!("forgotten-{i}"), Some(now_ms()))).collect();
+    for p in orders.iter() {
+        produce_records(&old_config, "orders", *p, &forgotten);
+    }
+    let at = kafka_offsets::formats::time::format_utc(switch_ms);
+    let forgotten_run = migrate_groups(&[
+        "--from",
+        &old_b,
+        "--to",
+        &new_b,
+        "--group",
+        "shipping",
+        "--topic",
+        "orders",
+        "--to-switch-time",
+        &at,
+        "--dry-run",
+    ]);
+    assert_eq!(forgotten_run.code, Some(1), "the forgotten producer's records were not seen: {forgotten_run:?}");
+    for p in orders.iter() {
+        let said = format!(
+            "Error: group 'shipping', orders:{p}: 3 of the 3 unread records on the old cluster newer than the switch \
+             time are not on the new cluster"
+        );
+        assert!(forgotten_run.stderr.contains(&said), "{said}: {forgotten_run:?}");
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }

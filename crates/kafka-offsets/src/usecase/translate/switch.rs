@@ -1,8 +1,10 @@
 //! Switch time, the checks by reading that the planned offset `P` (the new cluster's first record at or after the
 //! switch time) needs before it is called right:
-//! - below `P`, back to the copy of the last record the group read, no record may be a copy of nothing on the old
-//!   cluster: such records are the switched producers', written before the switch time given (noted late), and
-//!   starting at `P` skips them;
+//! - below `P`, no record may be a copy of nothing on the old cluster: such records are the switched producers',
+//!   written before the switch time given (noted late), and starting at `P` skips them. A copier that lagged puts
+//!   late copies of records the group read above them, so the walk goes on past those copies: a record of nothing
+//!   counts wherever a copy of a record read lies below it (one below every such copy in the records read may be
+//!   the copy of an old record older than those compared, and is not counted);
 //! - the group's unread records on the old cluster that are newer than the switch time are not skipped by the
 //!   strategy: each must be on the new cluster at or after `P` (a producer that was not switched wrote them to the
 //!   old cluster only, or the copier never copied them), else they would never be read.
@@ -17,27 +19,28 @@ use crate::client::fetch::FetchedRecord;
 /// What the records below `P` show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Below {
-    /// Records that are copies of nothing on the old cluster, between the copy of the last record read and `P`.
+    /// Records that are copies of nothing on the old cluster below `P`, with a copy of a record read below them.
     pub switched: usize,
-    /// The offset of the copy of the last record the group read, when the records read reach it.
+    /// The offset of the highest copy of a record the group read below `P`, when the records read reach one.
     pub last_read_copy: Option<i64>,
 }
 
 /// Walks the new cluster's records below `P` back (`below`: in offset order, the last ones right below `P`),
-/// against the old cluster's records around the group's position (`passed`: it passed every offset below). Stops
-/// at the first copy of a record the group read.
+/// against the old cluster's records around the group's position (`passed`: it passed every offset below).
 pub fn below_switch(old: &OldRecords, passed: i64, below: &[FetchedRecord]) -> Below {
     let mut found = Below::default();
+    // Copies of nothing seen since the last copy of a record read (walking down): counted once one lies below them.
+    let mut pending = 0;
     for record in below.iter().rev() {
         let looked = old.look_up(record);
         match looked.origin(passed) {
             Origin::Read | Origin::Aborted | Origin::History | Origin::Ambiguous => {
-                found.last_read_copy = Some(record.offset);
-                return found;
+                found.last_read_copy.get_or_insert(record.offset);
+                found.switched += std::mem::take(&mut pending);
             }
             // A copy of a record the group had not read (skipped by a lagging group, as --allow-lag said).
             Origin::Unread if looked.is_copy() => {}
-            Origin::Unread => found.switched += 1,
+            Origin::Unread => pending += 1,
         }
     }
     found

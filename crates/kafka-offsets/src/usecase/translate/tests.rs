@@ -495,6 +495,15 @@ fn below_the_switch_time_the_switched_records_before_it_are_counted() {
     assert_eq!(below_switch(&index, 10, &new[..12]), super::switch::Below { switched: 2, last_read_copy: Some(9) });
     // A group 3 records behind: copies of what it had not read are not the switched producers'.
     assert_eq!(below_switch(&index, 7, &new[..10]), super::switch::Below { switched: 0, last_read_copy: Some(6) });
+    // A copier that lagged: r0..r4 copied, s0 s1 written, then the late copies of r5..r9. Planned at the end (a time
+    // noted late): s0 and s1 lie below the copy of the last record read, and are skipped all the same.
+    let mut lagged: Vec<FetchedRecord> = old_log[..5].to_vec();
+    lagged.extend((0..2).map(|i| record(5 + i, Some(90_000 + i), &format!("s{i}"))));
+    lagged.extend(old_log[5..].iter().enumerate().map(|(i, r)| FetchedRecord { offset: 7 + i as i64, ..r.clone() }));
+    assert_eq!(below_switch(&index, 10, &lagged), super::switch::Below { switched: 2, last_read_copy: Some(11) });
+    // Records of nothing at the bottom of the records read, with no copy of a record read below them, may be copies
+    // of older records than those compared: not counted.
+    assert_eq!(below_switch(&index, 10, &lagged[5..]), super::switch::Below { switched: 0, last_read_copy: Some(11) });
     // Unread records newer than the switch time, each found once (two identical ones need two copies).
     let newer = [record(20, Some(500), "late"), record(21, Some(500), "late")];
     let mut sought = Sought::new(newer.iter());
