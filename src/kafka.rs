@@ -178,14 +178,16 @@ pub struct Options {
     pub sasl: bool,
     /// An SSL listener with the broker certificate of this PKI.
     pub ssl: Option<TestPki>,
-    /// More broker settings, `key=value`.
+    /// More broker settings, `key=value` (after the others: a key given twice takes its last value).
     pub settings: Vec<String>,
+    /// More JVM options of the brokers (`-Dname=value`).
+    pub jvm: Vec<String>,
     pub heap: &'static str,
 }
 
 impl Options {
     pub fn new(version: Version) -> Options {
-        Options { version, nodes: 1, sasl: false, ssl: None, settings: Vec::new(), heap: "512m" }
+        Options { version, nodes: 1, sasl: false, ssl: None, settings: Vec::new(), jvm: Vec::new(), heap: "512m" }
     }
 
     pub fn sasl(mut self) -> Options {
@@ -205,6 +207,11 @@ impl Options {
 
     pub fn setting(mut self, setting: &str) -> Options {
         self.settings.push(setting.to_string());
+        self
+    }
+
+    pub fn jvm_option(mut self, option: &str) -> Options {
+        self.jvm.push(option.to_string());
         self
     }
 }
@@ -467,7 +474,7 @@ impl Kafka {
         let log_config = dir.join("log.properties");
         std::fs::write(&log_config, self.version.log_config("INFO", Some(&log))).expect("write the log configuration");
         let mut cmd = java(self.version, self.options.heap, &log_config);
-        cmd.arg("-Xms128m").arg("kafka.Kafka").arg(&config);
+        cmd.arg("-Xms128m").args(&self.options.jvm).arg("kafka.Kafka").arg(&config);
         self.nodes[index].process = Some(spawn(cmd, &dir));
     }
 

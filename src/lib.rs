@@ -8,6 +8,7 @@ pub mod fake_broker;
 pub mod groups;
 pub mod guide;
 pub mod harness;
+pub mod identity_provider;
 pub mod kafka;
 pub mod kafka09;
 pub mod mirror;

@@ -156,20 +156,30 @@ fn cases() -> Vec<VersionCase<Fixture>> {
         }),
         ("a_signal_during_the_parallel_commits_reports_each_group_as_the_broker_has_it", V4, |f| {
             // The signal must land while commits are under way: earlier or later, the run is tried again with other
-            // groups and another delay.
+            // groups and a delay between the latest one too early and the earliest one too late (a busy machine
+            // moves the window: the search follows it).
+            let (mut early, mut late): (Option<Duration>, Option<Duration>) = (None, None);
             let mut delay = Duration::from_millis(300);
-            for attempt in 0..5 {
+            for attempt in 0..12 {
                 let (groups, out) = interrupted(f, &format!("sig{attempt}-"), delay);
                 let message = out.stderr.lines().last().unwrap_or_default().to_string();
                 let confirmed = named_in(&message, "were confirmed");
                 let unknown = named_in(&message, "whether");
                 let not_sent = named_in(&message, "nothing was committed for");
-                if out.code == Some(0) || confirmed.len() == GROUPS {
-                    delay /= 2;
-                    continue;
-                }
-                if confirmed.is_empty() {
-                    delay *= 2;
+                let too_late = out.code == Some(0) || confirmed.len() == GROUPS;
+                if too_late || confirmed.is_empty() {
+                    if too_late {
+                        late = Some(late.map_or(delay, |l| l.min(delay)));
+                    } else {
+                        early = Some(early.map_or(delay, |e| e.max(delay)));
+                    }
+                    delay = match (early, late) {
+                        (Some(e), Some(l)) if l > e => (e + l) / 2,
+                        (Some(e), Some(_)) => e + Duration::from_millis(10),
+                        (Some(e), None) => e * 2,
+                        (None, Some(l)) => l / 2,
+                        (None, None) => delay,
+                    };
                     continue;
                 }
                 check(out.code == Some(143), || format!("{out:?}"))?;

@@ -14,6 +14,7 @@ pub mod groups;
 pub mod messages;
 pub mod metadata;
 pub mod offsets;
+pub mod oidc;
 pub mod records;
 pub mod sasl;
 pub mod session;

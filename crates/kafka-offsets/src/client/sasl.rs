@@ -1,9 +1,11 @@
 //! SASL authentication on a new connection (KIP-43, Kafka 0.10+): PLAIN, SCRAM-SHA-256/512 (RFC 5802, KIP-84) and
-//! OAUTHBEARER with unsecured tokens (KIP-255, RFC 7628). Tokens travel in SaslAuthenticate requests (KIP-152,
+//! OAUTHBEARER (RFC 7628) with unsecured tokens (KIP-255) or tokens of an OpenID Connect identity provider (KIP-768,
+//! `oidc`; one token per run while it is valid). Tokens travel in SaslAuthenticate requests (KIP-152,
 //! Kafka 1.0+), or, on older brokers, as raw size-prefixed frames after a v0 handshake. Credentials never appear
 //! in an error.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use kafka_protocol::messages::{SaslAuthenticateRequest, SaslHandshakeRequest};
@@ -15,14 +17,34 @@ use openssl::sign::Signer;
 
 use crate::client::codes::ErrorCode;
 use crate::client::connection::{ConnError, Connection};
+use crate::client::oidc::{AccessToken, TokenEndpoint};
+use crate::client::tls::TlsSettings;
 use crate::client::versions::ApiVersions;
 use crate::error::{Error, Result};
 
 #[derive(Clone)]
 enum Mechanism {
-    Plain { username: String, password: String },
-    Scram { digest: MessageDigest, username: String, password: String },
-    OAuthBearer { principal: String, scope: Vec<String>, life_seconds: u64, extensions: Vec<(String, String)> },
+    Plain {
+        username: String,
+        password: String,
+    },
+    Scram {
+        digest: MessageDigest,
+        username: String,
+        password: String,
+    },
+    OAuthBearer {
+        principal: String,
+        scope: Vec<String>,
+        life_seconds: u64,
+        extensions: Vec<(String, String)>,
+    },
+    /// OpenID Connect: the token comes from the identity provider, and is kept while it is valid.
+    Oidc {
+        endpoint: TokenEndpoint,
+        extensions: Vec<(String, String)>,
+        token: Arc<Mutex<Option<AccessToken>>>,
+    },
 }
 
 /// The configured SASL login.
@@ -62,6 +84,9 @@ impl SaslSettings {
                 let (username, password) = credentials()?;
                 let digest = if name.ends_with("512") { MessageDigest::sha512() } else { MessageDigest::sha256() };
                 Mechanism::Scram { digest, username, password }
+            }
+            "OAUTHBEARER" if setting("sasl.oauthbearer.method").is_some_and(|m| m.eq_ignore_ascii_case("oidc")) => {
+                oidc(setting)?
             }
             "OAUTHBEARER" => {
                 let config = setting("sasl.oauthbearer.config").unwrap_or_default();
@@ -179,8 +204,16 @@ impl SaslSettings {
                 exchange(format!("\0{username}\0{password}").into_bytes())?;
                 Ok(())
             }
-            Mechanism::OAuthBearer { principal, scope, life_seconds, extensions } => {
-                let token = unsecured_jwt(principal, scope, *life_seconds);
+            Mechanism::OAuthBearer { .. } | Mechanism::Oidc { .. } => {
+                let (token, extensions) = match &self.mechanism {
+                    Mechanism::OAuthBearer { principal, scope, life_seconds, extensions } => {
+                        (unsecured_jwt(principal, scope, *life_seconds), extensions)
+                    }
+                    Mechanism::Oidc { endpoint, extensions, token } => {
+                        (oidc_token(endpoint, token, deadline)?, extensions)
+                    }
+                    _ => unreachable!("an OAUTHBEARER mechanism"),
+                };
                 let mut message = format!("n,,\u{1}auth=Bearer {token}\u{1}");
                 for (key, value) in extensions {
                     message.push_str(&format!("{key}={value}\u{1}"));
@@ -218,6 +251,67 @@ impl SaslSettings {
             }
         }
     }
+}
+
+/// The OpenID Connect login's settings (`sasl.oauthbearer.*`, as `--command-config` translates Kafka's).
+fn oidc(setting: &dyn Fn(&str) -> Option<String>) -> Result<Mechanism> {
+    let needed = |key: &str| {
+        setting(key).filter(|v| !v.is_empty()).ok_or_else(|| {
+            Error::Usage(format!("--command-config: OAUTHBEARER with OpenID Connect needs {key} (or sasl.jaas.config)"))
+        })
+    };
+    let url = needed("sasl.oauthbearer.token.endpoint.url")?;
+    let tls = if url.starts_with("https://") {
+        Some(TlsSettings::new(setting)?)
+    } else if url.starts_with("http://") {
+        None
+    } else {
+        return Err(Error::Usage(format!(
+            "--command-config: sasl.oauthbearer.token.endpoint.url: {url} is not an http or https URL (a token file \
+             is not read by these tools)"
+        )));
+    };
+    let millis = |key: &str| -> Result<Option<Duration>> {
+        setting(key)
+            .map(|v| v.trim().parse::<u64>().map(Duration::from_millis))
+            .transpose()
+            .map_err(|_| Error::Usage(format!("--command-config: {key} must be a number of milliseconds")))
+    };
+    let extensions = setting("sasl.oauthbearer.extensions")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| {
+            let (key, value) = item.split_once('=').unwrap_or((item, ""));
+            (key.trim().to_string(), value.trim().to_string())
+        })
+        .collect();
+    let endpoint = TokenEndpoint {
+        url,
+        client_id: needed("sasl.oauthbearer.client.id")?,
+        client_secret: needed("sasl.oauthbearer.client.secret")?,
+        scope: setting("sasl.oauthbearer.scope").filter(|s| !s.is_empty()),
+        connect_timeout: millis("sasl.login.connect.timeout.ms")?,
+        read_timeout: millis("sasl.login.read.timeout.ms")?,
+        tls,
+    };
+    Ok(Mechanism::Oidc { endpoint, extensions, token: Arc::new(Mutex::new(None)) })
+}
+
+/// The run's token: the one kept while it has a minute left, else a new one from the identity provider.
+fn oidc_token(
+    endpoint: &TokenEndpoint,
+    kept: &Mutex<Option<AccessToken>>,
+    deadline: Instant,
+) -> std::result::Result<String, ConnError> {
+    let mut kept = kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(token) = kept.as_ref().filter(|t| t.expires > Instant::now() + Duration::from_secs(60)) {
+        return Ok(token.value.clone());
+    }
+    let token = endpoint.fetch(deadline).map_err(ConnError::Auth)?;
+    let value = token.value.clone();
+    *kept = Some(token);
+    Ok(value)
 }
 
 /// An unsigned JWT (`alg: none`), which brokers with the unsecured OAUTHBEARER validator accept.

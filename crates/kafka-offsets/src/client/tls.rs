@@ -52,6 +52,12 @@ fn invalid(key: &str, reason: impl std::fmt::Display) -> Error {
 }
 
 impl TlsSettings {
+    /// The connector and whether it checks host names (for other clients of the same settings: the OIDC token
+    /// endpoint).
+    pub fn connector(&self) -> (&SslConnector, bool) {
+        (&self.connector, self.verify_hostname)
+    }
+
     /// Builds the TLS client from the translated settings (`setting` looks one up). Files that cannot be read or
     /// parsed are usage errors: nothing has been sent yet.
     pub fn new(setting: &dyn Fn(&str) -> Option<String>) -> Result<TlsSettings> {

@@ -31,6 +31,15 @@ const USED: &[&str] = &[
     "sasl.password",
     "sasl.oauthbearer.config",
     "enable.sasl.oauthbearer.unsecure.jwt",
+    // OpenID Connect (KIP-768; librdkafka's names for what sasl.jaas.config gives Java).
+    "sasl.oauthbearer.token.endpoint.url",
+    "sasl.oauthbearer.method",
+    "sasl.oauthbearer.client.id",
+    "sasl.oauthbearer.client.secret",
+    "sasl.oauthbearer.scope",
+    "sasl.oauthbearer.extensions",
+    "sasl.login.connect.timeout.ms",
+    "sasl.login.read.timeout.ms",
     "ssl.ca.location",
     "ssl.ca.pem",
     "ssl.certificate.location",
@@ -55,6 +64,10 @@ const JAVA_ONLY: &[(&str, &str)] = &[
     ("sasl.login.class", "a Java class; these tools log in themselves"),
     ("sasl.login.callback.handler.class", "a Java class; these tools log in themselves"),
     ("sasl.client.callback.handler.class", "a Java class; these tools log in themselves"),
+    ("sasl.oauthbearer.scope.claim.name", "the token's claims are checked by the broker"),
+    ("sasl.oauthbearer.sub.claim.name", "the token's claims are checked by the broker"),
+    ("sasl.login.retry.backoff.ms", "a token request is not retried: its error is said at once"),
+    ("sasl.login.retry.backoff.max.ms", "a token request is not retried: its error is said at once"),
 ];
 
 /// Keys whose values are secrets: never printed (`--dump-config` shows `[hidden]`).
@@ -180,6 +193,8 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
                 }
                 out.settings.push((key.into(), value.clone()));
             }
+            // Kafka's OpenID Connect login handler: what these tools do themselves.
+            "sasl.login.callback.handler.class" if value.trim().ends_with(".OAuthBearerLoginCallbackHandler") => {}
             _ => match JAVA_ONLY.iter().find(|(k, _)| *k == key) {
                 Some((reason_key, reason)) => {
                     out.warnings.push(format!("ignoring '{reason_key}' from --command-config: {reason}"))
@@ -265,13 +280,31 @@ fn translate_jaas(properties: &[(String, String)], out: &mut Translated) -> Resu
                 }
                 out.settings.push(("enable.sasl.oauthbearer.unsecure.jwt".into(), "true".into()));
                 out.settings.push(("sasl.oauthbearer.config".into(), config));
-            } else if option("clientId").is_some() {
-                // KIP-768 OpenID Connect needs librdkafka built with libcurl, which this build is not.
-                return Err(invalid(
-                    "sasl.jaas.config",
-                    "OAUTHBEARER with OpenID Connect (clientId, clientSecret) is not built into these tools; \
-                     unsecured tokens (unsecuredLoginStringClaim_sub) are",
-                ));
+            } else if let Some(client_id) = option("clientId") {
+                // KIP-768: OpenID Connect's client credentials, the token asked of the endpoint Kafka's key names.
+                if get(properties, "sasl.oauthbearer.token.endpoint.url").is_none() {
+                    return Err(invalid(
+                        "sasl.jaas.config",
+                        "OAuthBearerLoginModule with clientId needs sasl.oauthbearer.token.endpoint.url",
+                    ));
+                }
+                let secret = option("clientSecret").ok_or_else(|| {
+                    invalid("sasl.jaas.config", "OAuthBearerLoginModule with clientId needs clientSecret")
+                })?;
+                out.settings.push(("sasl.oauthbearer.method".into(), "oidc".into()));
+                out.settings.push(("sasl.oauthbearer.client.id".into(), client_id));
+                out.settings.push(("sasl.oauthbearer.client.secret".into(), secret));
+                if let Some(scope) = option("scope") {
+                    out.settings.push(("sasl.oauthbearer.scope".into(), scope));
+                }
+                let extensions: Vec<String> = login
+                    .options
+                    .iter()
+                    .filter_map(|(name, value)| name.strip_prefix("extension_").map(|n| format!("{n}={value}")))
+                    .collect();
+                if !extensions.is_empty() {
+                    out.settings.push(("sasl.oauthbearer.extensions".into(), extensions.join(",")));
+                }
             } else {
                 return Err(invalid("sasl.jaas.config", "OAuthBearerLoginModule needs unsecuredLoginStringClaim_sub"));
             }
@@ -476,12 +509,29 @@ mod tests {
                 ("sasl.oauthbearer.config", "principal=admin extension_traceId=123")
             ])
         );
-        let oidc = r#"org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="app" clientSecret="hush" scope="kafka";"#;
+        let oidc = r#"org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="app" clientSecret="hush" scope="kafka" extension_logicalCluster="lkc-1" extension_identityPoolId="pool-2";"#;
         let message = error(&[("sasl.mechanism", "OAUTHBEARER"), ("sasl.jaas.config", oidc)]);
         assert_eq!(
             message,
-            "--command-config: sasl.jaas.config: OAUTHBEARER with OpenID Connect (clientId, clientSecret) is not built \
-             into these tools; unsecured tokens (unsecuredLoginStringClaim_sub) are"
+            "--command-config: sasl.jaas.config: OAuthBearerLoginModule with clientId needs \
+             sasl.oauthbearer.token.endpoint.url"
+        );
+        let url = "https://idp.example.com/oauth2/token";
+        assert_eq!(
+            settings(&[
+                ("sasl.mechanism", "OAUTHBEARER"),
+                ("sasl.oauthbearer.token.endpoint.url", url),
+                ("sasl.jaas.config", oidc)
+            ]),
+            owned(&[
+                ("sasl.mechanisms", "OAUTHBEARER"),
+                ("sasl.oauthbearer.token.endpoint.url", url),
+                ("sasl.oauthbearer.method", "oidc"),
+                ("sasl.oauthbearer.client.id", "app"),
+                ("sasl.oauthbearer.client.secret", "hush"),
+                ("sasl.oauthbearer.scope", "kafka"),
+                ("sasl.oauthbearer.extensions", "logicalCluster=lkc-1,identityPoolId=pool-2"),
+            ])
         );
     }
 

@@ -1,0 +1,147 @@
+//! A small OpenID Connect identity provider for the tests, on loopback: a token endpoint (the client credentials
+//! grant, HTTP Basic client authentication) that issues RS256 JWTs, and the JWKS of its key, which a Kafka broker
+//! with `OAuthBearerValidatorCallbackHandler` reads to check them. Clients: `app` / `hush` gets tokens valid for five
+//! minutes; `stale` / `hush` gets tokens that expired ten minutes ago; any other is refused with `invalid_client`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use openssl::base64;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::sign::Signer;
+
+const KID: &str = "offset-tools-test-key";
+pub const CLIENT_ID: &str = "app";
+pub const EXPIRED_CLIENT_ID: &str = "stale";
+pub const CLIENT_SECRET: &str = "hush-3e7b9d";
+/// The `aud` and `iss` claims of every token (the broker expects them).
+pub const AUDIENCE: &str = "kafka-cluster";
+pub const ISSUER: &str = "offset-tools-test";
+
+fn base64url(bytes: &[u8]) -> String {
+    base64::encode_block(bytes).replace('+', "-").replace('/', "_").trim_end_matches('=').to_string()
+}
+
+/// The running provider (it serves until the test process ends).
+pub struct IdentityProvider {
+    pub port: u16,
+    /// Tokens issued to [`CLIENT_ID`] so far.
+    pub issued: Arc<AtomicUsize>,
+}
+
+impl IdentityProvider {
+    pub fn start() -> IdentityProvider {
+        let key = PKey::from_rsa(Rsa::generate(2048).expect("an RSA key")).expect("a key");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the identity provider");
+        let port = listener.local_addr().expect("its address").port();
+        let issued = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&issued);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let key = key.clone();
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &key, &counter);
+                });
+            }
+        });
+        IdentityProvider { port, issued }
+    }
+
+    pub fn token_url(&self) -> String {
+        format!("http://127.0.0.1:{}/token", self.port)
+    }
+
+    pub fn jwks_url(&self) -> String {
+        format!("http://127.0.0.1:{}/jwks", self.port)
+    }
+}
+
+fn serve(stream: TcpStream, key: &PKey<Private>, issued: &AtomicUsize) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut length = 0usize;
+    let mut authorization = String::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            match name.to_ascii_lowercase().as_str() {
+                "content-length" => length = value.trim().parse().unwrap_or(0),
+                "authorization" => authorization = value.trim().to_string(),
+                _ => {}
+            }
+        }
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body)?;
+    let (status, answer) = if request_line.starts_with("GET /jwks ") {
+        (200, jwks(key))
+    } else if request_line.starts_with("POST /token ") {
+        token(key, &authorization, &String::from_utf8_lossy(&body), issued)
+    } else {
+        (404, r#"{"error":"not_found"}"#.to_string())
+    };
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+        answer.len()
+    )?;
+    stream.flush()
+}
+
+fn jwks(key: &PKey<Private>) -> String {
+    let rsa = key.rsa().expect("an RSA key");
+    serde_json::json!({ "keys": [{
+        "kty": "RSA", "kid": KID, "alg": "RS256", "use": "sig",
+        "n": base64url(&rsa.n().to_vec()), "e": base64url(&rsa.e().to_vec()),
+    }]})
+    .to_string()
+}
+
+/// The token endpoint: checks the client's Basic credentials and the grant type, issues a signed JWT.
+fn token(key: &PKey<Private>, authorization: &str, form: &str, issued: &AtomicUsize) -> (u16, String) {
+    let refused = |error: &str, description: &str| {
+        (401, serde_json::json!({ "error": error, "error_description": description }).to_string())
+    };
+    if !form.split('&').any(|pair| pair == "grant_type=client_credentials") {
+        return (400, r#"{"error":"unsupported_grant_type"}"#.to_string());
+    }
+    let decoded = authorization
+        .strip_prefix("Basic ")
+        .and_then(|b| base64::decode_block(b).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let Some((client, secret)) = decoded.split_once(':') else {
+        return refused("invalid_client", "no client credentials");
+    };
+    if secret != CLIENT_SECRET || (client != CLIENT_ID && client != EXPIRED_CLIENT_ID) {
+        return refused("invalid_client", "client authentication failed");
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+    let (iat, exp) = if client == EXPIRED_CLIENT_ID { (now - 1200, now - 600) } else { (now, now + 300) };
+    if client == CLIENT_ID {
+        issued.fetch_add(1, Ordering::SeqCst);
+    }
+    let scope = form.split('&').find_map(|pair| pair.strip_prefix("scope=")).unwrap_or("").replace('+', " ");
+    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "kid": KID });
+    let claims =
+        serde_json::json!({ "sub": client, "iat": iat, "exp": exp, "scope": scope, "iss": ISSUER, "aud": AUDIENCE });
+    let signing_input =
+        format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes()));
+    let mut signer = Signer::new(MessageDigest::sha256(), key).expect("a signer");
+    signer.update(signing_input.as_bytes()).expect("sign");
+    let signature = signer.sign_to_vec().expect("sign");
+    let jwt = format!("{signing_input}.{}", base64url(&signature));
+    (200, serde_json::json!({ "access_token": jwt, "token_type": "Bearer", "expires_in": exp - now }).to_string())
+}
