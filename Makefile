@@ -16,7 +16,7 @@ build:
 
 # The installed programs only: release builds select their packages, so that the test-hooks feature the test
 # package turns on is never in them.
-TOOLS := get-offset reset-offsets migrate-groups copy-topics
+TOOLS := get-offset reset-offsets migrate-groups copy-topics describe-groups
 release:
 	$(CARGO) build --release $(addprefix -p ,$(TOOLS) docgen)
 

@@ -11,7 +11,7 @@ triple=x86_64-unknown-linux-gnu
 glibc=2.17
 zig_version=0.17.1
 zigbuild_version=0.24.1
-tools=(get-offset reset-offsets migrate-groups copy-topics)
+tools=(get-offset reset-offsets migrate-groups copy-topics describe-groups)
 cargo=${CARGO:-cargo}
 
 say() { echo "make dist: $*" >&2; }

@@ -575,14 +575,31 @@ impl Kafka {
         self.tool_with_input(class, args, None)
     }
 
+    /// A tool of another release run against this cluster (Kafka 4.4's tools read older brokers too).
+    pub fn tool_of(&self, release: Version, class: &str, args: &[&str]) -> Output {
+        self.tool_run(release, class, args, None)
+    }
+
     /// A tool reading `stdin` (the console producer).
     pub fn tool_with_input(&self, class: &str, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = java(self.version, "256m", &self.dir.join("tools-log.properties"));
+        self.tool_run(self.version, class, args, stdin)
+    }
+
+    fn tool_run(&self, release: Version, class: &str, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut config = self.dir.join("tools-log.properties");
+        if release != self.version {
+            // Each release's log configuration: 4.x reads log4j2's.
+            config = self.dir.join(format!("tools-log-{}.properties", release.number()));
+            if !config.exists() {
+                std::fs::write(&config, release.log_config("WARN", None)).expect("write a tool's log configuration");
+            }
+        }
+        let mut cmd = java(release, "256m", &config);
         // Tools are short: the first compiler tier starts them faster, and so does a class-data archive (made by
         // the first tool run of the version, kept next to its jars: 1.4 s to 0.5 s a run).
         cmd.arg("-XX:TieredStopAtLevel=1").arg("-Xlog:disable").arg("-Xlog:all=error:stderr");
-        let archive = self.version.libs().with_file_name("tools.jsa");
-        let making = self.version.claim_archive(&archive);
+        let archive = release.libs().with_file_name("tools.jsa");
+        let making = release.claim_archive(&archive);
         match &making {
             Some(partial) => cmd.arg(format!("-XX:ArchiveClassesAtExit={}", partial.display())),
             None if archive.exists() => cmd.arg(format!("-XX:SharedArchiveFile={}", archive.display())),

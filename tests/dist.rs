@@ -10,7 +10,7 @@ use offset_tools_tests::mock::Mock;
 use offset_tools_tests::run::{command, make, Output};
 use offset_tools_tests::{scratch_dir, workspace_root};
 
-const TOOLS: [&str; 4] = ["get-offset", "reset-offsets", "migrate-groups", "copy-topics"];
+const TOOLS: [&str; 5] = ["get-offset", "reset-offsets", "migrate-groups", "copy-topics", "describe-groups"];
 
 fn run(program: &Path, args: &[&str]) -> Output {
     command(Command::new(program).args(args).env_remove("OFFSET_TOOLS_BIN"), None)

@@ -39,7 +39,7 @@ fn make_install_into_a_temporary_prefix() {
     let bin = prefix.join("bin");
     // No test hook in the installed binaries (and the check can see one: the test build has it).
     assert!(contains(&binary("reset-offsets"), HOOK), "the test build lacks the hook: the check below proves nothing");
-    for tool in ["get-offset", "reset-offsets", "migrate-groups", "copy-topics"] {
+    for tool in ["get-offset", "reset-offsets", "migrate-groups", "copy-topics", "describe-groups"] {
         assert!(!contains(&bin.join(tool), HOOK), "the installed {tool} has the test hook");
     }
     let version = env!("CARGO_PKG_VERSION");
@@ -95,10 +95,10 @@ fn make_install_into_a_temporary_prefix() {
         2,
     );
     assert_output(
-        &run(&bin.join("kafka-consumer-groups.sh"), &["--bootstrap-server", "127.0.0.1:9092", "--list"]),
+        &run(&bin.join("kafka-consumer-groups.sh"), &["--bootstrap-server", "127.0.0.1:9092", "--delete"]),
         "",
-        "kafka-consumer-groups.sh: these tools provide only --reset-offsets (reset-offsets); --list, --describe, --delete \
-         and --delete-offsets are not provided\n",
+        "kafka-consumer-groups.sh: these tools provide --reset-offsets (reset-offsets), --describe and --list \
+         (describe-groups); --delete and --delete-offsets are not provided\n",
         2,
     );
 

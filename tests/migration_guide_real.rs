@@ -251,6 +251,10 @@ fn the_migration_guide_from_kafka_3_9_to_4_4_with_mirror_maker_2() {
             commit(&old_config, group, topic, &ends);
         }
     }
+    // The group steps 3 to 7 move by hand drained the old cluster's orders too (step 3 describes it there).
+    let orders_ends: Vec<(i32, i64)> =
+        log_ends(&old_logs, &["orders"]).into_iter().map(|((_, p), end)| (p, end)).collect();
+    commit(&old_config, "billing", "orders", &orders_ends);
     let search: Vec<(i32, i64)> = SEARCH.iter().enumerate().map(|(p, o)| (p as i32, *o)).collect();
     commit(&old_config, "search", "orders", &search);
     std::thread::sleep(Duration::from_millis(50));
@@ -270,12 +274,21 @@ fn the_migration_guide_from_kafka_3_9_to_4_4_with_mirror_maker_2() {
     wait_for_copy(&mirror, &old, &new);
     drop(mirror);
 
-    // Steps 4 to 8.
+    // Steps 3 to 8.
     let settings = guide::Settings { switch_ms, ..settings };
     let migrate = guide::migrate_settings(&old.bootstrap(), &new.bootstrap(), switch_ms);
     let steps: Vec<Block> = after_switch.into_iter().filter(|b| !b.section.starts_with("2.")).collect();
     let (script, out) = guide::run(&steps, &settings, &migrate, &dir);
-    assert_eq!(out.code, Some(0), "steps 4-8 failed:\n{script}\n{out:?}");
+    assert_eq!(out.code, Some(0), "steps 3-8 failed:\n{script}\n{out:?}");
+    // Step 3's drain check: billing has no members and a LAG of 0 on every partition of orders on the old cluster.
+    let drained: Vec<&str> =
+        out.stdout.lines().filter(|l| l.starts_with("billing ") && l.split_whitespace().count() == 9).collect();
+    assert!(
+        drained.len() == 6 && drained.iter().all(|l| l.split_whitespace().nth(5) == Some("0")),
+        "step 3's describe: {}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("Consumer group 'billing' has no active members.\n"), "{}", out.stderr);
 
     // The expected offsets, from the records of both clusters.
     let new_logs = dump_all(&new);

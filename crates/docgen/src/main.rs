@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         reset_offsets::cli::Args::command(),
         migrate_groups::cli::Args::command(),
         copy_topics::cli::Args::command(),
+        describe_groups::cli::Args::command(),
     ];
     for command in commands {
         if let Err(e) = write(out, command) {

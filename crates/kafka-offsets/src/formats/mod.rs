@@ -2,6 +2,7 @@
 //! `--command-config` files and their key stores, client settings, the `--from-file` reader and the output writers.
 
 pub mod command_config;
+pub mod describe;
 pub mod migration;
 pub mod offset_file;
 pub mod output;

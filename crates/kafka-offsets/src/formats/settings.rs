@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 
 /// One `host:port` of a bootstrap list. IPv6 hosts are written `[::1]:9092`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Default, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BrokerAddress {
     pub host: String,
     pub port: u16,

@@ -63,6 +63,18 @@ impl LogOffsetLookups {
         LogOffsetLookups { lookups }
     }
 
+    /// The log end of `partitions` only.
+    pub fn latest(session: &Session, partitions: &[(TopicPartition, i32)]) -> LogOffsetLookups {
+        let query = OffsetQuery {
+            timestamp: -1,
+            max_offsets: 1,
+            isolation_level: session.settings().isolation_level(),
+            min_version: 0,
+            max_version: i16::MAX,
+        };
+        LogOffsetLookups { lookups: vec![(OffsetKind::Latest, ListOffsets::new(query, partitions))] }
+    }
+
     pub fn none() -> LogOffsetLookups {
         LogOffsetLookups { lookups: Vec::new() }
     }

@@ -7,6 +7,7 @@
 pub mod clusters;
 pub(crate) mod commit;
 pub mod copy;
+pub mod describe;
 pub mod discover;
 pub(crate) mod log_offsets;
 pub mod lookup;

@@ -26,9 +26,11 @@ use crate::client::session::{Answers, Call, Next, Operation, Round, Session, Tar
 use crate::formats::settings::BrokerAddress;
 use crate::TopicPartition;
 
+mod members;
 mod offsets;
 mod share;
 
+pub use members::{DescribeMembers, Described, Member};
 pub use offsets::{
     can_delete_offsets, CommitOffsets, CommitOutcome, Committed, DeleteOffsets, FetchCommitted, PartitionCommit, Wanted,
 };
@@ -455,6 +457,9 @@ impl Operation for DescribeGroups {
     }
 }
 
+/// A listed group's type and state (empty where the broker's ListGroups version has none).
+type TypeAndState = (String, String);
+
 /// ListGroups on every broker: the consumer groups of the cluster (Kafka 0.9 lists only groups with members), or
 /// the groups of other types (share, streams: ListGroups v5, KIP-848) with their type.
 #[derive(Debug, Default)]
@@ -462,8 +467,8 @@ pub struct ListGroups {
     brokers: Vec<i32>,
     /// The group types asked for; none for consumer groups (both protocols).
     types: Vec<&'static str>,
-    /// Each broker's groups and their types.
-    results: BTreeMap<i32, Result<Vec<(String, String)>, String>>,
+    /// Each broker's groups, their types and states.
+    results: BTreeMap<i32, Result<Vec<(String, TypeAndState)>, String>>,
     last_error: HashMap<i32, String>,
     calls: Vec<(Call<ListGroupsRequest>, i32)>,
 }
@@ -485,6 +490,11 @@ impl ListGroups {
 
     /// Every group and its type (`classic`, `consumer`, `share`, `streams`; empty before v5).
     pub fn typed(self) -> Result<BTreeMap<String, String>, String> {
+        Ok(self.listed()?.into_iter().map(|(group, (kind, _))| (group, kind)).collect())
+    }
+
+    /// Every group, its type and its state (empty before v5 and v4).
+    pub fn listed(self) -> Result<BTreeMap<String, TypeAndState>, String> {
         let mut all = BTreeMap::new();
         for (_, result) in self.results {
             all.extend(result?);
@@ -549,7 +559,7 @@ impl Operation for ListGroups {
                             .groups
                             .iter()
                             .filter(|g| !self.types.is_empty() || consumer(g))
-                            .map(|g| (g.group_id.to_string(), g.group_type.to_string()))
+                            .map(|g| (g.group_id.to_string(), (g.group_type.to_string(), g.group_state.to_string())))
                             .collect();
                         self.results.insert(broker, Ok(groups));
                     }
