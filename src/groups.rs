@@ -20,7 +20,19 @@ pub fn committed(config: &ClientConfig, group: &str, topic: &str, partitions: &[
     for p in partitions {
         list.add_partition(topic, *p);
     }
-    let committed = consumer.committed_offsets(list, Duration::from_secs(20)).expect("read committed offsets");
+    // A coordinator still loading or just moved answers with a passing error: asked again, as a client would.
+    let mut tries = 0;
+    let committed = loop {
+        match consumer.committed_offsets(list.clone(), Duration::from_secs(20)) {
+            Ok(committed) => break committed,
+            Err(e) if tries < 20 => {
+                tries += 1;
+                eprintln!("reading committed offsets of {group} again after: {e}");
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            Err(e) => panic!("read committed offsets: {e}"),
+        }
+    };
     partitions
         .iter()
         .map(|p| match committed.find_partition(topic, *p).map(|e| e.offset()) {

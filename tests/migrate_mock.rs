@@ -164,6 +164,14 @@ fn command_line_mistakes_are_refused_before_any_cluster_is_contacted() {
             "--positions can't be used with --execute: it reads and commits no group",
         ),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--all-groups", "--to-earliest"], "--group can't be used with --all-groups"),
+        (
+            vec!["--from", &a, "--to", &b, "--all-groups", "--to-earliest", "--wait-drained"],
+            "--wait-drained can't be used with --all-groups: name the groups with --group",
+        ),
+        (
+            vec!["--from", &a, "--to", &b, "--group", "g", "--by-record", "--wait-drained", "--wait-interval", "10"],
+            "invalid value '10' for '--wait-interval <MS>': 10 is not in 100..18446744073709551615",
+        ),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--dry-run", "--execute"], "--dry-run can't be used with --execute"),
         (vec!["--from", &a, "--to", &b, "--group", "g", "--to-earliest", "--backup", "x.csv"], "--backup needs --execute"),
         (

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::Failed;
 use offset_tools_tests::admin::delete_records;
-use offset_tools_tests::groups::{commit, Member};
+use offset_tools_tests::groups::{commit, committed, Member};
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::mirror::dump;
 use offset_tools_tests::oracle::described_offsets;
 use offset_tools_tests::produce::{incompressible, produce_records, produce_transaction, TestRecord};
-use offset_tools_tests::run::{migrate_groups, tool, Output};
+use offset_tools_tests::run::{migrate_groups, spawn_tool, tool, Output};
 use rdkafka::config::ClientConfig;
 
 const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
@@ -469,6 +469,86 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                            of records the group read on the old cluster: --to-earliest reads them again (--by-record \
                            starts after them)\n";
             check(out.stderr.contains(warning), || format!("no warning of the rereads: {}", out.stderr))
+        }),
+        ("wait_drained_migrates_each_group_when_it_has_drained", OLD, |f| {
+            // Both groups lag on `runs` (the next record is 125 of 200). wait-a's consumers finish while the tool
+            // waits (its offset reaches the log end): it is migrated then (by record: 150 on the new cluster);
+            // wait-b never drains: named at --wait-timeout, nothing committed for it.
+            let old = f.old.client_config();
+            commit(&old, "wait-a", "runs", &[(0, 125)]);
+            commit(&old, "wait-b", "runs", &[(0, 125)]);
+            let (old_b, new_b) = (f.old.bootstrap(), f.new.bootstrap());
+            let running = spawn_tool(
+                "migrate-groups",
+                &[
+                    "--from",
+                    &old_b,
+                    "--to",
+                    &new_b,
+                    "--group",
+                    "wait-a",
+                    "--group",
+                    "wait-b",
+                    "--topic",
+                    "runs",
+                    "--by-record",
+                    "--execute",
+                    "--wait-drained",
+                    "--wait-interval",
+                    "200",
+                    "--wait-timeout",
+                    "15000",
+                ],
+                &[],
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            let early = committed(&f.new.client_config(), "wait-a", "runs", &[0]);
+            commit(&old, "wait-a", "runs", &[(0, 200)]);
+            let out = running.finish();
+            check(early == [None], || format!("wait-a was migrated before it drained: {early:?}"))?;
+            let now = committed(&f.new.client_config(), "wait-a", "runs", &[0]);
+            check(now == [Some(150)], || format!("wait-a on the new cluster: {now:?}\n{out:?}"))?;
+            let never = committed(&f.new.client_config(), "wait-b", "runs", &[0]);
+            check(never == [None], || format!("wait-b was committed: {never:?}"))?;
+            let expected = "Error: group 'wait-b' did not drain the old cluster within --wait-timeout: it 75 unread \
+                            records\n";
+            check(
+                out.code == Some(1)
+                    && out.stderr.contains(
+                        "Note: waiting for 2 groups to drain the old cluster: 'wait-a' (75 unread \
+                                            records), 'wait-b' (75 unread records)\n",
+                    )
+                    && out.stderr.contains(expected)
+                    && out.stdout.contains("wait-a "),
+                || format!("{out:?}"),
+            )
+        }),
+        ("wait_drained_stops_cleanly_on_sigint", OLD, |f| {
+            // wait-c has drained: migrated at the first check; wait-d never drains. SIGINT then ends the wait with
+            // 130, naming the group still waiting; wait-c's migration stands, nothing is committed for wait-d.
+            let old = f.old.client_config();
+            commit(&old, "wait-c", "runs", &[(0, 200)]);
+            commit(&old, "wait-d", "runs", &[(0, 125)]);
+            let (old_b, new_b) = (f.old.bootstrap(), f.new.bootstrap());
+            let args = ["--from", &old_b, "--to", &new_b, "--group", "wait-c", "--group", "wait-d", "--topic", "runs"];
+            let more = ["--by-record", "--execute", "--wait-drained", "--wait-interval", "200"];
+            let running = spawn_tool("migrate-groups", &[&args[..], &more[..]].concat(), &[]);
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while committed(&f.new.client_config(), "wait-c", "runs", &[0]) != [Some(150)] {
+                if Instant::now() > deadline {
+                    running.signal("KILL");
+                    return Err(format!("wait-c was never migrated: {:?}", running.finish()).into());
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            running.signal("INT");
+            let out = running.finish();
+            let never = committed(&f.new.client_config(), "wait-d", "runs", &[0]);
+            check(never == [None], || format!("wait-d was committed: {never:?}"))?;
+            let said = "Error: interrupted by SIGINT: still waiting for wait-d; the groups above were migrated\n";
+            check(out.code == Some(130) && out.stderr.contains(said) && out.stdout.contains("wait-c "), || {
+                format!("{out:?}")
+            })
         }),
         ("positions_kept_outside_kafka_are_translated", OLD, |f| {
             // The same places as the runs-mid and runs-drained groups' (75 and 150 on the new cluster), given as an

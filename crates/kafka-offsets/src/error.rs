@@ -24,6 +24,30 @@ impl ExitStatus {
     pub fn code(self) -> u8 {
         self as u8
     }
+
+    /// The status a signal ends a run with (SIGTERM 143, else SIGINT's 130).
+    pub fn from_signal(signal: i32) -> ExitStatus {
+        if signal == 15 {
+            ExitStatus::InterruptedBySigterm
+        } else {
+            ExitStatus::InterruptedBySigint
+        }
+    }
+
+    /// The worse of two statuses of one run: a failure outweighs a refused group, which outweighs success.
+    pub fn worst(self, other: ExitStatus) -> ExitStatus {
+        let rank = |s: ExitStatus| match s {
+            ExitStatus::Success => 0,
+            ExitStatus::GroupActive => 1,
+            ExitStatus::Failure => 2,
+            _ => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

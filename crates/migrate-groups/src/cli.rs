@@ -85,6 +85,20 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub backup: Option<String>,
 
+    /// Wait for each group to drain the old cluster (no members, no record left to read after its committed
+    /// offsets) and migrate it then, while the others keep waiting; progress on stderr. Needs --group.
+    #[arg(long)]
+    pub wait_drained: bool,
+
+    /// With --wait-drained: how long to wait, in ms [default: 3600000]; the groups still waiting then are named
+    /// (exit 1).
+    #[arg(long, value_name = "MS", default_value_t = 3_600_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub wait_timeout: u64,
+
+    /// With --wait-drained: the time between checks, in ms.
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub wait_interval: u64,
+
     /// Translate offsets an application keeps itself instead of groups': rows topic,partition,offset (or get-offset's
     /// topic:partition:offset) from FILE or - (stdin), each the next record to read on the old cluster. Prints the
     /// same rows for the new cluster (CSV, or --format json with how each was found); rows that cannot be translated

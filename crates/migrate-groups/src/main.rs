@@ -8,7 +8,9 @@ use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
 use kafka_offsets::formats::select::TopicPattern;
 use kafka_offsets::formats::time;
 use kafka_offsets::usecase::discover::GroupSelection;
-use kafka_offsets::usecase::migrate::MigrateRequest;
+use std::collections::BTreeMap;
+
+use kafka_offsets::usecase::migrate::{MigrateReport, MigrateRequest, WaitProgress, Waiting};
 use kafka_offsets::usecase::reset::Backup;
 use kafka_offsets::usecase::translate::Strategy;
 use kafka_offsets::{Error, ExitStatus, TopicPartition};
@@ -60,6 +62,10 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
     if args.dry_run && args.execute {
         return Err(Error::Usage("--dry-run can't be used with --execute".into()));
     }
+    if args.wait_drained && (args.all_groups || args.positions.is_some()) {
+        let flag = if args.all_groups { "--all-groups" } else { "--positions" };
+        return Err(Error::Usage(format!("--wait-drained can't be used with {flag}: name the groups with --group")));
+    }
     if let Some(flag) = positions_conflict(args) {
         return Err(Error::Usage(format!("--positions can't be used with {flag}: it reads and commits no group")));
     }
@@ -104,6 +110,71 @@ fn request(args: &cli::Args, notes: &mut Vec<String>) -> Result<MigrateRequest, 
         execute: args.execute,
         backup,
         positions: args.positions.as_deref().map(read_positions).transpose()?,
+    })
+}
+
+/// `--wait-drained`: each group's migration printed as it happens, the waiting ones said on stderr when they change.
+fn wait_drained(args: &cli::Args, request: MigrateRequest) -> Result<ExitStatus, Error> {
+    // On a terminal the waiting line is rewritten in place after each check; elsewhere (a log) it is written again
+    // only when it changes.
+    struct Progress<'a> {
+        args: &'a cli::Args,
+        failed: Option<Error>,
+        terminal: bool,
+        line_open: bool,
+    }
+    impl Progress<'_> {
+        fn end_line(&mut self) {
+            if std::mem::take(&mut self.line_open) {
+                eprintln!();
+            }
+        }
+    }
+    impl WaitProgress for Progress<'_> {
+        fn waiting(&mut self, groups: &BTreeMap<String, Waiting>, changed: bool) {
+            let each: Vec<String> = groups.iter().map(|(g, why)| format!("'{g}' ({why})")).collect();
+            let count = if groups.len() == 1 { "1 group".to_string() } else { format!("{} groups", groups.len()) };
+            let line = format!("Note: waiting for {count} to drain the old cluster: {}", each.join(", "));
+            if self.terminal {
+                eprint!("\r\x1b[K{line}");
+                self.line_open = true;
+            } else if changed {
+                eprintln!("{line}");
+            }
+        }
+        fn migrated(&mut self, report: &MigrateReport) {
+            self.end_line();
+            report.messages.iter().for_each(|message| eprintln!("{message}"));
+            if let Err(e) = print_report(self.args, report) {
+                self.failed.get_or_insert(e);
+            }
+        }
+    }
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = Progress { args, failed: None, terminal, line_open: false };
+    let timeout = std::time::Duration::from_millis(args.wait_timeout);
+    let every = std::time::Duration::from_millis(args.wait_interval);
+    let report = request.wait_drained(timeout, every, &mut progress);
+    progress.end_line();
+    let report = report?;
+    if let Some(e) = progress.failed {
+        return Err(e);
+    }
+    report.messages.iter().for_each(|message| eprintln!("{message}"));
+    if let Some(summary) = report.summary {
+        eprintln!("Note: {summary}");
+    }
+    Ok(report.status)
+}
+
+/// A migration's rows, as the format asks.
+fn print_report(args: &cli::Args, report: &MigrateReport) -> Result<(), Error> {
+    cli_support::print_stdout(|out| match (args.export, args.format) {
+        _ if report.summary.is_none() => Ok(()),
+        (true, _) => write_reset_csv(out, &report.offsets, true),
+        (false, Format::Table) => write_rows(out, OutputFormat::Text, &report.rows),
+        (false, Format::Csv) => write_rows(out, OutputFormat::Csv, &report.rows),
+        (false, Format::Json) => write_rows(out, OutputFormat::Json, &report.rows),
     })
 }
 
@@ -168,6 +239,9 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
     ) {
         return Ok(ExitStatus::Success);
     }
+    if args.wait_drained {
+        return wait_drained(&args, request);
+    }
     let positions = request.positions.is_some();
     let report = request.run()?;
     report.messages.iter().for_each(|message| eprintln!("{message}"));
@@ -188,13 +262,7 @@ fn run(args: cli::Args) -> Result<ExitStatus, Error> {
         }
         return Ok(report.status);
     }
-    cli_support::print_stdout(|out| match (args.export, args.format) {
-        _ if report.summary.is_none() => Ok(()),
-        (true, _) => write_reset_csv(out, &report.offsets, true),
-        (false, Format::Table) => write_rows(out, OutputFormat::Text, &report.rows),
-        (false, Format::Csv) => write_rows(out, OutputFormat::Csv, &report.rows),
-        (false, Format::Json) => write_rows(out, OutputFormat::Json, &report.rows),
-    })?;
+    print_report(&args, &report)?;
     if let Some(summary) = report.summary {
         eprintln!("Note: {summary}");
     }

@@ -10,6 +10,7 @@
 //! 5. the plan, one row per group and partition; a refused partition holds its group back;
 //! 6. with `execute`: reset-offsets' commit (backup, one commit per group, read-back) on the new cluster.
 
+mod drain;
 mod earliest;
 mod positions;
 mod switch;
@@ -32,7 +33,9 @@ use crate::usecase::commit::{commit_plans, Backup, Outcome};
 use crate::usecase::discover::{discover, GroupSelection, StateCheck};
 use crate::usecase::log_offsets::{LogOffsetLookups, LogOffsets};
 use crate::usecase::translate::{self, LagNote, OldPosition, Refusal, Strategy, Verdict};
+
 use crate::TopicPartition;
+pub use drain::{WaitProgress, Waiting};
 
 #[derive(Debug, Clone)]
 pub struct MigrateRequest {
