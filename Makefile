@@ -48,11 +48,13 @@ fuzz:
 	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p kafka-offsets --test fuzz_parsers --test fuzz_answers --test prop_by_record
 
 # Only what the demo runs, in the debug profile (the fastest from cold: no optimization of librdkafka, OpenSSL and
-# the tools); cargo shows each crate as it compiles.
-DEMO_PACKAGES := dev-broker get-offset reset-offsets migrate-groups
+# the tools); cargo shows each crate as it compiles. The runbook's part runs two Kafka 4.4 brokers (kafka-lab, from
+# the tests' broker support) on the jars fetched into .cache/ (Java is installed if missing).
+DEMO_PACKAGES := dev-broker get-offset reset-offsets migrate-groups copy-topics describe-groups
 demo:
 	@echo "make demo: building $(DEMO_PACKAGES) (debug; the first build compiles librdkafka and OpenSSL, a few minutes on 2 cores)"
-	$(CARGO) build $(addprefix -p ,$(DEMO_PACKAGES))
+	$(CARGO) build $(addprefix -p ,$(DEMO_PACKAGES)) -p offset-tools-tests --bin kafka-lab
+	./scripts/fetch-kafka.sh 4.4.0 >/dev/null
 	@echo "make demo: running scripts/demo.sh"
 	./scripts/demo.sh
 
