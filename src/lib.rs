@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod compare;
+pub mod cut_proxy;
 pub mod fake_broker;
 pub mod groups;
 pub mod guide;
