@@ -23,7 +23,7 @@ pub use crate::usecase::commit::Backup;
 use crate::usecase::commit::{commit_plans, Outcome};
 pub use crate::usecase::discover::GroupSelection;
 use crate::usecase::discover::{discover, Discovered, StateCheck};
-use crate::usecase::log_offsets::LogOffsetLookups;
+use crate::usecase::log_offsets::{LogOffsetLookups, LogOffsets};
 use crate::usecase::plan::{self, PartitionFacts, Scenario};
 use crate::usecase::typed::{self, GroupKind};
 use crate::TopicPartition;
@@ -87,6 +87,15 @@ type Scope = Vec<(TopicPartition, Option<i64>)>;
 struct FileRows<'a> {
     rows: HashMap<u32, Vec<&'a OffsetFileRow>>,
     partitions_of: HashMap<String, HashSet<i32>>,
+}
+
+/// What the commits of `--execute` need besides the plans: the share groups (committed with their own API), the
+/// deletions, the committed offsets before (for the backup), the groups refused for their members.
+struct Execution {
+    share: BTreeSet<String>,
+    deletes: BTreeMap<String, Vec<TopicPartition>>,
+    committed: BTreeMap<String, Committed>,
+    refused: Vec<String>,
 }
 
 impl ResetRequest {
@@ -391,47 +400,15 @@ impl ResetRequest {
                     ));
                 }
             }
-            let mut plan = Vec::with_capacity(scope.len());
-            for (tp, requested) in scope {
-                if requested == Some(NO_OFFSET) && share.contains(&group) {
-                    out.error(format!(
-                        "share group '{group}', {tp}: a start offset cannot be deleted (the offset - in --from-file)"
-                    ));
-                    planning_failed = true;
-                    continue;
-                }
-                if requested == Some(NO_OFFSET) {
-                    deletes.entry(group.clone()).or_default().push(tp);
-                    continue;
-                }
-                if found.failed.contains_key(&tp) {
-                    continue;
-                }
-                let Some((earliest, latest)) = found.bounds(&tp) else {
-                    out.error(format!("cannot get the offsets of {tp}: no answer"));
-                    continue;
-                };
-                let facts = PartitionFacts {
-                    earliest,
-                    latest,
-                    committed: group_committed.and_then(|c| c.get(&tp).copied()),
-                    at_time: found.at_time.get(&tp).copied().flatten(),
-                    requested,
-                };
-                match plan::plan(self.scenario, &facts, legacy) {
-                    Ok(planned) => {
-                        if let Some(note) = planned.note {
-                            out.warn(note.describe(&tp));
-                        }
-                        plan.push(NewOffset { partition: tp, offset: planned.offset });
-                    }
-                    Err(e) => {
-                        planning_failed = true;
-                        out.error(e.describe(&tp));
-                    }
-                }
+            let group_deletes = deletes.entry(group.clone()).or_default();
+            let share_group = share.contains(&group);
+            let plan =
+                self.plan_group(&group, scope, share_group, &found, group_committed, legacy, group_deletes, &mut out);
+            planning_failed |= plan.is_none();
+            if deletes.get(&group).is_some_and(|d| d.is_empty()) {
+                deletes.remove(&group);
             }
-            plans.insert(group, plan);
+            plans.insert(group, plan.unwrap_or_default());
         }
         if planning_failed {
             return Ok(out.aborted());
@@ -440,9 +417,6 @@ impl ResetRequest {
         let any_group = !refused.is_empty() || !plans.is_empty();
         let committed: BTreeMap<String, Committed> =
             std::mem::take(&mut committed).into_iter().filter_map(|(g, c)| c.ok().map(|c| (g, c))).collect();
-        let as_groups = |plans: &BTreeMap<String, Vec<NewOffset>>| -> Vec<GroupOffsets> {
-            plans.iter().map(|(group, offsets)| GroupOffsets::new(group, offsets.clone())).collect()
-        };
 
         if !self.execute {
             for (group, partitions) in &deletes {
@@ -468,12 +442,85 @@ impl ResetRequest {
         }
 
         // 4. The backup first, then the commits, then the read-back.
+        let run = Execution { share, deletes, committed, refused };
+        self.execute(&session, plans, run, out)
+    }
+
+    /// One group's partitions planned (the offsets `-` of `--from-file` added to `deletes`): None when any partition
+    /// cannot be planned (the errors are in `out`).
+    #[allow(clippy::too_many_arguments)]
+    fn plan_group(
+        &self,
+        group: &str,
+        scope: Scope,
+        share_group: bool,
+        found: &LogOffsets,
+        group_committed: Option<&Committed>,
+        legacy: bool,
+        deletes: &mut Vec<TopicPartition>,
+        out: &mut Outcome,
+    ) -> Option<Vec<NewOffset>> {
+        let mut failed = false;
+        let mut plan = Vec::with_capacity(scope.len());
+        for (tp, requested) in scope {
+            if requested == Some(NO_OFFSET) && share_group {
+                out.error(format!(
+                    "share group '{group}', {tp}: a start offset cannot be deleted (the offset - in --from-file)"
+                ));
+                failed = true;
+                continue;
+            }
+            if requested == Some(NO_OFFSET) {
+                deletes.push(tp);
+                continue;
+            }
+            if found.failed.contains_key(&tp) {
+                continue;
+            }
+            let Some((earliest, latest)) = found.bounds(&tp) else {
+                out.error(format!("cannot get the offsets of {tp}: no answer"));
+                continue;
+            };
+            let facts = PartitionFacts {
+                earliest,
+                latest,
+                committed: group_committed.and_then(|c| c.get(&tp).copied()),
+                at_time: found.at_time.get(&tp).copied().flatten(),
+                requested,
+            };
+            match plan::plan(self.scenario, &facts, legacy) {
+                Ok(planned) => {
+                    if let Some(note) = planned.note {
+                        out.warn(note.describe(&tp));
+                    }
+                    plan.push(NewOffset { partition: tp, offset: planned.offset });
+                }
+                Err(e) => {
+                    failed = true;
+                    out.error(e.describe(&tp));
+                }
+            }
+        }
+        (!failed).then_some(plan)
+    }
+
+    /// `--execute`: the backup, the commits, the deletions of the groups whose commit went through whole, and the
+    /// report of what was read back.
+    fn execute(
+        &self,
+        session: &Session,
+        plans: BTreeMap<String, Vec<NewOffset>>,
+        run: Execution,
+        mut out: Outcome,
+    ) -> Result<ResetReport> {
+        let Execution { share, mut deletes, committed, refused } = run;
+        let timeout = self.settings.timeout;
         let planned = if self.details { as_groups(&plans) } else { Vec::new() };
         let planned_any = !plans.is_empty();
         let planned_sizes: BTreeMap<String, usize> = plans.iter().map(|(g, plan)| (g.clone(), plan.len())).collect();
         let check = "--to-current --dry-run";
         let committing =
-            commit_plans(&session, check, plans, &share, &deletes, &committed, self.backup.as_ref(), &mut out)?;
+            commit_plans(session, check, plans, &share, &deletes, &committed, self.backup.as_ref(), &mut out)?;
         let mut deleted = BTreeMap::new();
         if !committing.aborted && !deletes.is_empty() {
             // A group's deletions follow its commit only once that went through whole (a restore is applied whole
@@ -499,7 +546,7 @@ impl ResetRequest {
                 ));
             }
             if !go.is_empty() {
-                deleted = delete_offsets(&session, go, timeout, &mut out)?;
+                deleted = delete_offsets(session, go, timeout, &mut out)?;
             }
         }
         // No table when nothing was sent (a backup that cannot be written); its header alone when every group was
@@ -513,6 +560,11 @@ impl ResetRequest {
         }
         Ok(report)
     }
+}
+
+/// The plans as the report's rows.
+fn as_groups(plans: &BTreeMap<String, Vec<NewOffset>>) -> Vec<GroupOffsets> {
+    plans.iter().map(|(group, offsets)| GroupOffsets::new(group, offsets.clone())).collect()
 }
 
 /// The groups' rows with their deletions among them, as rows whose offset is [`NO_OFFSET`] (shown `-`).
