@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::client::groups::{
-    can_delete_offsets, Committed, DeleteOffsets, DescribeGroups, FetchCommitted, PartitionCommit, Wanted,
+    can_delete_offsets, Committed, DeleteOffsets, DescribeGroups, FetchCommitted, GroupState, PartitionCommit, Wanted,
 };
 use crate::client::metadata::ClusterMetadata;
 use crate::client::session::{Operation, Session};
@@ -309,49 +309,14 @@ impl ResetRequest {
         let found = lookups.results();
 
         // 3. Which groups may be reset, and the plan of each. Nothing is committed if any input is invalid.
-        let mut invalid = false;
-        let mut state_check = StateCheck::new(None);
-        let mut resettable: BTreeMap<String, Scope> = BTreeMap::new();
-        // Kafka's tool prints the table's header for a group it refuses for its members: so do we.
-        let mut refused: Vec<String> = Vec::new();
-        for (group, scope) in scopes {
-            if wrong_type.contains(&group) {
-                continue;
-            }
-            match states.get(&group) {
-                // Kafka's kafka-share-groups.sh words for a share group with members (and no table for it).
-                Some(Ok(state)) if share.contains(&group) && !state.is_inactive() => {
-                    out.refuse_with(format!("Share group '{group}' is not empty."));
-                    continue;
-                }
-                state if !state_check.inactive(&group, state, &mut out) => {
-                    refused.push(group);
-                    continue;
-                }
-                _ => {}
-            }
-            if let (true, Ok(scope)) = (streams.contains(&group) && !all_topics && !from_file, &scope) {
-                let partitions: Vec<TopicPartition> = scope.iter().map(|(tp, _)| tp.clone()).collect();
-                let group_committed = committed.get(&group).and_then(|c| c.as_ref().ok());
-                if let Some(error) = typed::outside_group(&group, &partitions, group_committed) {
-                    out.error(error);
-                    invalid = true;
-                    continue;
-                }
-            }
-            match scope {
-                Ok(scope) => {
-                    resettable.insert(group, scope);
-                }
-                Err(errors) => {
-                    invalid = true;
-                    errors.iter().for_each(|e| out.error(e));
-                }
-            }
-        }
-        if invalid {
+        scopes.retain(|group, _| !wrong_type.contains(group));
+        // Streams groups' named partitions must be theirs (--input-topic; --all-input-topics and files are).
+        let check_streams = !all_topics && !from_file;
+        let none = BTreeSet::new();
+        let kinds = Kinds { share: &share, streams: if check_streams { &streams } else { &none } };
+        let Some((resettable, refused)) = resettable(scopes, &states, kinds, &committed, &mut out) else {
             return Ok(out.aborted());
-        }
+        };
         for (tp, error) in &found.failed {
             out.error(format!("cannot get the offsets of {tp}: {error}"));
         }
@@ -560,6 +525,61 @@ impl ResetRequest {
         }
         Ok(report)
     }
+}
+
+/// The share and streams groups among those of a run.
+#[derive(Clone, Copy)]
+struct Kinds<'a> {
+    share: &'a BTreeSet<String>,
+    streams: &'a BTreeSet<String>,
+}
+
+/// The groups that may be reset, with their partitions, and those refused for their members (Kafka's tool prints
+/// the table's header for them: so do we); None when any group's input is invalid (nothing is committed then).
+fn resettable(
+    scopes: BTreeMap<String, std::result::Result<Scope, Vec<String>>>,
+    states: &BTreeMap<String, std::result::Result<GroupState, String>>,
+    kinds: Kinds<'_>,
+    committed: &BTreeMap<String, std::result::Result<Committed, String>>,
+    out: &mut Outcome,
+) -> Option<(BTreeMap<String, Scope>, Vec<String>)> {
+    let mut invalid = false;
+    let mut state_check = StateCheck::new(None);
+    let mut resettable: BTreeMap<String, Scope> = BTreeMap::new();
+    let mut refused: Vec<String> = Vec::new();
+    for (group, scope) in scopes {
+        match states.get(&group) {
+            // Kafka's kafka-share-groups.sh words for a share group with members (and no table for it).
+            Some(Ok(state)) if kinds.share.contains(&group) && !state.is_inactive() => {
+                out.refuse_with(format!("Share group '{group}' is not empty."));
+                continue;
+            }
+            state if !state_check.inactive(&group, state, out) => {
+                refused.push(group);
+                continue;
+            }
+            _ => {}
+        }
+        if let (true, Ok(scope)) = (kinds.streams.contains(&group), &scope) {
+            let partitions: Vec<TopicPartition> = scope.iter().map(|(tp, _)| tp.clone()).collect();
+            let group_committed = committed.get(&group).and_then(|c| c.as_ref().ok());
+            if let Some(error) = typed::outside_group(&group, &partitions, group_committed) {
+                out.error(error);
+                invalid = true;
+                continue;
+            }
+        }
+        match scope {
+            Ok(scope) => {
+                resettable.insert(group, scope);
+            }
+            Err(errors) => {
+                invalid = true;
+                errors.iter().for_each(|e| out.error(e));
+            }
+        }
+    }
+    (!invalid).then_some((resettable, refused))
 }
 
 /// The plans as the report's rows.
