@@ -16,7 +16,7 @@ use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::oracle::{described_offsets, messages, reset_rows, ResetRow};
 use offset_tools_tests::produce::{produce_records, TestRecord};
-use offset_tools_tests::run::{reset_offsets, Output};
+use offset_tools_tests::run::{reset_offsets, with_fault_before_commit, Output};
 use offset_tools_tests::scratch_dir;
 
 const ALL: &[Version] = &Version::ALL;
@@ -241,6 +241,14 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             drop(member);
             Ok(())
         }),
+        ("a_classic_member_joins_between_the_check_and_the_commit", V4, |f| {
+            let _shared = f.groups.read().expect("lock");
+            joins_before_the_commit(f, "late-classic", Member::join)
+        }),
+        ("a_consumer_protocol_member_joins_between_the_check_and_the_commit", V4, |f| {
+            let _shared = f.groups.read().expect("lock");
+            joins_before_the_commit(f, "late-848", Member::join_consumer_protocol)
+        }),
         ("topic_is_a_name_not_a_regex", MODERN, |f| {
             // Kafka's --reset-offsets takes names (its GetOffsetShell regexes): a regex is an unknown topic to both.
             let ours = reset_offsets(&[
@@ -393,6 +401,33 @@ fn refused(f: &Fixture, group: &str, state: &str) -> Result<(), Failed> {
     let committed = described(f, group);
     check(committed.values().all(Option::is_none), || format!("something was committed: {committed:?}"))?;
     Ok(())
+}
+
+/// The group is empty when the tool checks it; a member joins while the tool waits before its commit. The broker
+/// refuses the commit of an outsider into a group with members: said as the refusal for members, exit 3, and the
+/// group's offsets are untouched, as Kafka's `--describe` shows.
+fn joins_before_the_commit(
+    f: &Fixture,
+    group: &str,
+    join: fn(&rdkafka::config::ClientConfig, &str, &str) -> Member,
+) -> Result<(), Failed> {
+    let args = ["--bootstrap-server", &f.kafka.bootstrap(), "--group", group, "--topic", "members", "--to-offset", "1"];
+    let mut member = None;
+    let out = with_fault_before_commit("reset-offsets", &[&args[..], &["--execute"]].concat(), |_| {
+        member = Some(join(&f.kafka.client_config(), group, "members"))
+    });
+    let committed = described(f, group);
+    drop(member);
+    // Classic and KIP-848 coordinators both answer an outsider's commit with UNKNOWN_MEMBER_ID (4.1, 4.4).
+    let said = format!(
+        "Error: Assignments can only be reset if the group '{group}' is inactive, but the broker refused the commit \
+         with UNKNOWN_MEMBER_ID: the group has members. Nothing was committed for it.\n"
+    );
+    assert_output(&out, "\nGROUP           TOPIC           PARTITION  NEW-OFFSET\n", &said, 3);
+    // Kafka's --describe lists the member's partitions, none with a committed offset.
+    check(!committed.is_empty() && committed.values().all(Option::is_none), || {
+        format!("Kafka's --describe: {committed:?}")
+    })
 }
 
 fn main() {
