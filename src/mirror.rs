@@ -112,11 +112,27 @@ impl MirrorMaker {
     /// order. (Counting records would not do: a MirrorMaker killed before it saved its position copies again what
     /// it had copied, as at-least-once delivery does.) Panics after `timeout` with MirrorMaker's log.
     pub fn wait_until_copied(&self, old: &Kafka, new: &Kafka, topic: &str, partition: i32, timeout: Duration) {
+        self.wait_until_copied_as(old, new, topic, topic, partition, timeout)
+    }
+
+    /// Waits until the copy named `copy` on the new cluster holds the last record of `topic`'s partition, found by
+    /// key and value (a new cluster with LogAppendTime stamps the copies anew).
+    pub fn wait_until_copied_as(
+        &self,
+        old: &Kafka,
+        new: &Kafka,
+        topic: &str,
+        copy: &str,
+        partition: i32,
+        timeout: Duration,
+    ) {
         let deadline = Instant::now() + timeout;
         let Some(last) = dump(&old.client_config(), topic, partition, "read_uncommitted").pop() else { return };
         loop {
-            if exists(&new.client_config(), topic, partition)
-                && dump(&new.client_config(), topic, partition, "read_uncommitted").iter().any(|r| is_copy(r, &last))
+            if exists(&new.client_config(), copy, partition)
+                && dump(&new.client_config(), copy, partition, "read_uncommitted")
+                    .iter()
+                    .any(|r| r.1 == last.1 && r.2 == last.2)
             {
                 return;
             }
