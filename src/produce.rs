@@ -145,6 +145,24 @@ pub fn produce_transaction(
     records: &[TestRecord],
     commit: bool,
 ) {
+    let producer = open_transaction(config, id, topic, partition, records);
+    let timeout = Duration::from_secs(60);
+    if commit {
+        producer.commit_transaction(timeout).expect("commit transaction");
+    } else {
+        producer.abort_transaction(timeout).expect("abort transaction");
+    }
+}
+
+/// Sends records to one partition in a transaction left open: the records are written, their transaction neither
+/// committed nor aborted while the returned producer lives (read_committed readers stop before them).
+pub fn open_transaction(
+    config: &ClientConfig,
+    id: &str,
+    topic: &str,
+    partition: i32,
+    records: &[TestRecord],
+) -> ThreadedProducer<impl ProducerContext> {
     let producer: ThreadedProducer<Deliveries> = config
         .clone()
         .set("transactional.id", id)
@@ -157,11 +175,7 @@ pub fn produce_transaction(
         send(&producer, topic, partition, record);
     }
     producer.flush(timeout).expect("flush transaction");
-    if commit {
-        producer.commit_transaction(timeout).expect("commit transaction");
-    } else {
-        producer.abort_transaction(timeout).expect("abort transaction");
-    }
+    producer
 }
 
 /// Sends `count` records `topic-p-i` to every partition in `partitions` with one producer (a topic of a thousand

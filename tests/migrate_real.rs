@@ -15,9 +15,10 @@ use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
 use offset_tools_tests::mirror::dump;
 use offset_tools_tests::oracle::described_offsets;
-use offset_tools_tests::produce::{incompressible, produce_records, produce_transaction, TestRecord};
+use offset_tools_tests::produce::{incompressible, open_transaction, produce_records, produce_transaction, TestRecord};
 use offset_tools_tests::run::{migrate_groups, spawn_tool, tool, Output};
 use rdkafka::config::ClientConfig;
+use rdkafka::producer::Producer;
 
 const OLD: &[Version] = &[Version::V2_8, Version::V3_9];
 const V3_9: &[Version] = &[Version::V3_9];
@@ -549,6 +550,41 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             check(out.code == Some(130) && out.stderr.contains(said) && out.stdout.contains("wait-c "), || {
                 format!("{out:?}")
             })
+        }),
+        ("an_open_transaction_after_the_committed_offset", OLD, |f| {
+            for cluster in [&f.old, &f.new] {
+                cluster.create_topic("open-txn", 1, &[KEEP]);
+                let records: Vec<TestRecord> =
+                    (0..10).map(|i| TestRecord::new(None, &format!("open-{i}"), Some(1_700_000_000_000 + i))).collect();
+                produce_records(&cluster.client_config(), "open-txn", 0, &records);
+            }
+            commit(&f.old.client_config(), "open-a", "open-txn", &[(0, 10)]);
+            let pending: Vec<TestRecord> =
+                (10..15).map(|i| TestRecord::new(None, &format!("open-{i}"), Some(1_700_000_000_000 + i))).collect();
+            let producer = open_transaction(&f.old.client_config(), "open-txn-producer", "open-txn", 0, &pending);
+            let (old, new) = (f.old.bootstrap(), f.new.bootstrap());
+            // Whatever the strategy: the records of an open transaction may yet commit, so the group is refused.
+            let why = "a transaction is still open on the old cluster at offset 10: whether the group has read \
+                       everything is known once it ends";
+            let table = format!(
+                "GROUP                          TOPIC                          PARTITION  OLD-OFFSET   LAG        \
+                 NEW-OFFSET   STATUS     HOW\nopen-a                         open-txn                       0        \
+                 \x20 10           5          -            refused    {why}\n"
+            );
+            let refused = format!(
+                "Error: group 'open-a', open-txn:0: {why}\nNote: 1 group: 0 can be migrated, 1 refused, 0 failed (dry \
+                 run)\n"
+            );
+            let switch = ["--to-switch-time", "2026-01-01T00:00:00.000Z"];
+            for strategy in [&["--by-record"][..], &switch, &["--to-earliest"]] {
+                let args = ["--from", &old, "--to", &new, "--group", "open-a", "--topic", "open-txn", "--dry-run"];
+                let out = migrate_groups(&[&args[..], strategy].concat());
+                check(out.code == Some(1) && out.stdout == table && out.stderr.ends_with(&refused), || {
+                    format!("{strategy:?}: {out:?}")
+                })?;
+            }
+            producer.abort_transaction(Duration::from_secs(30)).map_err(|e| format!("abort: {e}"))?;
+            Ok(())
         }),
         ("positions_kept_outside_kafka_are_translated", OLD, |f| {
             // The same places as the runs-mid and runs-drained groups' (75 and 150 on the new cluster), given as an
