@@ -223,6 +223,10 @@ pub struct Node {
     pub port: u16,
     pub sasl_port: u16,
     pub ssl_port: u16,
+    /// SASL over TLS (with both `sasl` and `ssl`).
+    pub sasl_ssl_port: u16,
+    /// TLS that requires a client certificate signed by the test CA (with `ssl`).
+    pub mtls_port: u16,
     controller_port: u16,
     process: Option<Child>,
 }
@@ -272,6 +276,8 @@ impl Kafka {
                 port: free_port(),
                 sasl_port: free_port(),
                 ssl_port: free_port(),
+                sasl_ssl_port: free_port(),
+                mtls_port: free_port(),
                 controller_port: free_port(),
                 process: None,
             })
@@ -314,23 +320,30 @@ impl Kafka {
             listeners.push(format!("SASL_PLAINTEXT://127.0.0.1:{}", node.sasl_port));
             protocols.push("SASL_PLAINTEXT:SASL_PLAINTEXT".into());
             lines.push("sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER".to_string());
-            // Unsecured tokens (no signature), as Kafka's own examples; a token must carry the scope "kafka".
-            lines.push(
-                "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.\
-                 oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"admin\" \
-                 unsecuredValidatorRequiredScope=\"kafka\";"
-                    .to_string(),
-            );
-            lines.push(format!(
-                "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.\
-                 PlainLoginModule required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" \
-                 user_{SASL_USER}=\"{SASL_PASSWORD}\";"
-            ));
-            for mechanism in ["scram-sha-256", "scram-sha-512"] {
+            let mut names = vec!["sasl_plaintext"];
+            if self.options.ssl.is_some() {
+                listeners.push(format!("SASL_SSL://127.0.0.1:{}", node.sasl_ssl_port));
+                protocols.push("SASL_SSL:SASL_SSL".into());
+                names.push("sasl_ssl");
+            }
+            for name in names {
+                // Unsecured tokens (no signature), as Kafka's own examples; a token must carry the scope "kafka".
                 lines.push(format!(
-                    "listener.name.sasl_plaintext.{mechanism}.sasl.jaas.config=org.apache.kafka.common.security.\
-                     scram.ScramLoginModule required;"
+                    "listener.name.{name}.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.\
+                     oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"admin\" \
+                     unsecuredValidatorRequiredScope=\"kafka\";"
                 ));
+                lines.push(format!(
+                    "listener.name.{name}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.\
+                     PlainLoginModule required username=\"admin\" password=\"admin-secret\" \
+                     user_admin=\"admin-secret\" user_{SASL_USER}=\"{SASL_PASSWORD}\";"
+                ));
+                for mechanism in ["scram-sha-256", "scram-sha-512"] {
+                    lines.push(format!(
+                        "listener.name.{name}.{mechanism}.sasl.jaas.config=org.apache.kafka.common.security.\
+                         scram.ScramLoginModule required;"
+                    ));
+                }
             }
         }
         if let Some(pki) = &self.options.ssl {
@@ -341,6 +354,13 @@ impl Kafka {
             lines.push(format!("ssl.key.password={}", pki.broker_password));
             lines.push("ssl.keystore.type=JKS".into());
             lines.push("ssl.client.auth=none".into());
+            // Mutual TLS on a listener of its own: clients must show a certificate the test CA signed.
+            listeners.push(format!("MTLS://127.0.0.1:{}", node.mtls_port));
+            protocols.push("MTLS:SSL".into());
+            lines.push("listener.name.mtls.ssl.client.auth=required".into());
+            lines.push(format!("listener.name.mtls.ssl.truststore.location={}", pki.truststore_jks.display()));
+            lines.push(format!("listener.name.mtls.ssl.truststore.password={}", pki.truststore_password));
+            lines.push("listener.name.mtls.ssl.truststore.type=JKS".into());
         }
         let advertised = listeners.join(",");
         let replication = self.nodes.len();
@@ -556,6 +576,18 @@ impl Kafka {
     pub fn ssl_bootstrap(&self) -> String {
         assert!(self.options.ssl.is_some(), "started without SSL");
         self.addresses(|n| n.ssl_port)
+    }
+
+    /// The SASL_SSL listeners (started with both `sasl` and `ssl`).
+    pub fn sasl_ssl_bootstrap(&self) -> String {
+        assert!(self.options.sasl && self.options.ssl.is_some(), "started without SASL and SSL");
+        self.addresses(|n| n.sasl_ssl_port)
+    }
+
+    /// The listeners that require a client certificate (started with `ssl`).
+    pub fn mtls_bootstrap(&self) -> String {
+        assert!(self.options.ssl.is_some(), "started without SSL");
+        self.addresses(|n| n.mtls_port)
     }
 
     fn addresses(&self, port: fn(&Node) -> u16) -> String {

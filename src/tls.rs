@@ -15,6 +15,9 @@ pub struct TestPki {
     pub truststore_p12: PathBuf,
     pub truststore_jks: PathBuf,
     pub truststore_password: String,
+    /// A client's key and certificate (signed by the CA) for mutual TLS, PKCS12.
+    pub client_keystore_p12: PathBuf,
+    pub client_password: String,
 }
 
 fn keytool(dir: &Path, args: &[&str]) {
@@ -171,7 +174,72 @@ pub fn make_pki(dir: &Path) -> TestPki {
             ],
         );
     }
+    let client_pass = "client-pass-1";
+    keytool(
+        dir,
+        &[
+            "-genkeypair",
+            "-alias",
+            "client",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=offset-tools-client",
+            "-validity",
+            "3",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            "client.p12",
+            "-storepass",
+            client_pass,
+        ],
+    );
+    keytool(
+        dir,
+        &["-certreq", "-alias", "client", "-keystore", "client.p12", "-storepass", client_pass, "-file", "client.csr"],
+    );
+    keytool(
+        dir,
+        &[
+            "-gencert",
+            "-alias",
+            "ca",
+            "-keystore",
+            "ca.p12",
+            "-storepass",
+            ca_pass,
+            "-infile",
+            "client.csr",
+            "-outfile",
+            "client.crt",
+            "-validity",
+            "3",
+            "-rfc",
+        ],
+    );
+    for (alias, file) in [("ca", "ca.pem"), ("client", "client.crt")] {
+        keytool(
+            dir,
+            &[
+                "-importcert",
+                "-alias",
+                alias,
+                "-file",
+                file,
+                "-keystore",
+                "client.p12",
+                "-storepass",
+                client_pass,
+                "-noprompt",
+            ],
+        );
+    }
     TestPki {
+        client_keystore_p12: dir.join("client.p12"),
+        client_password: client_pass.into(),
         ca_pem: dir.join("ca.pem"),
         other_ca_pem: dir.join("other.pem"),
         broker_keystore: dir.join("broker.jks"),

@@ -72,6 +72,21 @@ impl fmt::Display for ConnError {
 
 fn io_error(e: &std::io::Error) -> ConnError {
     use std::io::ErrorKind::*;
+    // A TLS failure after the handshake: with TLS 1.3 a broker that wants a client certificate says so with an
+    // alert on the first read. Asking again cannot fix it.
+    if let Some(stack) =
+        e.get_ref().and_then(|inner| inner.downcast_ref::<openssl::ssl::Error>()).and_then(|e| e.ssl_error())
+    {
+        let reason = stack.errors().iter().find_map(|e| e.reason()).unwrap_or("unknown").to_string();
+        return ConnError::Tls(match reason.strip_prefix("ssl/tls alert ") {
+            Some(alert) if alert == "bad certificate" || alert == "certificate required" => format!(
+                "the broker refused this client (TLS alert: {alert}): its listener wants a client certificate it \
+                 trusts (ssl.keystore.location, or ssl.keystore.key with ssl.keystore.certificate.chain)"
+            ),
+            Some(alert) => format!("the broker ended the TLS session (TLS alert: {alert})"),
+            None => format!("the TLS session broke: {reason}"),
+        });
+    }
     match e.kind() {
         WouldBlock | TimedOut => ConnError::Io("no answer in time".into()),
         // However the peer went (a clean close, a reset, a write after its close): one message, so that outcomes

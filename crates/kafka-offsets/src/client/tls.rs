@@ -101,9 +101,12 @@ impl TlsSettings {
             have_ca = true;
         }
         if !have_ca && verify {
-            match SYSTEM_CA_FILES.iter().find(|f| std::path::Path::new(f).exists()) {
+            // OpenSSL's own override first (the bundle a machine or container points every OpenSSL program at).
+            let from_env = std::env::var("SSL_CERT_FILE").ok().filter(|f| std::path::Path::new(f).is_file());
+            let system = SYSTEM_CA_FILES.iter().find(|f| std::path::Path::new(f).exists()).map(|f| f.to_string());
+            match from_env.or(system) {
                 Some(file) => builder
-                    .set_ca_file(file)
+                    .set_ca_file(&file)
                     .map_err(|e| Error::Usage(format!("cannot read the system CA bundle {file}: {e}")))?,
                 None => builder
                     .set_default_verify_paths()
