@@ -25,6 +25,15 @@ const RECORDS: i64 = 1000;
 const TAIL: i64 = 10;
 const SWITCHED: i64 = 5;
 
+/// The lagging group's plan: MirrorMaker 2, killed and started again across the switch, copied the log a second time,
+/// so each record has two copies on the new cluster; the first is taken.
+const README_TABLE: &str = "\
+GROUP                          TOPIC                          PARTITION  OLD-OFFSET   LAG        NEW-OFFSET   STATUS     HOW
+billing                        orders                         0          537          473        337          planned    the first of 2 records that could be the copy (identical contents and history, duplicates of a copy): nothing is skipped, the others are read again; the next record to read (found by timestamp)
+billing                        orders                         1          612          398        312          planned    the first of 2 records that could be the copy (identical contents and history, duplicates of a copy): nothing is skipped, the others are read again; the next record to read (found by timestamp)
+billing                        orders                         2          901          109        801          planned    the first of 2 records that could be the copy (identical contents and history, duplicates of a copy): nothing is skipped, the others are read again; the next record to read (found by timestamp)
+";
+
 struct Fixture {
     old: Kafka,
     new: Kafka,
@@ -129,6 +138,26 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             let mirrored: Vec<Option<i64>> =
                 (0..3).map(|p| f.mirrored_billing.get(&("orders".to_string(), p)).copied().flatten()).collect();
             eprintln!("billing: exact {exact:?}, migrate-groups {ours:?}, MirrorMaker 2 {mirrored:?}");
+            // The whole table, as the README shows it when MirrorMaker 2 copied the log a second time (it does when
+            // it was stopped before it saved its position: how many copies the record has decides which table).
+            let old = dump(&f.old.client_config(), "orders", 0, "read_committed");
+            let next = old.iter().find(|r| r.0 == COMMITTED[0]).expect("the next record").clone();
+            let new = dump(&f.new.client_config(), "orders", 0, "read_committed");
+            let copies = new.iter().filter(|r| r.1 == next.1 && r.2 == next.2 && r.3 == next.3).count();
+            let expected = match copies {
+                2 => README_TABLE.to_string(),
+                1 => README_TABLE.replace(
+                    "the first of 2 records that could be the copy (identical contents and history, duplicates \
+                              of a copy): nothing is skipped, the others are read again; the next",
+                    "exact: the next",
+                ),
+                n => return Err(format!("{n} copies of the next record on the new cluster").into()),
+            };
+            check(out.stdout == expected, || {
+                format!("{copies} copies; the table is not:\n{expected}\n{}", out.stdout)
+            })?;
+            let readme = std::fs::read_to_string(offset_tools_tests::workspace_root().join("README.md"))?;
+            check(readme.contains(README_TABLE), || "README.md does not show this table".to_string())?;
             check(ours == exact.iter().map(|&o| Some(o)).collect::<Vec<_>>() && out.code == Some(0), || {
                 format!("{out:?}")
             })?;
