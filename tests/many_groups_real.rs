@@ -244,6 +244,10 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             })?;
             let refused = out.stderr.lines().filter(|l| l.contains("its requests wait for the first")).count();
             check(refused > 0, || format!("no connection was refused:\n{}", out.stderr))?;
+            // The broker's own word for it, not only the tool's.
+            let log = std::fs::read_to_string(f.limited.dir().join("node-1").join("server.log")).unwrap_or_default();
+            let rejected = log.lines().filter(|l| l.contains("Rejected connection from")).count();
+            check(rejected > 0, || "the broker's log names no rejected connection".to_string())?;
             let now = described(&f.limited);
             let missing = groups.iter().enumerate().filter(|(g, group)| !has_plan(&now, *g, group)).count();
             check(missing == 0, || format!("{missing} groups do not have their plan"))
