@@ -386,10 +386,11 @@ impl Connection {
         self.read_exact(&mut size, deadline, stop)?;
         let size = i32::from_be_bytes(size);
         let size = usize::try_from(size).ok().filter(|s| (4..=MAX_FRAME).contains(s)).ok_or_else(|| {
-            ConnError::Protocol(format!(
-                "{} did not answer in the Kafka protocol (is security.protocol right for this listener?)",
-                self.address
-            ))
+            // The address is said by whoever reports the error (`Error: host:port: ...`).
+            ConnError::Protocol(
+                "the broker did not answer in the Kafka protocol (is security.protocol right for this listener?)"
+                    .into(),
+            )
         })?;
         let mut frame = vec![0u8; size];
         self.read_exact(&mut frame, deadline, stop)?;
@@ -650,9 +651,10 @@ mod tests {
         let err = conn.call(&ApiVersionsRequest::default(), 0, deadline).unwrap_err();
         assert_eq!(
             err,
-            ConnError::Protocol(format!(
-                "{address} did not answer in the Kafka protocol (is security.protocol right for this listener?)"
-            ))
+            ConnError::Protocol(
+                "the broker did not answer in the Kafka protocol (is security.protocol right for this listener?)"
+                    .into()
+            )
         );
         assert!(err.is_definitive());
     }
