@@ -1,5 +1,6 @@
 //! migrate-groups: consumer groups from an old Kafka cluster to a new one, for any number of groups at once.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use kafka_offsets::formats::migration::{write_positions, write_positions_json, write_rows};
@@ -8,8 +9,6 @@ use kafka_offsets::formats::output::{write_reset_csv, OutputFormat};
 use kafka_offsets::formats::select::TopicPattern;
 use kafka_offsets::formats::time;
 use kafka_offsets::usecase::discover::GroupSelection;
-use std::collections::BTreeMap;
-
 use kafka_offsets::usecase::migrate::{MigrateReport, MigrateRequest, WaitProgress, Waiting};
 use kafka_offsets::usecase::reset::Backup;
 use kafka_offsets::usecase::translate::Strategy;
