@@ -219,3 +219,57 @@ fn an_unreachable_cluster_is_named() {
     let expected_start = format!("{NO_ACTION_WARNING}Error: the new cluster: cannot connect to any bootstrap server (");
     assert!(out.stderr.starts_with(&expected_start) && out.stderr.lines().count() == 2, "{out:?}");
 }
+
+#[test]
+fn wait_drained_on_a_terminal_rewrites_its_waiting_line() {
+    // Under a pseudo-terminal (script(1)) the waiting line is rewritten in place ("\r", clear to the end of the line)
+    // and ended with a line break before the group's rows; the mock cannot describe groups, so drained means no
+    // record left to read.
+    let (old, new) = (cluster(), cluster());
+    old.produce("orders", 0, 6, T0);
+    new.produce("orders", 0, 6, T0);
+    commit(&old.client_config(), "tty", "orders", &[(0, 4)]);
+    let command = format!(
+        "{} --from {} --to {} --group tty --topic orders --by-record --execute --wait-drained --wait-interval 200 \
+         --wait-timeout 30000",
+        offset_tools_tests::run::binary("migrate-groups").display(),
+        old.bootstrap,
+        new.bootstrap
+    );
+    let mut running = std::process::Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run script(1)");
+    // What the terminal shows, read as it comes.
+    let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut stdout = running.stdout.take().expect("script's output");
+    let reader = {
+        let shown = std::sync::Arc::clone(&shown);
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut stdout, &mut chunk) {
+                shown.lock().expect("output").extend_from_slice(&chunk[..n]);
+            }
+        })
+    };
+    let waiting = "\r\x1b[KNote: waiting for 1 group to drain the old cluster: 'tty' (2 unread records)";
+    let rewrites = || String::from_utf8_lossy(&shown.lock().expect("output")).matches(waiting).count();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while rewrites() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The consumers read the rest.
+    commit(&old.client_config(), "tty", "orders", &[(0, 6)]);
+    let status = running.wait().expect("wait for script(1)");
+    reader.join().expect("reader");
+    let text = String::from_utf8_lossy(&shown.lock().expect("output")).into_owned();
+    assert_eq!(status.code(), Some(0), "{text:?}");
+    assert!(text.matches(waiting).count() >= 2, "the line is not rewritten after each check: {text:?}");
+    // The last rewrite is ended before the migration's lines (a terminal shows "\n" as "\r\n").
+    assert!(text.contains("(2 unread records)\r\nWarn: the brokers on the old cluster"), "{text:?}");
+    assert!(text.ends_with("Note: 1 group: 1 migrated, 0 refused, 0 failed\r\n"), "{text:?}");
+    assert_eq!(committed(&new.client_config(), "tty", "orders", &[0]), [Some(6)]);
+}
