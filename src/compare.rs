@@ -80,3 +80,35 @@ pub fn migration_table(rows: &[MigrationRow<'_>]) -> String {
     }
     table
 }
+
+/// A reset's stdout as Kafka's share and streams tools print it, with the rows sorted by topic and partition (the
+/// CSV of `--export` by topic and partition too, its final empty line kept) and without its messages (an empty line
+/// and a `Warn:` line each, on stdout in Kafka's tools, on stderr in ours).
+pub fn sorted_reset_output(stdout: &str) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in stdout.lines() {
+        if line.starts_with("Warn: ") {
+            if lines.last() == Some(&"") {
+                lines.pop();
+            }
+        } else {
+            lines.push(line);
+        }
+    }
+    let Some(header) = lines.iter().position(|l| l.starts_with("GROUP ")) else {
+        // --export: the CSV's rows sorted, its final empty line kept.
+        let mut rows: Vec<&str> = lines.iter().copied().filter(|l| !l.is_empty()).collect();
+        rows.sort_by_key(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f.first().map(|s| s.to_string()), f.get(1).and_then(|p| p.parse::<i32>().ok()))
+        });
+        let ending = if stdout.ends_with("\n\n") { "\n" } else { "" };
+        return rows.iter().map(|l| format!("{l}\n")).collect::<String>() + ending;
+    };
+    let mut rows = lines[header + 1..].to_vec();
+    rows.sort_by_key(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        (f.get(1).map(|s| s.to_string()), f.get(2).and_then(|p| p.parse::<i32>().ok()))
+    });
+    lines[..=header].iter().chain(rows.iter()).map(|l| format!("{l}\n")).collect()
+}

@@ -30,6 +30,15 @@ fn keytool(dir: &Path, args: &[&str]) {
     );
 }
 
+/// The certificate of `alias` (its key in `store`) signed by the test CA, as `{alias}.crt` (PEM), with `extensions`.
+fn signed_by_ca(dir: &Path, alias: &str, store: &str, store_pass: &str, ca_pass: &str, extensions: &[&str]) {
+    let (request, certificate) = (format!("{alias}.csr"), format!("{alias}.crt"));
+    keytool(dir, &["-certreq", "-alias", alias, "-keystore", store, "-storepass", store_pass, "-file", &request]);
+    let sign = ["-gencert", "-alias", "ca", "-keystore", "ca.p12", "-storepass", ca_pass, "-infile", &request];
+    let out = ["-outfile", &certificate, "-validity", "3", "-rfc"];
+    keytool(dir, &[&sign[..], &out[..], extensions].concat());
+}
+
 /// Makes every file in `dir` (about 5 s of keytool runs).
 pub fn make_pki(dir: &Path) -> TestPki {
     let (ca_pass, broker_pass, trust_pass) = ("ca-pass-1", "broker-pass-1", "trust-pass-1");
@@ -101,31 +110,7 @@ pub fn make_pki(dir: &Path) -> TestPki {
             broker_pass,
         ],
     );
-    keytool(
-        dir,
-        &["-certreq", "-alias", "broker", "-keystore", "broker.jks", "-storepass", broker_pass, "-file", "broker.csr"],
-    );
-    keytool(
-        dir,
-        &[
-            "-gencert",
-            "-alias",
-            "ca",
-            "-keystore",
-            "ca.p12",
-            "-storepass",
-            ca_pass,
-            "-infile",
-            "broker.csr",
-            "-outfile",
-            "broker.crt",
-            "-ext",
-            san,
-            "-validity",
-            "3",
-            "-rfc",
-        ],
-    );
+    signed_by_ca(dir, "broker", "broker.jks", broker_pass, ca_pass, &["-ext", san]);
     keytool(
         dir,
         &[
@@ -197,29 +182,7 @@ pub fn make_pki(dir: &Path) -> TestPki {
             client_pass,
         ],
     );
-    keytool(
-        dir,
-        &["-certreq", "-alias", "client", "-keystore", "client.p12", "-storepass", client_pass, "-file", "client.csr"],
-    );
-    keytool(
-        dir,
-        &[
-            "-gencert",
-            "-alias",
-            "ca",
-            "-keystore",
-            "ca.p12",
-            "-storepass",
-            ca_pass,
-            "-infile",
-            "client.csr",
-            "-outfile",
-            "client.crt",
-            "-validity",
-            "3",
-            "-rfc",
-        ],
-    );
+    signed_by_ca(dir, "client", "client.p12", client_pass, ca_pass, &[]);
     for (alias, file) in [("ca", "ca.pem"), ("client", "client.crt")] {
         keytool(
             dir,

@@ -6,7 +6,7 @@
 //! share consumer, which reads and acknowledges records.
 
 use libtest_mimic::Failed;
-use offset_tools_tests::compare::{assert_output, reset_table_rows};
+use offset_tools_tests::compare::{assert_output, reset_table_rows, sorted_reset_output};
 use offset_tools_tests::groups::commit;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
@@ -51,44 +51,13 @@ fn share_group(f: &Fixture, group: &str) {
     assert_eq!(set.code, Some(0), "Kafka's tool: {set:?}");
 }
 
-/// Kafka's rows in our order, without its messages (an empty line and a `Warn:` line each, on stdout in Kafka's
-/// tool, on stderr in ours).
-fn sorted(stdout: &str) -> String {
-    let mut lines: Vec<&str> = Vec::new();
-    for line in stdout.lines() {
-        if line.starts_with("Warn: ") {
-            if lines.last() == Some(&"") {
-                lines.pop();
-            }
-        } else {
-            lines.push(line);
-        }
-    }
-    let Some(header) = lines.iter().position(|l| l.starts_with("GROUP ")) else {
-        // --export: the CSV's rows sorted, its final empty line kept.
-        let mut rows: Vec<&str> = lines.iter().copied().filter(|l| !l.is_empty()).collect();
-        rows.sort_by_key(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f.first().map(|s| s.to_string()), f.get(1).and_then(|p| p.parse::<i32>().ok()))
-        });
-        let ending = if stdout.ends_with("\n\n") { "\n" } else { "" };
-        return rows.iter().map(|l| format!("{l}\n")).collect::<String>() + ending;
-    };
-    let mut rows = lines[header + 1..].to_vec();
-    rows.sort_by_key(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        (f.get(1).map(|s| s.to_string()), f.get(2).and_then(|p| p.parse::<i32>().ok()))
-    });
-    lines[..=header].iter().chain(rows.iter()).map(|l| format!("{l}\n")).collect()
-}
-
 /// The same arguments to Kafka's kafka-share-groups.sh and to ours (the shim): the same whole stdout, both exit 0.
 fn side_by_side(f: &Fixture, args: &[&str]) -> Result<Output, Failed> {
     let bootstrap = f.kafka.bootstrap();
     let theirs = share_groups(&f.kafka, &[&["--reset-offsets"], args].concat());
     check(theirs.code == Some(0) && !theirs.stdout.contains("Error"), || format!("Kafka's tool: {theirs:?}"))?;
     let ours = shim("kafka-share-groups.sh", &[&["--bootstrap-server", &bootstrap, "--reset-offsets"], args].concat());
-    let expected = sorted(&theirs.stdout);
+    let expected = sorted_reset_output(&theirs.stdout);
     check(ours.stdout == expected && ours.code == Some(0), || {
         format!(
             "{args:?}\n----- Kafka's, rows sorted\n{expected}----- ours (exit {:?})\n{}{}",

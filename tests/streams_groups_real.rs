@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 
 use libtest_mimic::Failed;
-use offset_tools_tests::compare::assert_output;
+use offset_tools_tests::compare::{assert_output, sorted_reset_output};
 use offset_tools_tests::groups::committed;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Version};
@@ -53,37 +53,6 @@ fn setup(version: Version) -> Fixture {
     Fixture { kafka, changing: Mutex::new(()) }
 }
 
-/// Kafka's table with its rows sorted by topic and partition, without its messages (an empty line and a `Warn:`
-/// line each, on stdout in Kafka's tool, on stderr in ours).
-fn sorted(stdout: &str) -> String {
-    let mut lines: Vec<&str> = Vec::new();
-    for line in stdout.lines() {
-        if line.starts_with("Warn: ") {
-            if lines.last() == Some(&"") {
-                lines.pop();
-            }
-        } else {
-            lines.push(line);
-        }
-    }
-    let Some(header) = lines.iter().position(|l| l.starts_with("GROUP ")) else {
-        // --export: the CSV's rows sorted, its final empty line kept.
-        let mut rows: Vec<&str> = lines.iter().copied().filter(|l| !l.is_empty()).collect();
-        rows.sort_by_key(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f.first().map(|s| s.to_string()), f.get(1).and_then(|p| p.parse::<i32>().ok()))
-        });
-        let ending = if stdout.ends_with("\n\n") { "\n" } else { "" };
-        return rows.iter().map(|l| format!("{l}\n")).collect::<String>() + ending;
-    };
-    let mut rows = lines[header + 1..].to_vec();
-    rows.sort_by_key(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        (f.get(1).map(|s| s.to_string()), f.get(2).and_then(|p| p.parse::<i32>().ok()))
-    });
-    lines[..=header].iter().chain(rows.iter()).map(|l| format!("{l}\n")).collect()
-}
-
 fn ours(f: &Fixture, args: &[&str]) -> Output {
     let bootstrap = f.kafka.bootstrap();
     shim("kafka-streams-groups.sh", &[&["--bootstrap-server", bootstrap.as_str(), "--reset-offsets"], args].concat())
@@ -94,7 +63,7 @@ fn side_by_side(f: &Fixture, args: &[&str]) -> Result<Output, Failed> {
     let theirs = streams_groups(&f.kafka, &[&["--reset-offsets"], args].concat());
     check(theirs.code == Some(0) && !theirs.stdout.contains("Error"), || format!("Kafka's tool: {theirs:?}"))?;
     let ours = ours(f, args);
-    let expected = sorted(&theirs.stdout);
+    let expected = sorted_reset_output(&theirs.stdout);
     check(ours.stdout == expected && ours.code == Some(0), || {
         format!(
             "{args:?}\n----- Kafka's, rows sorted\n{expected}----- ours (exit {:?})\n{}{}",
