@@ -3,12 +3,12 @@
 //! not drained), while the others keep waiting. Each check is three rounds on the old cluster (its groups and
 //! committed offsets, the log ends, the records between the two); nothing is written there.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::{MigrateReport, MigrateRequest, Summary};
-use crate::client::groups::{DescribeGroups, FetchCommitted, Wanted};
+use crate::client::groups::{Committed, DescribeGroups, FetchCommitted, GroupState, Wanted};
 use crate::client::session::{Operation, Session};
 use crate::error::{ExitStatus, Result};
 use crate::usecase::commit::Outcome;
@@ -92,67 +92,61 @@ pub(super) fn check(
     let mut store = RecordStore::default();
     store.read(session, "records left to read", &leaders, reads, Instant::now() + timeout)?;
 
-    let mut results = BTreeMap::new();
-    for group in groups {
-        let state = match states.get(group) {
-            Some(Ok(state)) => state,
-            Some(Err(e)) => {
-                results.insert(group.clone(), Err(format!("cannot describe it on the old cluster: {e}")));
-                continue;
-            }
-            None => {
-                results.insert(group.clone(), Err("its coordinator on the old cluster was not found".into()));
-                continue;
-            }
+    let results = groups
+        .iter()
+        .map(|group| {
+            let state = states.get(group);
+            (group.clone(), waiting(state, committed.get(group), &ends.latest, &store))
+        })
+        .collect();
+    Ok(results)
+}
+
+/// One group's drain, from what the check read: None once it has drained, Err when something was not read.
+fn waiting(
+    state: Option<&std::result::Result<GroupState, String>>,
+    committed: Option<&std::result::Result<Committed, String>>,
+    ends: &HashMap<TopicPartition, Option<i64>>,
+    store: &RecordStore,
+) -> std::result::Result<Option<Waiting>, String> {
+    let state = match state {
+        Some(Ok(state)) => state,
+        Some(Err(e)) => return Err(format!("cannot describe it on the old cluster: {e}")),
+        None => return Err("its coordinator on the old cluster was not found".into()),
+    };
+    let offsets = match committed {
+        Some(Ok(offsets)) => offsets,
+        Some(Err(e)) => return Err(format!("its committed offsets on the old cluster: {e}")),
+        None => return Err("its committed offsets on the old cluster were not read".into()),
+    };
+    let mut waiting = Waiting {
+        active: (!state.is_inactive()).then(|| match state {
+            GroupState::Known(s) => s.clone(),
+            GroupState::Unsupported => "unknown".into(),
+        }),
+        unread: 0,
+        open: 0,
+    };
+    for (tp, &at) in offsets {
+        let Some(Some(end)) = ends.get(tp).copied() else {
+            return Err(format!("the log end of {tp} on the old cluster was not read"));
         };
-        let offsets = match committed.get(group) {
-            Some(Ok(offsets)) => offsets,
-            Some(Err(e)) => {
-                results.insert(group.clone(), Err(format!("its committed offsets on the old cluster: {e}")));
-                continue;
-            }
-            None => {
-                results.insert(group.clone(), Err("its committed offsets on the old cluster were not read".into()));
-                continue;
-            }
-        };
-        let mut waiting = Waiting {
-            active: (!state.is_inactive()).then(|| match state {
-                crate::client::groups::GroupState::Known(s) => s.clone(),
-                crate::client::groups::GroupState::Unsupported => "unknown".into(),
-            }),
-            unread: 0,
-            open: 0,
-        };
-        for (tp, &at) in offsets {
-            let end = match ends.latest.get(tp) {
-                Some(Some(end)) => *end,
-                _ => {
-                    results.insert(group.clone(), Err(format!("the log end of {tp} on the old cluster was not read")));
-                    break;
-                }
-            };
-            if end <= at {
-                continue;
-            }
-            match store.records(tp, at, end) {
-                Some(records) => {
-                    waiting.unread += records.records.len() as i64;
-                    // Read to less than the log end: a transaction is still open there.
-                    if records.end < end {
-                        waiting.open += 1;
-                    }
-                }
-                None => waiting.unread += end - at,
-            }
-        }
-        if results.contains_key(group) {
+        if end <= at {
             continue;
         }
-        let drained = waiting.active.is_none() && waiting.unread == 0 && waiting.open == 0;
-        results.insert(group.clone(), Ok((!drained).then_some(waiting)));
+        match store.records(tp, at, end) {
+            Some(records) => {
+                waiting.unread += records.records.len() as i64;
+                // Read to less than the log end: a transaction is still open there.
+                if records.end < end {
+                    waiting.open += 1;
+                }
+            }
+            None => waiting.unread += end - at,
+        }
     }
-    Ok(results)
+    let drained = waiting.active.is_none() && waiting.unread == 0 && waiting.open == 0;
+    Ok((!drained).then_some(waiting))
 }
 
 /// What `--wait-drained` says while it waits.
