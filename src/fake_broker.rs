@@ -938,6 +938,13 @@ impl Connection {
             "OAUTHBEARER" => {
                 let text = String::from_utf8_lossy(token).into_owned();
                 let bearer = text.split('\u{1}').find_map(|kv| kv.strip_prefix("auth=Bearer ")).unwrap_or_default();
+                // An MSK IAM token is a presigned URL in base64url, no JWT: its URL is kept as the login's name.
+                let url = String::from_utf8(decode_base64url(bearer)).unwrap_or_default();
+                if url.starts_with("https://") {
+                    let login =
+                        Login { mechanism: "AWS_MSK_IAM".into(), username: url, password: None, proof_ok: None };
+                    return ok(self, Some(login), b"");
+                }
                 let payload = bearer.split('.').nth(1).unwrap_or_default();
                 let claims: serde_json::Value = serde_json::from_slice(&decode_base64url(payload)).unwrap_or_default();
                 let subject = claims["sub"].as_str().unwrap_or_default().to_string();

@@ -3,8 +3,6 @@
 //! with `OAuthBearerValidatorCallbackHandler` reads to check them. Clients: `app` / `hush` gets tokens valid for five
 //! minutes; `stale` / `hush` gets tokens that expired ten minutes ago; any other is refused with `invalid_client`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -13,6 +11,8 @@ use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::sign::Signer;
+
+use crate::http_stub::HttpStub;
 
 const KID: &str = "offset-tools-test-key";
 pub const CLIENT_ID: &str = "app";
@@ -36,20 +36,16 @@ pub struct IdentityProvider {
 impl IdentityProvider {
     pub fn start() -> IdentityProvider {
         let key = PKey::from_rsa(Rsa::generate(2048).expect("an RSA key")).expect("a key");
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the identity provider");
-        let port = listener.local_addr().expect("its address").port();
         let issued = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&issued);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let key = key.clone();
-                let counter = Arc::clone(&counter);
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &key, &counter);
-                });
+        let server = HttpStub::start(move |request| match (request.method.as_str(), request.target.as_str()) {
+            ("GET", "/jwks") => (200, jwks(&key)),
+            ("POST", "/token") => {
+                token(&key, request.header("authorization").unwrap_or_default(), &request.body, &counter)
             }
+            _ => (404, r#"{"error":"not_found"}"#.to_string()),
         });
-        IdentityProvider { port, issued }
+        IdentityProvider { port: server.port, issued }
     }
 
     pub fn token_url(&self) -> String {
@@ -59,45 +55,6 @@ impl IdentityProvider {
     pub fn jwks_url(&self) -> String {
         format!("http://127.0.0.1:{}/jwks", self.port)
     }
-}
-
-fn serve(stream: TcpStream, key: &PKey<Private>, issued: &AtomicUsize) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut length = 0usize;
-    let mut authorization = String::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.trim().parse().unwrap_or(0),
-                "authorization" => authorization = value.trim().to_string(),
-                _ => {}
-            }
-        }
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body)?;
-    let (status, answer) = if request_line.starts_with("GET /jwks ") {
-        (200, jwks(key))
-    } else if request_line.starts_with("POST /token ") {
-        token(key, &authorization, &String::from_utf8_lossy(&body), issued)
-    } else {
-        (404, r#"{"error":"not_found"}"#.to_string())
-    };
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-        answer.len()
-    )?;
-    stream.flush()
 }
 
 fn jwks(key: &PKey<Private>) -> String {

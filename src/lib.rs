@@ -9,6 +9,7 @@ pub mod fake_broker;
 pub mod groups;
 pub mod guide;
 pub mod harness;
+pub mod http_stub;
 pub mod identity_provider;
 pub mod kafka;
 pub mod kafka09;

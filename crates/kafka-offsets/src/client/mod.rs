@@ -6,11 +6,13 @@
 //! `admin` (topic settings and creation). Error codes are typed in `codes`.
 
 pub mod admin;
+pub mod aws_credentials;
 pub mod bootstrap;
 pub mod codes;
 pub mod connection;
 pub mod fetch;
 pub mod groups;
+pub mod http;
 pub mod messages;
 pub mod metadata;
 pub mod offsets;
@@ -18,6 +20,7 @@ pub mod oidc;
 pub mod records;
 pub mod sasl;
 pub mod session;
+pub mod sigv4;
 pub mod tls;
 pub mod versions;
 pub mod wire;

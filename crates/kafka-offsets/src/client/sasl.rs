@@ -15,9 +15,11 @@ use openssl::hash::{hash, MessageDigest};
 use openssl::pkey::PKey;
 use openssl::sign::Signer;
 
+use crate::client::aws_credentials::{self, AwsLogin};
 use crate::client::codes::ErrorCode;
 use crate::client::connection::{ConnError, Connection};
 use crate::client::oidc::{AccessToken, TokenEndpoint};
+use crate::client::sigv4::{self, AwsCredentials};
 use crate::client::tls::TlsSettings;
 use crate::client::versions::ApiVersions;
 use crate::error::{Error, Result};
@@ -44,6 +46,12 @@ enum Mechanism {
         endpoint: TokenEndpoint,
         extensions: Vec<(String, String)>,
         token: Arc<Mutex<Option<AccessToken>>>,
+    },
+    /// AWS MSK IAM: an OAUTHBEARER token signed anew for each connection with credentials found once per run.
+    MskIam {
+        login: AwsLogin,
+        region: String,
+        credentials: Arc<Mutex<Option<AwsCredentials>>>,
     },
 }
 
@@ -99,7 +107,9 @@ impl SaslSettings {
                         "scope" => scope = value.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
                         "lifeSeconds" => {
                             life_seconds = value.parse().map_err(|_| {
-                                Error::Usage("--command-config: sasl.oauthbearer.config: lifeSeconds must be a number".into())
+                                Error::Usage(
+                                    "--command-config: sasl.oauthbearer.config: lifeSeconds must be a number".into(),
+                                )
                             })?
                         }
                         _ => match key.strip_prefix("extension_") {
@@ -121,6 +131,22 @@ impl SaslSettings {
                 })?;
                 Mechanism::OAuthBearer { principal, scope, life_seconds, extensions }
             }
+            "AWS_MSK_IAM" => {
+                let region = setting("sasl.aws.region").filter(|r| !r.is_empty()).ok_or_else(|| {
+                    Error::Usage(
+                        "--command-config: AWS_MSK_IAM needs the cluster's AWS region: no bootstrap server is an MSK \
+                         host name that gives one; set AWS_REGION"
+                            .into(),
+                    )
+                })?;
+                let login = AwsLogin {
+                    profile: setting("sasl.aws.profile"),
+                    role_arn: setting("sasl.aws.role.arn"),
+                    role_session_name: setting("sasl.aws.role.session.name"),
+                    sts_region: setting("sasl.aws.sts.region"),
+                };
+                Mechanism::MskIam { login, region, credentials: Arc::new(Mutex::new(None)) }
+            }
             "GSSAPI" => {
                 return Err(Error::Usage(
                     "--command-config: sasl.mechanism: GSSAPI (Kerberos) is not built into these tools".into(),
@@ -128,7 +154,8 @@ impl SaslSettings {
             }
             other => {
                 return Err(Error::Usage(format!(
-                    "--command-config: sasl.mechanism: {other} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER"
+                    "--command-config: sasl.mechanism: {other} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, \
+                     OAUTHBEARER, AWS_MSK_IAM"
                 )))
             }
         };
@@ -139,9 +166,17 @@ impl SaslSettings {
         &self.name
     }
 
+    /// The mechanism named in the handshake: MSK IAM tokens travel as OAUTHBEARER, as AWS's signers send them.
+    fn wire_name(&self) -> &str {
+        match self.mechanism {
+            Mechanism::MskIam { .. } => "OAUTHBEARER",
+            _ => &self.name,
+        }
+    }
+
     /// The handshake request to send (pipelined right behind ApiVersions when the versions are known).
     pub fn handshake(&self) -> SaslHandshakeRequest {
-        SaslHandshakeRequest::default().with_mechanism(StrBytes::from_string(self.name.clone()))
+        SaslHandshakeRequest::default().with_mechanism(StrBytes::from_string(self.wire_name().to_string()))
     }
 
     /// Checks the handshake's answer.
@@ -152,7 +187,7 @@ impl SaslSettings {
                 let enabled: Vec<&str> = enabled.iter().map(|m| m.as_str()).collect();
                 Err(ConnError::Auth(format!(
                     "the broker does not enable SASL mechanism {} (it enables: {})",
-                    self.name,
+                    self.wire_name(),
                     enabled.join(", ")
                 )))
             }
@@ -204,13 +239,16 @@ impl SaslSettings {
                 exchange(format!("\0{username}\0{password}").into_bytes())?;
                 Ok(())
             }
-            Mechanism::OAuthBearer { .. } | Mechanism::Oidc { .. } => {
+            Mechanism::OAuthBearer { .. } | Mechanism::Oidc { .. } | Mechanism::MskIam { .. } => {
                 let (token, extensions) = match &self.mechanism {
                     Mechanism::OAuthBearer { principal, scope, life_seconds, extensions } => {
                         (unsecured_jwt(principal, scope, *life_seconds), extensions)
                     }
                     Mechanism::Oidc { endpoint, extensions, token } => {
                         (oidc_token(endpoint, token, deadline)?, extensions)
+                    }
+                    Mechanism::MskIam { login, region, credentials } => {
+                        (msk_iam_token(login, region, credentials, deadline)?, &Vec::new())
                     }
                     _ => unreachable!("an OAUTHBEARER mechanism"),
                 };
@@ -312,6 +350,29 @@ fn oidc_token(
     let value = token.value.clone();
     *kept = Some(token);
     Ok(value)
+}
+
+/// A token signed now, with the run's AWS credentials (found at the first login).
+fn msk_iam_token(
+    login: &AwsLogin,
+    region: &str,
+    kept: &Mutex<Option<AwsCredentials>>,
+    deadline: Instant,
+) -> std::result::Result<String, ConnError> {
+    let mut kept = kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let credentials = match kept.as_ref() {
+        Some(credentials) => credentials.clone(),
+        None => {
+            let env = |name: &str| std::env::var(name).ok();
+            let (credentials, _source) = aws_credentials::resolve(login, region, &env, deadline)
+                .map_err(|e| ConnError::Auth(format!("AWS MSK IAM: {e}")))?;
+            *kept = Some(credentials.clone());
+            credentials
+        }
+    };
+    let user_agent = concat!("offset-tools/", env!("CARGO_PKG_VERSION"));
+    sigv4::msk_token(region, &credentials, chrono::Utc::now(), user_agent)
+        .map_err(|e| ConnError::Auth(format!("AWS MSK IAM: {e}")))
 }
 
 /// An unsigned JWT (`alg: none`), which brokers with the unsecured OAUTHBEARER validator accept.

@@ -40,6 +40,12 @@ const USED: &[&str] = &[
     "sasl.oauthbearer.extensions",
     "sasl.login.connect.timeout.ms",
     "sasl.login.read.timeout.ms",
+    // AWS MSK IAM (what IAMLoginModule's options give Java), and the cluster's region.
+    "sasl.aws.profile",
+    "sasl.aws.role.arn",
+    "sasl.aws.role.session.name",
+    "sasl.aws.sts.region",
+    "sasl.aws.region",
     "ssl.ca.location",
     "ssl.ca.pem",
     "ssl.certificate.location",
@@ -147,9 +153,14 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
             "sasl.mechanism" | "sasl.mechanisms" => {
                 let mechanism = value.trim().to_ascii_uppercase();
                 match mechanism.as_str() {
-                    "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" => {}
+                    "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" | "AWS_MSK_IAM" => {}
                     "GSSAPI" => return Err(invalid(key, "GSSAPI (Kerberos) is not built into these tools")),
-                    _ => return Err(invalid(key, "must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER")),
+                    _ => {
+                        return Err(invalid(
+                            key,
+                            "must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM",
+                        ))
+                    }
                 }
                 out.settings.push(("sasl.mechanisms".into(), mechanism));
             }
@@ -195,6 +206,8 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
             }
             // Kafka's OpenID Connect login handler: what these tools do themselves.
             "sasl.login.callback.handler.class" if value.trim().ends_with(".OAuthBearerLoginCallbackHandler") => {}
+            // Amazon MSK's client handler: what these tools do themselves for AWS_MSK_IAM.
+            "sasl.client.callback.handler.class" if value.trim().ends_with(".IAMClientCallbackHandler") => {}
             _ => match JAVA_ONLY.iter().find(|(k, _)| *k == key) {
                 Some((reason_key, reason)) => {
                     out.warnings.push(format!("ignoring '{reason_key}' from --command-config: {reason}"))
@@ -307,6 +320,21 @@ fn translate_jaas(properties: &[(String, String)], out: &mut Translated) -> Resu
                 }
             } else {
                 return Err(invalid("sasl.jaas.config", "OAuthBearerLoginModule needs unsecuredLoginStringClaim_sub"));
+            }
+        }
+        "IAMLoginModule" => {
+            if mechanism.as_deref() != Some("AWS_MSK_IAM") {
+                return Err(invalid("sasl.jaas.config", "IAMLoginModule needs sasl.mechanism=AWS_MSK_IAM"));
+            }
+            for (java, ours) in [
+                ("awsProfileName", "sasl.aws.profile"),
+                ("awsRoleArn", "sasl.aws.role.arn"),
+                ("awsRoleSessionName", "sasl.aws.role.session.name"),
+                ("awsStsRegion", "sasl.aws.sts.region"),
+            ] {
+                if let Some(value) = option(java) {
+                    out.settings.push((ours.into(), value));
+                }
             }
         }
         "Krb5LoginModule" => {
@@ -494,6 +522,28 @@ mod tests {
         assert_eq!(
             error(&[("sasl.mechanism", "GSSAPI")]),
             "--command-config: sasl.mechanism: GSSAPI (Kerberos) is not built into these tools"
+        );
+    }
+
+    #[test]
+    fn msk_iam_login_module_options() {
+        let jaas = r#"software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName="ops" awsRoleArn="arn:aws:iam::1:role/r" awsStsRegion="us-east-1" awsDebugCreds=true;"#;
+        let handler = ("sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+        let translated =
+            translate(&props(&[("sasl.mechanism", "AWS_MSK_IAM"), ("sasl.jaas.config", jaas), handler])).unwrap();
+        assert_eq!(
+            translated.settings,
+            owned(&[
+                ("sasl.mechanisms", "AWS_MSK_IAM"),
+                ("sasl.aws.profile", "ops"),
+                ("sasl.aws.role.arn", "arn:aws:iam::1:role/r"),
+                ("sasl.aws.sts.region", "us-east-1"),
+            ])
+        );
+        assert!(translated.warnings.is_empty(), "{:?}", translated.warnings);
+        assert_eq!(
+            error(&[("sasl.mechanism", "PLAIN"), ("sasl.jaas.config", jaas)]),
+            "--command-config: sasl.jaas.config: IAMLoginModule needs sasl.mechanism=AWS_MSK_IAM"
         );
     }
 

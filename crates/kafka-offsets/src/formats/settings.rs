@@ -226,7 +226,8 @@ impl ConnectionFlags<'_> {
             Some(path) => crate::formats::command_config::load(path)?,
             None => Vec::new(),
         };
-        let translated = crate::formats::command_config::translate(&properties)?;
+        let mut translated = crate::formats::command_config::translate(&properties)?;
+        aws_region(&mut translated.settings, &bootstrap, &|name| std::env::var(name).ok());
         let timeout = self.timeout_ms.map(Duration::from_millis).or(translated.timeout).unwrap_or(DEFAULT_TIMEOUT);
         let client_id = translated
             .settings
@@ -247,6 +248,34 @@ impl ConnectionFlags<'_> {
     }
 }
 
+/// AWS MSK IAM signs for the cluster's region: `AWS_REGION` (`AWS_DEFAULT_REGION`), else the one in a bootstrap
+/// server's MSK host name. Shown by `--dump-config` as it will be used.
+fn aws_region(settings: &mut Vec<(String, String)>, bootstrap: &[BrokerAddress], env: &dyn Fn(&str) -> Option<String>) {
+    let msk = settings.iter().rev().find(|(k, _)| k == "sasl.mechanisms").is_some_and(|(_, v)| v == "AWS_MSK_IAM");
+    if !msk || settings.iter().any(|(k, _)| k == "sasl.aws.region") {
+        return;
+    }
+    let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|name| env(name).filter(|r| !r.trim().is_empty()))
+        .or_else(|| bootstrap.iter().find_map(|b| region_from_host(&b.host)));
+    if let Some(region) = region {
+        settings.push(("sasl.aws.region".into(), region.trim().to_string()));
+    }
+}
+
+/// The AWS region in an MSK broker's host name (`b-1.name.x1.c2.kafka.eu-west-1.amazonaws.com`, serverless
+/// `boot-x.c1.kafka-serverless.us-east-1.amazonaws.com`, China's `...amazonaws.com.cn`).
+pub fn region_from_host(host: &str) -> Option<String> {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let aws = labels.iter().rposition(|l| l.eq_ignore_ascii_case("amazonaws"))?;
+    let region = labels.get(aws.checked_sub(1)?)?;
+    let service = labels.get(aws.checked_sub(2)?)?;
+    let looks_like_region = region.split('-').count() >= 3
+        && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    (service.starts_with("kafka") && looks_like_region).then(|| region.to_string())
+}
+
 /// `--dump-config`: the effective client settings, secrets hidden, as `key=value` lines.
 pub fn dump(settings: &ClientSettings) -> Vec<String> {
     let mut lines = vec!["# client settings (secrets hidden)".to_string()];
@@ -257,6 +286,39 @@ pub fn dump(settings: &ClientSettings) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_come_from_msk_host_names() {
+        let region = |h: &str| region_from_host(h);
+        assert_eq!(region("b-1.orders.abc123.c2.kafka.eu-west-1.amazonaws.com").as_deref(), Some("eu-west-1"));
+        assert_eq!(region("boot-x.c1.kafka-serverless.us-east-1.amazonaws.com").as_deref(), Some("us-east-1"));
+        assert_eq!(region("b-2.x.y.c3.kafka.cn-north-1.amazonaws.com.cn").as_deref(), Some("cn-north-1"));
+        assert_eq!(region("b-1.x.kafka.us-gov-west-1.amazonaws.com.").as_deref(), Some("us-gov-west-1"));
+        for other in [
+            "127.0.0.1",
+            "kafka.example.com",
+            "s3.eu-west-1.amazonaws.com",
+            "amazonaws.com",
+            "x.kafka.EU.amazonaws.com",
+        ] {
+            assert_eq!(region(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn msk_iam_region_from_the_environment_else_the_bootstrap_host() {
+        let msk = || vec![("sasl.mechanisms".to_string(), "AWS_MSK_IAM".to_string())];
+        let hosts = parse_bootstrap("127.0.0.1:9092,b-1.x.c2.kafka.eu-west-1.amazonaws.com:9098").unwrap();
+        let region = |settings: &mut Vec<(String, String)>, env: &dyn Fn(&str) -> Option<String>| {
+            aws_region(settings, &hosts, env);
+            settings.iter().find(|(k, _)| k == "sasl.aws.region").map(|(_, v)| v.clone())
+        };
+        assert_eq!(region(&mut msk(), &|_| None).as_deref(), Some("eu-west-1"));
+        let env = |name: &str| (name == "AWS_DEFAULT_REGION").then(|| "us-east-2".to_string());
+        assert_eq!(region(&mut msk(), &env).as_deref(), Some("us-east-2"));
+        let mut plain = vec![("sasl.mechanisms".to_string(), "PLAIN".to_string())];
+        assert_eq!(region(&mut plain, &env), None);
+    }
 
     #[test]
     fn debug_output_hides_secrets() {
