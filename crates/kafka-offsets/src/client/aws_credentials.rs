@@ -73,7 +73,7 @@ impl Lookup<'_> {
     }
 
     fn default_chain(&self) -> Result<(AwsCredentials, String), String> {
-        if let Some(credentials) = self.from_environment() {
+        if let Some(credentials) = self.environment_keys() {
             return Ok((credentials, "the environment (AWS_ACCESS_KEY_ID)".into()));
         }
         if let (Some(file), Some(role)) = (self.var("AWS_WEB_IDENTITY_TOKEN_FILE"), self.var("AWS_ROLE_ARN")) {
@@ -99,7 +99,7 @@ impl Lookup<'_> {
         ))
     }
 
-    fn from_environment(&self) -> Option<AwsCredentials> {
+    fn environment_keys(&self) -> Option<AwsCredentials> {
         Some(AwsCredentials {
             access_key_id: self.var("AWS_ACCESS_KEY_ID")?,
             secret_access_key: self.var("AWS_SECRET_ACCESS_KEY")?,
@@ -152,7 +152,7 @@ impl Lookup<'_> {
                 (Some(source), _) if source == name => self.static_keys(name, &keys)?,
                 (Some(source), _) => self.profile(&source, depth + 1)?,
                 (None, Some("Environment")) => self
-                    .from_environment()
+                    .environment_keys()
                     .ok_or_else(|| format!("AWS profile '{name}': no AWS_ACCESS_KEY_ID in the environment"))?,
                 (None, Some("EcsContainer")) => {
                     self.container()?.ok_or_else(|| format!("AWS profile '{name}': no container credentials here"))?
@@ -266,12 +266,14 @@ impl Lookup<'_> {
             }
         };
         let path = format!("{endpoint}/latest/meta-data/iam/security-credentials/");
-        let get = |url: &str| agent.get(url).set("X-aws-ec2-metadata-token", session.trim()).call();
-        let roles = answer(get(&path), "the instance metadata")?;
+        let get = |url: &str| {
+            answer(agent.get(url).set("X-aws-ec2-metadata-token", session.trim()).call(), "the instance metadata")
+        };
+        let roles = get(&path)?;
         let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
             return Err(format!("the instance at {endpoint} has no IAM role"));
         };
-        let text = answer(get(&format!("{path}{role}")), "the instance metadata")?;
+        let text = get(&format!("{path}{role}"))?;
         json_credentials(&text, "Token")
             .map(Some)
             .ok_or_else(|| format!("the instance metadata of role {role} are not credentials"))
