@@ -12,7 +12,7 @@ use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::sign::Signer;
 
-use crate::http_stub::HttpStub;
+use crate::http_stub::{Handler, HttpRequest, HttpStub};
 
 const KID: &str = "offset-tools-test-key";
 pub const CLIENT_ID: &str = "app";
@@ -29,7 +29,11 @@ fn base64url(bytes: &[u8]) -> String {
 /// The running provider (it serves until the test process ends).
 pub struct IdentityProvider {
     pub port: u16,
-    /// Tokens issued to [`CLIENT_ID`] so far.
+    /// The same provider over HTTPS.
+    pub https_port: u16,
+    /// The only CA of the HTTPS endpoint's certificate (PEM).
+    pub ca_pem: std::path::PathBuf,
+    /// Tokens issued to [`CLIENT_ID`] so far over plain HTTP.
     pub issued: Arc<AtomicUsize>,
 }
 
@@ -37,15 +41,16 @@ impl IdentityProvider {
     pub fn start() -> IdentityProvider {
         let key = PKey::from_rsa(Rsa::generate(2048).expect("an RSA key")).expect("a key");
         let issued = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&issued);
-        let server = HttpStub::start(move |request| match (request.method.as_str(), request.target.as_str()) {
-            ("GET", "/jwks") => (200, jwks(&key)),
-            ("POST", "/token") => {
-                token(&key, request.header("authorization").unwrap_or_default(), &request.body, &counter)
-            }
-            _ => (404, r#"{"error":"not_found"}"#.to_string()),
-        });
-        IdentityProvider { port: server.port, issued }
+        let ca_pem = crate::scratch_dir("idp-https").join("idp-ca.pem");
+        // The HTTPS endpoint's tokens are counted apart: the plain one's count is per run.
+        let https = HttpStub::start_https(endpoints(key.clone(), Arc::new(AtomicUsize::new(0))), &ca_pem);
+        let server = HttpStub::serving_shared(endpoints(key, Arc::clone(&issued)));
+        IdentityProvider { port: server.port, https_port: https.port, ca_pem, issued }
+    }
+
+    /// The token endpoint over HTTPS, its certificate signed by [`IdentityProvider::ca_pem`] alone.
+    pub fn https_token_url(&self) -> String {
+        format!("https://localhost:{}/token", self.https_port)
     }
 
     pub fn token_url(&self) -> String {
@@ -55,6 +60,15 @@ impl IdentityProvider {
     pub fn jwks_url(&self) -> String {
         format!("http://127.0.0.1:{}/jwks", self.port)
     }
+}
+
+/// The JWKS and the token endpoint, counting tokens issued in `issued`.
+fn endpoints(key: PKey<Private>, issued: Arc<AtomicUsize>) -> Arc<Handler> {
+    Arc::new(move |request: &HttpRequest| match (request.method.as_str(), request.target.as_str()) {
+        ("GET", "/jwks") => (200, jwks(&key)),
+        ("POST", "/token") => token(&key, request.header("authorization").unwrap_or_default(), &request.body, &issued),
+        _ => (404, r#"{"error":"not_found"}"#.to_string()),
+    })
 }
 
 fn jwks(key: &PKey<Private>) -> String {

@@ -4,6 +4,7 @@
 //! module, `sasl.oauthbearer.token.endpoint.url`): a login reads offsets as GetOffsetShell does; a wrong secret, an
 //! expired token and an unreachable endpoint each end in one line, exit 1, at once; no output holds the secret.
 
+use std::io::Write;
 use std::time::Duration;
 
 use libtest_mimic::Failed;
@@ -116,6 +117,32 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 "--dry-run",
             ]);
             check(reset.code == Some(0) && reset.stdout.contains("oidc-group"), || format!("{reset:?}"))
+        }),
+        ("an_https_endpoint_trusted_through_the_files_truststore", V4_4, |f| {
+            let file = client_file(CLIENT_ID, CLIENT_SECRET, &f.idp.https_token_url());
+            let trust = format!("ssl.truststore.type=PEM\nssl.truststore.location={}\n", f.idp.ca_pem.display());
+            std::fs::OpenOptions::new().append(true).open(&file).and_then(|mut w| w.write_all(trust.as_bytes()))?;
+            let ours = offsets(f, &file);
+            let theirs = f.kafka.get_offset_shell(&["--topic", "orders"]);
+            let mut lines: Vec<&str> = theirs.stdout.lines().collect();
+            lines.sort();
+            let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            check(ours.code == Some(0) && ours.stdout == expected && !expected.is_empty(), || {
+                format!("----- GetOffsetShell\n{expected}----- get-offset over OIDC and HTTPS\n{ours:?}")
+            })
+        }),
+        ("an_https_endpoint_of_a_ca_not_trusted_is_one_line", V4_4, |f| {
+            // No truststore: the system's CAs, which do not know the endpoint's.
+            let file = client_file(CLIENT_ID, CLIENT_SECRET, &f.idp.https_token_url());
+            one_line(
+                &offsets(f, &file),
+                &format!(
+                    "the SASL login was refused: cannot get a token from {}: Network Error: TLS: ",
+                    f.idp.https_token_url()
+                ),
+            )?;
+            let out = offsets(f, &file);
+            check(out.stderr.contains("certificate verify failed"), || format!("{out:?}"))
         }),
         ("a_wrong_secret_is_the_identity_providers_refusal", V4_4, |f| {
             let file = client_file(CLIENT_ID, "not-the-secret", &f.idp.token_url());
