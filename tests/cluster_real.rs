@@ -47,8 +47,9 @@ fn setup(_: Version) -> Fixture {
         produce_records(&old_config, "moving", p, &records("moving", p, count));
     }
     commit(&old.client_config(), "mover", "moving", &(0..6).map(|p| (p, 5)).collect::<Vec<_>>());
-    // A group the cluster knows (so that Kafka's tool names its coordinator).
+    // Groups the cluster knows (so that Kafka's tool names their coordinators).
     commit(&cluster.client_config(), "moved", "moving", &[(0, 1)]);
+    commit(&cluster.client_config(), "frozen", "moving", &[(0, 1)]);
     Fixture { cluster: Mutex::new(cluster), old }
 }
 
@@ -60,6 +61,18 @@ fn with_leader_down(f: &Fixture, work: impl FnOnce(&Kafka) -> Result<(), Failed>
     let result = work(&cluster);
     cluster.restart_node(leader);
     result
+}
+
+/// The id of a group's coordinator, as Kafka's `--describe --state` names it.
+fn coordinator(cluster: &Kafka, group: &str) -> i32 {
+    let state = cluster.consumer_groups(&["--describe", "--group", group, "--state"]);
+    state
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{group} ")))
+        .and_then(|l| l.split_whitespace().find(|t| t.starts_with('(') && t.ends_with(')')))
+        .and_then(|t| t.trim_matches(|c| c == '(' || c == ')').parse::<i32>().ok())
+        .unwrap_or_else(|| panic!("the coordinator of {group} in Kafka's --describe --state: {state:?}"))
 }
 
 fn cases() -> Vec<VersionCase<Fixture>> {
@@ -90,14 +103,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             let mut cluster = f.cluster.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             // The group's coordinator, as Kafka's tool names it, is the tool's only bootstrap server: stopped while
             // the tool waits to commit, it can no longer answer the lookup of the new coordinator either.
-            let state = cluster.consumer_groups(&["--describe", "--group", "moved", "--state"]);
-            let id = state
-                .stdout
-                .lines()
-                .find(|l| l.starts_with("moved "))
-                .and_then(|l| l.split_whitespace().find(|t| t.starts_with('(') && t.ends_with(')')))
-                .and_then(|t| t.trim_matches(|c| c == '(' || c == ')').parse::<i32>().ok())
-                .expect("the group's coordinator in Kafka's --describe --state");
+            let id = coordinator(&cluster, "moved");
             let bootstrap = cluster.node_bootstrap(id);
             let mut stopped = None;
             let out = with_fault_before_commit(
@@ -128,6 +134,49 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             }
             assert_output(&out, &reset_table(&rows), "", 0);
             check(described.len() == 6 && described.values().all(|o| *o == Some(3)), || format!("{described:?}"))
+        }),
+        ("a_frozen_coordinator_leaves_the_commit_unknown", V4, |f| {
+            let cluster = f.cluster.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let id = coordinator(&cluster, "frozen");
+            // Frozen (SIGSTOP) after the tool's checks: the commit is written into the socket, and no answer comes.
+            let mut frozen = false;
+            let out = with_fault_before_commit(
+                "reset-offsets",
+                &[
+                    "--bootstrap-server",
+                    &cluster.bootstrap(),
+                    "--group",
+                    "frozen",
+                    "--topic",
+                    "moving",
+                    "--to-offset",
+                    "2",
+                    "--execute",
+                    "--timeout",
+                    "8000",
+                ],
+                |_| {
+                    cluster.signal_node(id, "STOP");
+                    frozen = true;
+                },
+            );
+            if frozen {
+                cluster.signal_node(id, "CONT");
+            }
+            assert_output(
+                &out,
+                &reset_table(&[]),
+                "Error: the commit of group 'frozen' was not confirmed: no answer in time; it may or may not have \
+                 been applied (see it with --to-current --dry-run)\n",
+                1,
+            );
+            // Kafka's tool shows one of the two states, never a part of the commit.
+            let described = cluster.consumer_groups(&["--describe", "--group", "frozen"]);
+            let offsets = described_offsets(&described.stdout, "frozen");
+            let applied = offsets.len() == 6 && offsets.values().all(|o| *o == Some(2));
+            let untouched = offsets.len() == 1 && offsets.values().all(|o| *o == Some(1));
+            eprintln!("after the frozen coordinator: {}", if applied { "applied" } else { "untouched" });
+            check(described.code == Some(0) && (applied || untouched), || format!("{described:?}"))
         }),
         ("migrate_groups_reads_from_the_new_leaders", V4, |f| {
             with_leader_down(f, |cluster| {
