@@ -38,11 +38,39 @@ struct Measured {
     peak_rss_kib: u64,
     runs: u64,
     codes: Vec<i64>,
+    /// What the last run printed.
+    stdout: String,
+    stderr: String,
 }
 
 impl Measured {
+    /// Every run exited 0, and the last one printed something and no error: Kafka's JVM tools exit 0 on many
+    /// failures ("Error: Executing consumer group command failed ...", an exception), so their words are read too.
     fn ok(&self) -> bool {
-        self.codes == [0]
+        let said_error = self.stdout.lines().chain(self.stderr.lines()).any(|l| {
+            l.starts_with("Error") || l.contains("Exception") || l.starts_with("ERROR") || l.contains(" ERROR ")
+        });
+        self.codes == [0] && !said_error && !self.stdout.trim().is_empty()
+    }
+
+    /// One measurement of several, each of one run (of commands that cannot be repeated as they are): the median
+    /// of their times, the largest maximum and RSS.
+    fn of_single_runs(each: &[Measured]) -> Measured {
+        let mut walls: Vec<f64> = each.iter().map(|m| m.median_ms).collect();
+        walls.sort_by(f64::total_cmp);
+        let mut codes: Vec<i64> = each.iter().flat_map(|m| m.codes.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        let last = each.last().expect("at least one run");
+        Measured {
+            median_ms: walls[walls.len() / 2],
+            max_ms: each.iter().map(|m| m.max_ms).fold(0.0, f64::max),
+            peak_rss_kib: each.iter().map(|m| m.peak_rss_kib).max().unwrap_or(0),
+            runs: each.len() as u64,
+            codes,
+            stdout: last.stdout.clone(),
+            stderr: last.stderr.clone(),
+        }
     }
 }
 
@@ -63,6 +91,8 @@ fn measure_with(runs: u32, cmd: &[String], stdin: Option<&Path>) -> Measured {
         peak_rss_kib: v["peak_rss_kib"].as_u64().unwrap(),
         runs: v["runs"].as_u64().unwrap(),
         codes: v["exit_codes"].as_array().unwrap().iter().filter_map(|c| c.as_i64()).collect(),
+        stdout: v["last_stdout"].as_str().unwrap_or_default().to_string(),
+        stderr: v["last_stderr"].as_str().unwrap_or_default().to_string(),
     }
 }
 
@@ -135,7 +165,11 @@ impl Table {
 
     fn row_expecting(&mut self, case: &str, tool: &str, m: &Measured, baseline: Option<&Measured>, ok: bool) {
         let ratio = baseline.map_or(String::new(), |b| format!("{:.2}x", m.median_ms / b.median_ms));
-        let status = if ok { String::new() } else { format!(" (exit codes {:?})", m.codes) };
+        let status = if ok { String::new() } else { format!(" (FAILED: exit codes {:?})", m.codes) };
+        if !ok {
+            let said: Vec<&str> = m.stdout.lines().chain(m.stderr.lines()).take(5).collect();
+            eprintln!("{case} / {tool} failed: {}", said.join(" | "));
+        }
         let _ = writeln!(
             self.markdown,
             "| {case} | {tool}{status} | {} | {:.1} | {:.1} | {:.1} | {ratio} |",

@@ -7,7 +7,7 @@ use std::process::Command;
 use offset_tools_tests::kafka::{Kafka, Options, Version};
 use offset_tools_tests::produce::{produce, produce_payloads};
 
-use super::{jvm_tool, kcat_query, measure, run_ok, strings, Table, Tools};
+use super::{jvm_tool, kcat_query, measure, run_ok, strings, Measured, Table, Tools};
 
 const V4: Version = Version::V4_1;
 const T0: i64 = 1_700_000_000_000;
@@ -172,6 +172,27 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
             Some(&ours),
         );
     }
+
+    // First commits: 1,000 groups the broker has never seen (what a migration does), new names for every run, after
+    // the --all-groups cases (which must see the thousand alone).
+    let case = "1,000 new groups x 10 partitions, --from-file --execute (first commits)";
+    let new_groups = |tag: String| {
+        let groups = names(&format!("{tag}-"), 1000);
+        let file = groups_file(&dir, &format!("{tag}.csv"), &groups, "ten", 10);
+        with_groups(strings(&["--bootstrap-server", &bootstrap, "--from-file", &file, "--execute"]), &groups)
+    };
+    let ours: Vec<Measured> = (0..5).map(|i| measure(1, &ours_cmd(&new_groups(format!("new{i}"))))).collect();
+    let ours = Measured::of_single_runs(&ours);
+    table.row(case, "reset-offsets", &ours, None);
+    let theirs: Vec<Measured> = (0..3)
+        .map(|i| {
+            let mut args = vec!["--reset-offsets".to_string()];
+            args.extend(new_groups(format!("jvm{i}")));
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            measure(1, &jvm_tool(&kafka, groups_class, &refs))
+        })
+        .collect();
+    table.row(case, "kafka-consumer-groups.sh 4.1 (JVM)", &Measured::of_single_runs(&theirs), Some(&ours));
     out.push_str(&table.markdown);
 
     migrate(tools, &kafka, &new, &dir, out);
