@@ -7,7 +7,7 @@ TARGET_DIR ?= target
 # `make install BUILD=` installs what is already built.
 BUILD ?= 1
 
-.PHONY: all build release test lint demo bench fuzz install dist clean kafka messages
+.PHONY: all build release test lint demo bench fuzz install dist clean kafka krb5 messages
 
 all: build
 
@@ -32,7 +32,11 @@ kafka:
 	./scripts/fetch-kafka09.sh >/dev/null
 	for version in $(KAFKA_VERSIONS); do ./scripts/fetch-kafka.sh $$version >/dev/null || exit 1; done
 
-test: lint build kafka
+# The Kerberos tests start an MIT KDC of their own (Debian's packages, installed once per machine).
+krb5:
+	./scripts/ensure-krb5.sh
+
+test: lint build kafka krb5
 	$(CARGO) test --workspace
 
 # The Kafka messages kafka-protocol lacks, written from the definitions in Kafka's client jars (3.9.1's for the

@@ -47,10 +47,18 @@ impl Measured {
     /// Every run exited 0, and the last one printed something and no error: Kafka's JVM tools exit 0 on many
     /// failures ("Error: Executing consumer group command failed ...", an exception), so their words are read too.
     fn ok(&self) -> bool {
-        let said_error = self.stdout.lines().chain(self.stderr.lines()).any(|l| {
-            l.starts_with("Error") || l.contains("Exception") || l.starts_with("ERROR") || l.contains(" ERROR ")
-        });
-        self.codes == [0] && !said_error && !self.stdout.trim().is_empty()
+        self.codes == [0] && self.errors().is_empty() && !self.stdout.trim().is_empty()
+    }
+
+    /// The lines of the last run that say an error.
+    fn errors(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .chain(self.stderr.lines())
+            .filter(|l| {
+                l.starts_with("Error") || l.contains("Exception") || l.starts_with("ERROR") || l.contains(" ERROR ")
+            })
+            .collect()
     }
 
     /// One measurement of several, each of one run (of commands that cannot be repeated as they are): the median
@@ -167,8 +175,9 @@ impl Table {
         let ratio = baseline.map_or(String::new(), |b| format!("{:.2}x", m.median_ms / b.median_ms));
         let status = if ok { String::new() } else { format!(" (FAILED: exit codes {:?})", m.codes) };
         if !ok {
-            let said: Vec<&str> = m.stdout.lines().chain(m.stderr.lines()).take(5).collect();
-            eprintln!("{case} / {tool} failed: {}", said.join(" | "));
+            let errors = m.errors();
+            let said: Vec<&str> = if errors.is_empty() { m.stderr.lines().take(5).collect() } else { errors };
+            eprintln!("{case} / {tool} failed ({} lines of stdout): {}", m.stdout.lines().count(), said.join(" | "));
         }
         let _ = writeln!(
             self.markdown,

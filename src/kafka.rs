@@ -617,7 +617,16 @@ impl Kafka {
         self.tool_run(self.version, class, args, stdin)
     }
 
+    /// A tool with more JVM options (`-Djava.security.krb5.conf=...`).
+    pub fn tool_with_jvm(&self, class: &str, args: &[&str], jvm: &[String]) -> Output {
+        self.tool_in(self.version, class, args, None, jvm)
+    }
+
     fn tool_run(&self, release: Version, class: &str, args: &[&str], stdin: Option<&str>) -> Output {
+        self.tool_in(release, class, args, stdin, &[])
+    }
+
+    fn tool_in(&self, release: Version, class: &str, args: &[&str], stdin: Option<&str>, jvm: &[String]) -> Output {
         let mut config = self.dir.join("tools-log.properties");
         if release != self.version {
             // Each release's log configuration: 4.x reads log4j2's.
@@ -637,7 +646,7 @@ impl Kafka {
             None if archive.exists() => cmd.arg(format!("-XX:SharedArchiveFile={}", archive.display())),
             None => &mut cmd,
         };
-        cmd.arg(class).args(args);
+        cmd.args(jvm).arg(class).args(args);
         let out = command(&mut cmd, stdin);
         if let Some(partial) = making {
             let _ = std::fs::rename(partial, &archive);

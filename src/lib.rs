@@ -13,6 +13,7 @@ pub mod http_stub;
 pub mod identity_provider;
 pub mod kafka;
 pub mod kafka09;
+pub mod kdc;
 pub mod mirror;
 pub mod mock;
 pub mod oracle;

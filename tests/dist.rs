@@ -32,6 +32,13 @@ fn newest_glibc(binary: &Path) -> Vec<u32> {
         .expect("GLIBC symbol versions")
 }
 
+/// The shared libraries a binary names (its `NEEDED` entries).
+fn needed(binary: &Path) -> Vec<String> {
+    let out = command(Command::new("objdump").arg("-p").arg(binary), None);
+    assert_eq!(out.code, Some(0), "objdump -p {}: {out:?}", binary.display());
+    out.stdout.lines().filter_map(|l| l.trim().strip_prefix("NEEDED")).map(|name| name.trim().to_string()).collect()
+}
+
 #[test]
 fn make_dist_makes_a_tarball_for_glibc_2_17_whose_binaries_run() {
     let target = workspace_root().join("target/dist");
@@ -112,6 +119,16 @@ fn make_dist_makes_a_tarball_for_glibc_2_17_whose_binaries_run() {
     for tool in TOOLS {
         let glibc = newest_glibc(&bin.join(tool));
         assert!(glibc <= vec![2, 17], "{tool} needs GLIBC_{glibc:?}");
+        // glibc's own libraries only: Kerberos's GSSAPI library is loaded when a GSSAPI login needs it, so the
+        // binaries start on hosts without it.
+        let libraries = needed(&bin.join(tool));
+        let glibc_own = ["libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1"];
+        assert!(
+            libraries
+                .iter()
+                .all(|l| glibc_own.contains(&l.as_str()) || l.starts_with("ld-linux") || l == "libgcc_s.so.1"),
+            "{tool} needs {libraries:?}"
+        );
         assert_output(&run(&bin.join(tool), &["--version"]), &format!("{tool} {version}\n"), "", 0);
     }
     assert_output(&run(&bin.join("kafka-get-offsets.sh"), &["--version"]), &format!("get-offset {version}\n"), "", 0);

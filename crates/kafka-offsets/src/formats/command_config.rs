@@ -40,6 +40,11 @@ const USED: &[&str] = &[
     "sasl.oauthbearer.extensions",
     "sasl.login.connect.timeout.ms",
     "sasl.login.read.timeout.ms",
+    // Kerberos (librdkafka's names; the ticket cache is ours).
+    "sasl.kerberos.service.name",
+    "sasl.kerberos.principal",
+    "sasl.kerberos.keytab",
+    "sasl.kerberos.ccache",
     // AWS MSK IAM (what IAMLoginModule's options give Java), and the cluster's region.
     "sasl.aws.profile",
     "sasl.aws.role.arn",
@@ -72,6 +77,10 @@ const JAVA_ONLY: &[(&str, &str)] = &[
     ("sasl.client.callback.handler.class", "a Java class; these tools log in themselves"),
     ("sasl.oauthbearer.scope.claim.name", "the token's claims are checked by the broker"),
     ("sasl.oauthbearer.sub.claim.name", "the token's claims are checked by the broker"),
+    ("sasl.kerberos.kinit.cmd", "the tools get tickets through the GSSAPI library, not kinit"),
+    ("sasl.kerberos.min.time.before.relogin", "a run logs in once per connection"),
+    ("sasl.kerberos.ticket.renew.jitter", "a run logs in once per connection"),
+    ("sasl.kerberos.ticket.renew.window.factor", "a run logs in once per connection"),
     ("sasl.login.retry.backoff.ms", "a token request is not retried: its error is said at once"),
     ("sasl.login.retry.backoff.max.ms", "a token request is not retried: its error is said at once"),
 ];
@@ -153,12 +162,11 @@ pub fn translate(properties: &[(String, String)]) -> Result<Translated> {
             "sasl.mechanism" | "sasl.mechanisms" => {
                 let mechanism = value.trim().to_ascii_uppercase();
                 match mechanism.as_str() {
-                    "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" | "AWS_MSK_IAM" => {}
-                    "GSSAPI" => return Err(invalid(key, "GSSAPI (Kerberos) is not built into these tools")),
+                    "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER" | "AWS_MSK_IAM" | "GSSAPI" => {}
                     _ => {
                         return Err(invalid(
                             key,
-                            "must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM",
+                            "must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM or GSSAPI",
                         ))
                     }
                 }
@@ -338,7 +346,36 @@ fn translate_jaas(properties: &[(String, String)], out: &mut Translated) -> Resu
             }
         }
         "Krb5LoginModule" => {
-            return Err(invalid("sasl.jaas.config", "GSSAPI (Kerberos) is not built into these tools"))
+            match mechanism.as_deref() {
+                None => out.settings.push(("sasl.mechanisms".into(), "GSSAPI".into())),
+                Some("GSSAPI") => {}
+                Some(m) => {
+                    return Err(invalid("sasl.jaas.config", format!("Krb5LoginModule does not fit sasl.mechanism={m}")))
+                }
+            }
+            let flag = |name: &str| option(name).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            if flag("useKeyTab") {
+                let keytab = option("keyTab")
+                    .ok_or_else(|| invalid("sasl.jaas.config", "Krb5LoginModule with useKeyTab=true needs keyTab"))?;
+                out.settings.push(("sasl.kerberos.keytab".into(), keytab));
+            } else if flag("useTicketCache") {
+                if let Some(cache) = option("ticketCache") {
+                    out.settings.push(("sasl.kerberos.ccache".into(), cache));
+                }
+            } else {
+                return Err(invalid(
+                    "sasl.jaas.config",
+                    "Krb5LoginModule needs useKeyTab=true with keyTab, or useTicketCache=true (these tools never ask \
+                     for a password)",
+                ));
+            }
+            if let Some(principal) = option("principal") {
+                out.settings.push(("sasl.kerberos.principal".into(), principal));
+            }
+            // Java reads the service name from the login module too; the key wins.
+            if let (Some(service), None) = (option("serviceName"), get(properties, "sasl.kerberos.service.name")) {
+                out.settings.push(("sasl.kerberos.service.name".into(), service));
+            }
         }
         _ => return Err(invalid("sasl.jaas.config", format!("unsupported login module {}", login.module))),
     }
@@ -520,9 +557,49 @@ mod tests {
             "--command-config: sasl.jaas.config: PlainLoginModule does not fit sasl.mechanism=SCRAM-SHA-256"
         );
         assert_eq!(
-            error(&[("sasl.mechanism", "GSSAPI")]),
-            "--command-config: sasl.mechanism: GSSAPI (Kerberos) is not built into these tools"
+            error(&[("sasl.mechanism", "OAUTHBEARER"), ("sasl.jaas.config", KRB5_KEYTAB)]),
+            "--command-config: sasl.jaas.config: Krb5LoginModule does not fit sasl.mechanism=OAUTHBEARER"
         );
+    }
+
+    const KRB5_KEYTAB: &str = r#"com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab="/etc/security/keytabs/migrator.keytab" principal="migrator@EXAMPLE.COM";"#;
+
+    #[test]
+    fn kerberos_keytab_and_ticket_cache() {
+        let keytab =
+            translate(&props(&[("sasl.kerberos.service.name", "kafka"), ("sasl.jaas.config", KRB5_KEYTAB)])).unwrap();
+        assert_eq!(
+            keytab.settings,
+            owned(&[
+                ("sasl.kerberos.service.name", "kafka"),
+                ("sasl.mechanisms", "GSSAPI"),
+                ("sasl.kerberos.keytab", "/etc/security/keytabs/migrator.keytab"),
+                ("sasl.kerberos.principal", "migrator@EXAMPLE.COM"),
+            ])
+        );
+        assert!(keytab.warnings.is_empty(), "{:?}", keytab.warnings);
+        let cache = r#"com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true ticketCache="/tmp/krb5cc_ops" serviceName="kafka-prod";"#;
+        assert_eq!(
+            settings(&[("sasl.mechanism", "GSSAPI"), ("sasl.jaas.config", cache)]),
+            owned(&[
+                ("sasl.mechanisms", "GSSAPI"),
+                ("sasl.kerberos.ccache", "/tmp/krb5cc_ops"),
+                ("sasl.kerberos.service.name", "kafka-prod"),
+            ])
+        );
+        for (jaas, reason) in [
+            (
+                "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true;",
+                "Krb5LoginModule with useKeyTab=true needs keyTab",
+            ),
+            (
+                "com.sun.security.auth.module.Krb5LoginModule required principal=\"a@B\";",
+                "Krb5LoginModule needs useKeyTab=true with keyTab, or useTicketCache=true (these tools never ask for a \
+                 password)",
+            ),
+        ] {
+            assert_eq!(error(&[("sasl.jaas.config", jaas)]), format!("--command-config: sasl.jaas.config: {reason}"));
+        }
     }
 
     #[test]
@@ -612,10 +689,6 @@ mod tests {
             assert_eq!(message, format!("--command-config: sasl.jaas.config: {reason}"), "{jaas}");
             assert!(!message.contains("s3cr3t"));
         }
-        assert_eq!(
-            error(&[("sasl.jaas.config", "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true;")]),
-            "--command-config: sasl.jaas.config: GSSAPI (Kerberos) is not built into these tools"
-        );
     }
 
     #[test]
