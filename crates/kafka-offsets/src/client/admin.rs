@@ -356,12 +356,9 @@ impl Operation for CreateTopics {
 }
 
 /// The later of two: a retry after a backoff wins.
-fn later(a: Next, b: Next) -> Next {
-    if a == Next::RetryLater || b == Next::RetryLater {
-        Next::RetryLater
-    } else {
-        Next::Continue
-    }
+fn later(mut a: Next, b: Next) -> Next {
+    a.raise(b);
+    a
 }
 
 /// CreatePartitions: grows topics to the given partition counts.

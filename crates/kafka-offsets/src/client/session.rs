@@ -594,6 +594,15 @@ pub enum Next {
     RetryLater,
 }
 
+impl Next {
+    /// A round whose part asks to retry later retries later.
+    pub fn raise(&mut self, part: Next) {
+        if part == Next::RetryLater {
+            *self = Next::RetryLater;
+        }
+    }
+}
+
 /// Work that takes one or more rounds: it adds its requests, reads its answers, and keeps its own results.
 pub trait Operation {
     /// Adds the requests still needed (none when done).

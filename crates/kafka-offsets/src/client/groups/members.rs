@@ -121,9 +121,7 @@ impl Operation for DescribeMembers {
             let (classic, consumer) = match (answers.take(call.classic), consumer) {
                 (Ok(classic), Ok(consumer)) => (classic, consumer),
                 (Err(e), _) | (_, Err(e)) => {
-                    if self.work.unreachable(session, &call.groups, &call.address, &e) == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.unreachable(session, &call.groups, &call.address, &e));
                     continue;
                 }
             };
@@ -201,9 +199,7 @@ impl Operation for DescribeMembers {
                 match outcome {
                     Ok(described) => self.work.finish(&group, Ok(described)),
                     Err(code) => {
-                        if self.work.error(session, &group, code, "cannot describe it") == Next::RetryLater {
-                            next = Next::RetryLater;
-                        }
+                        next.raise(self.work.error(session, &group, code, "cannot describe it"));
                     }
                 }
             }

@@ -402,9 +402,7 @@ impl Operation for DescribeGroups {
             let (response, consumer, typed) = match (answers.take(call.classic), consumer, typed) {
                 (Ok(response), Ok(consumer), Ok(typed)) => (response, consumer, typed),
                 (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                    if self.work.unreachable(session, &call.groups, &call.address, &e) == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.unreachable(session, &call.groups, &call.address, &e));
                     continue;
                 }
             };
@@ -442,9 +440,7 @@ impl Operation for DescribeGroups {
                 match outcome {
                     Ok(state) => self.work.finish(&group, Ok(GroupState::Known(state))),
                     Err(code) => {
-                        if self.work.error(session, &group, code, "cannot describe it") == Next::RetryLater {
-                            next = Next::RetryLater;
-                        }
+                        next.raise(self.work.error(session, &group, code, "cannot describe it"));
                     }
                 }
             }

@@ -148,9 +148,7 @@ impl Operation for FetchCommitted {
             let response = match answers.take(call) {
                 Ok(response) => response,
                 Err(e) => {
-                    if self.work.unreachable(session, &groups, &address, &e) == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.unreachable(session, &groups, &address, &e));
                     continue;
                 }
             };
@@ -179,9 +177,7 @@ impl Operation for FetchCommitted {
             for (group, code, read) in outcomes {
                 let code = if code.is_error() { code } else { read.as_ref().err().copied().unwrap_or(ErrorCode::NONE) };
                 if code.is_error() {
-                    if self.work.error(session, &group, code, "cannot read its committed offsets") == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.error(session, &group, code, "cannot read its committed offsets"));
                 } else if let Ok(committed) = read {
                     self.work.finish(&group, Ok(committed));
                 }
@@ -330,9 +326,7 @@ impl Operation for CommitOffsets {
                     if e == (ConnError::Stopped { sent: true }) {
                         self.unanswered.insert(group.clone());
                     }
-                    if self.work.unreachable(session, std::slice::from_ref(&group), &address, &e) == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.unreachable(session, std::slice::from_ref(&group), &address, &e));
                     continue;
                 }
             };
@@ -344,9 +338,7 @@ impl Operation for CommitOffsets {
                 continue;
             }
             if group_code.is_error() {
-                if self.work.error(session, &group, group_code, "its commit was refused") == Next::RetryLater {
-                    next = Next::RetryLater;
-                }
+                next.raise(self.work.error(session, &group, group_code, "its commit was refused"));
                 continue;
             }
             if !answers.is_empty() && answers.iter().all(|(_, code)| code.means_group_active()) {
@@ -366,9 +358,7 @@ impl Operation for CommitOffsets {
             }
             match retry {
                 Some(code) => {
-                    if self.work.error(session, &group, code, "its commit was refused") == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.error(session, &group, code, "its commit was refused"));
                 }
                 None => {
                     let answered = &self.answered[&group];
@@ -522,9 +512,7 @@ impl Operation for DeleteOffsets {
             let response = match answers.take(call) {
                 Ok(response) => response,
                 Err(e) => {
-                    if self.work.unreachable(session, std::slice::from_ref(&group), &address, &e) == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.unreachable(session, std::slice::from_ref(&group), &address, &e));
                     continue;
                 }
             };
@@ -536,9 +524,7 @@ impl Operation for DeleteOffsets {
                 continue;
             }
             if code.is_error() {
-                if self.work.error(session, &group, code, "its offsets could not be deleted") == Next::RetryLater {
-                    next = Next::RetryLater;
-                }
+                next.raise(self.work.error(session, &group, code, "its offsets could not be deleted"));
                 continue;
             }
             let answered: HashMap<TopicPartition, ErrorCode> = response

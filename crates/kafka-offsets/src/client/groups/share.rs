@@ -134,9 +134,7 @@ impl Operation for FetchStartOffsets {
             let response = match answers.take(call) {
                 Ok(response) => response,
                 Err(e) => {
-                    if self.work.unreachable(session, &groups, &address, &e) == Next::RetryLater {
-                        next = Next::RetryLater;
-                    }
+                    next.raise(self.work.unreachable(session, &groups, &address, &e));
                     continue;
                 }
             };
