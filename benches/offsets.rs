@@ -203,6 +203,7 @@ struct Tools {
     get_offset: String,
     reset_offsets: String,
     migrate_groups: String,
+    describe_groups: String,
     kcat: Option<String>,
 }
 
@@ -629,6 +630,7 @@ fn main() {
         get_offset: binary("get-offset").display().to_string(),
         reset_offsets: binary("reset-offsets").display().to_string(),
         migrate_groups: binary("migrate-groups").display().to_string(),
+        describe_groups: binary("describe-groups").display().to_string(),
         kcat,
     };
     let mut markdown = String::new();

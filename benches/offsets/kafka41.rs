@@ -173,6 +173,19 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
         );
     }
 
+    // The same 1,000 groups (and the one of 1,000 partitions) described: committed offsets, log ends, lag.
+    let case = "--describe --all-groups (1,001 groups, 11,000 partitions)";
+    let ours =
+        measure(5, &strings(&[&tools.describe_groups, "--bootstrap-server", &bootstrap, "--describe", "--all-groups"]));
+    table.row(case, "describe-groups", &ours, None);
+    let args = ["--bootstrap-server", bootstrap.as_str(), "--describe", "--all-groups"];
+    table.row(
+        case,
+        "kafka-consumer-groups.sh 4.1 (JVM)",
+        &measure(3, &jvm_tool(&kafka, groups_class, &args)),
+        Some(&ours),
+    );
+
     // First commits: 1,000 groups the broker has never seen (what a migration does), new names for every run, after
     // the --all-groups cases (which must see the thousand alone).
     let case = "1,000 new groups x 10 partitions, --from-file --execute (first commits)";
