@@ -45,7 +45,9 @@ struct Measured {
 
 impl Measured {
     /// Every run exited 0, and the last one printed something and no error: Kafka's JVM tools exit 0 on many
-    /// failures ("Error: Executing consumer group command failed ...", an exception), so their words are read too.
+    /// failures ("Error: Executing consumer group command failed ...", "Error occurred: ..."), so their words are
+    /// read too. A stack trace alone is not a failure: kafka-consumer-groups.sh prints one for every 4-column
+    /// --from-file (it tries the 3-column form first) and goes on.
     fn ok(&self) -> bool {
         self.codes == [0] && self.errors().is_empty() && !self.stdout.trim().is_empty()
     }
@@ -56,7 +58,10 @@ impl Measured {
             .lines()
             .chain(self.stderr.lines())
             .filter(|l| {
-                l.starts_with("Error") || l.contains("Exception") || l.starts_with("ERROR") || l.contains(" ERROR ")
+                l.starts_with("Error")
+                    || l.starts_with("Exception in thread")
+                    || l.starts_with("ERROR")
+                    || l.contains(" ERROR ")
             })
             .collect()
     }
