@@ -166,6 +166,19 @@ fn cases() -> Vec<VersionCase<Fixture>> {
                 ),
             )
         }),
+        ("a_host_without_kerberos_names_the_library", VERSIONS, |f| {
+            // The library looked for under another name (a test build's hook): as on a host without Kerberos.
+            let file = client_file(&keytab_login(&f.client_keytab, CLIENT));
+            let missing = [("KAFKA_OFFSETS_TEST_GSSAPI_LIBRARY", "libgssapi_krb5.so.0-absent")];
+            one_line(
+                &offsets(f, &file, &f.kdc.krb5_conf, &missing),
+                &format!(
+                    "Error: {}: the SASL login was refused: GSSAPI: MIT Kerberos's libgssapi_krb5.so.2 is needed \
+                     (package libgssapi-krb5-2 on Debian and Ubuntu, krb5-libs on RHEL): libgssapi_krb5.so.0-absent: cannot open shared object file: No such file or directory\n",
+                    f.kafka.sasl_bootstrap()
+                ),
+            )
+        }),
         ("dump_config_shows_the_login", VERSIONS, |f| {
             let file = client_file(&keytab_login(&f.client_keytab, CLIENT));
             let out = command(
