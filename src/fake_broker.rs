@@ -16,9 +16,6 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::api_versions_response::ApiVersion;
-use kafka_protocol::messages::create_partitions_response::CreatePartitionsTopicResult;
-use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
-use kafka_protocol::messages::describe_configs_response::{DescribeConfigsResourceResult, DescribeConfigsResult};
 use kafka_protocol::messages::describe_groups_response::DescribedGroup;
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::list_groups_response::ListedGroup;
@@ -33,17 +30,15 @@ use kafka_protocol::messages::offset_fetch_response::{
     OffsetFetchResponseTopics,
 };
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsResponse, BrokerId, CreatePartitionsResponse, CreateTopicsResponse, DescribeConfigsResponse,
-    DescribeGroupsResponse, FetchResponse, FindCoordinatorResponse, ListGroupsResponse, ListOffsetsResponse,
-    MetadataResponse, OffsetCommitResponse, OffsetDeleteResponse, OffsetFetchResponse, RequestHeader, RequestKind,
-    ResponseHeader, ResponseKind, SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
+    ApiKey, ApiVersionsResponse, BrokerId, DescribeGroupsResponse, FetchResponse, FindCoordinatorResponse,
+    ListGroupsResponse, ListOffsetsResponse, MetadataResponse, OffsetCommitResponse, OffsetDeleteResponse,
+    OffsetFetchResponse, RequestHeader, RequestKind, ResponseHeader, ResponseKind, SaslHandshakeResponse, TopicName,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
-use openssl::base64;
-use openssl::hash::MessageDigest;
-use openssl::pkey::PKey;
-use openssl::sign::Signer;
+
+mod sasl;
+mod topics;
 
 const NODE_ID: i32 = 1;
 
@@ -422,7 +417,6 @@ impl Connection {
 
     /// The answer to one request, or None to close the connection.
     fn answer(&mut self, request: RequestKind, version: i16) -> Option<ResponseKind> {
-        let refused = |state: &State, key: ApiKey| state.script.refuse.get(&(key as i16)).copied().unwrap_or(0);
         Some(match request {
             RequestKind::ApiVersions(_) => {
                 let state = self.state.lock().expect("state");
@@ -791,204 +785,17 @@ impl Connection {
                     ResponseKind::OffsetFetch(OffsetFetchResponse::default().with_topics(topics))
                 }
             }
-            RequestKind::DescribeConfigs(request) => {
-                let state = self.state.lock().expect("state");
-                let results = request
-                    .resources
-                    .iter()
-                    .map(|r| {
-                        let result = DescribeConfigsResult::default()
-                            .with_resource_type(r.resource_type)
-                            .with_resource_name(r.resource_name.clone());
-                        match state.topics.get(&r.resource_name.to_string()) {
-                            _ if refused(&state, ApiKey::DescribeConfigs) != 0 => {
-                                result.with_error_code(refused(&state, ApiKey::DescribeConfigs))
-                            }
-                            None => result.with_error_code(3),
-                            Some(topic) => {
-                                // v0 says whether a setting is the default; v1+ where it comes from (1: set on the
-                                // topic, 5: the broker's default). Each field only in its versions.
-                                let setting = |name: &str, value: &str, on_topic: bool| {
-                                    let entry = DescribeConfigsResourceResult::default()
-                                        .with_name(str_bytes(name))
-                                        .with_value(Some(str_bytes(value)));
-                                    if version == 0 {
-                                        entry.with_is_default(!on_topic)
-                                    } else {
-                                        entry.with_config_source(if on_topic { 1 } else { 5 })
-                                    }
-                                };
-                                let mut configs: Vec<DescribeConfigsResourceResult> =
-                                    topic.configs.iter().map(|(k, v)| setting(k, v, true)).collect();
-                                // A setting left at the broker's default, which a copy must not carry.
-                                configs.push(setting("min.insync.replicas", "1", false));
-                                result.with_configs(configs)
-                            }
-                        }
-                    })
-                    .collect();
-                ResponseKind::DescribeConfigs(DescribeConfigsResponse::default().with_results(results))
-            }
-            RequestKind::CreateTopics(request) => {
-                let mut state = self.state.lock().expect("state");
-                let refusal = refused(&state, ApiKey::CreateTopics);
-                let brokers = state.script.brokers.max(1);
-                let mut results = Vec::new();
-                for topic in &request.topics {
-                    let name = topic.name.to_string();
-                    let bad_config =
-                        topic.configs.iter().find(|c| state.script.refused_configs.contains(&c.name.to_string()));
-                    let (error, message) = if refusal != 0 {
-                        (refusal, None)
-                    } else if state.topics.contains_key(&name) {
-                        (36, Some(format!("Topic '{name}' already exists.")))
-                    } else if i32::from(topic.replication_factor) > brokers {
-                        (
-                            38,
-                            Some(format!(
-                                "Replication factor: {} larger than available brokers: {brokers}.",
-                                topic.replication_factor
-                            )),
-                        )
-                    } else if let Some(config) = bad_config {
-                        (40, Some(format!("Unknown topic config name: {}", config.name)))
-                    } else {
-                        (0, None)
-                    };
-                    if error == 0 && !request.validate_only {
-                        let configs = topic
-                            .configs
-                            .iter()
-                            .map(|c| (c.name.to_string(), c.value.as_ref().map(|v| v.to_string()).unwrap_or_default()))
-                            .collect();
-                        state.topics.insert(
-                            name.clone(),
-                            FakeTopic {
-                                partitions: topic.num_partitions,
-                                replication_factor: topic.replication_factor,
-                                configs,
-                                log_end: 0,
-                                logs: BTreeMap::new(),
-                            },
-                        );
-                        let from = std::time::Instant::now() + state.script.new_topic_leader_delay;
-                        state.leaders_from.insert(name.clone(), from);
-                    }
-                    results.push(
-                        CreatableTopicResult::default()
-                            .with_name(topic.name.clone())
-                            .with_error_code(error)
-                            .with_error_message(message.map(|m| str_bytes(&m)))
-                            .with_num_partitions(topic.num_partitions)
-                            .with_replication_factor(topic.replication_factor),
-                    );
-                }
-                ResponseKind::CreateTopics(CreateTopicsResponse::default().with_topics(results))
-            }
-            RequestKind::CreatePartitions(request) => {
-                let mut state = self.state.lock().expect("state");
-                let refusal = refused(&state, ApiKey::CreatePartitions);
-                let mut results = Vec::new();
-                for topic in &request.topics {
-                    let name = topic.name.to_string();
-                    let error = match state.topics.get(&name) {
-                        _ if refusal != 0 => refusal,
-                        None => 3,
-                        Some(t) if t.partitions >= topic.count => 37,
-                        Some(_) => 0,
-                    };
-                    if error == 0 && !request.validate_only {
-                        state.topics.get_mut(&name).expect("topic").partitions = topic.count;
-                    }
-                    results.push(
-                        CreatePartitionsTopicResult::default().with_name(topic.name.clone()).with_error_code(error),
-                    );
-                }
-                ResponseKind::CreatePartitions(CreatePartitionsResponse::default().with_results(results))
-            }
+            RequestKind::DescribeConfigs(request) => self.describe_configs(&request, version),
+            RequestKind::CreateTopics(request) => self.create_topics(&request),
+            RequestKind::CreatePartitions(request) => self.create_partitions(&request),
             _ => return None,
         })
     }
+}
 
-    fn authenticate(&mut self, token: &[u8]) -> SaslAuthenticateResponse {
-        let password = self.state.lock().expect("state").script.password.clone();
-        let failed = |this: &mut Connection, message: &str| {
-            this.mechanism = "failed".into();
-            SaslAuthenticateResponse::default().with_error_code(58).with_error_message(Some(str_bytes(message)))
-        };
-        let ok = |this: &mut Connection, login: Option<Login>, out: &[u8]| {
-            if let Some(login) = login {
-                this.state.lock().expect("state").logins.push(login);
-                this.authenticated = true;
-            }
-            SaslAuthenticateResponse::default().with_auth_bytes(Bytes::copy_from_slice(out))
-        };
-        match self.mechanism.as_str() {
-            "PLAIN" => {
-                let parts: Vec<&[u8]> = token.split(|b| *b == 0).collect();
-                let text = |i: usize| String::from_utf8_lossy(parts.get(i).copied().unwrap_or_default()).into_owned();
-                let login =
-                    Login { mechanism: "PLAIN".into(), username: text(1), password: Some(text(2)), proof_ok: None };
-                if text(2) != password {
-                    self.state.lock().expect("state").logins.push(login);
-                    return failed(self, "Authentication failed: Invalid username or password");
-                }
-                ok(self, Some(login), b"")
-            }
-            "OAUTHBEARER" => {
-                let text = String::from_utf8_lossy(token).into_owned();
-                let bearer = text.split('\u{1}').find_map(|kv| kv.strip_prefix("auth=Bearer ")).unwrap_or_default();
-                // An MSK IAM token is a presigned URL in base64url, no JWT: its URL is kept as the login's name.
-                let url = String::from_utf8(decode_base64url(bearer)).unwrap_or_default();
-                if url.starts_with("https://") {
-                    let login =
-                        Login { mechanism: "AWS_MSK_IAM".into(), username: url, password: None, proof_ok: None };
-                    return ok(self, Some(login), b"");
-                }
-                let payload = bearer.split('.').nth(1).unwrap_or_default();
-                let claims: serde_json::Value = serde_json::from_slice(&decode_base64url(payload)).unwrap_or_default();
-                let subject = claims["sub"].as_str().unwrap_or_default().to_string();
-                ok(
-                    self,
-                    Some(Login { mechanism: "OAUTHBEARER".into(), username: subject, password: None, proof_ok: None }),
-                    b"",
-                )
-            }
-            m if m.starts_with("SCRAM-SHA-") => match self.scram.take() {
-                None => {
-                    let first = String::from_utf8_lossy(token).into_owned();
-                    let bare = first.strip_prefix("n,,").unwrap_or(&first).to_string();
-                    let username = attribute(&bare, "n").unwrap_or_default();
-                    let nonce = attribute(&bare, "r").unwrap_or_default();
-                    let server_first =
-                        format!("r={nonce}fakebrokernonce,s={},i=4096", base64::encode_block(b"fake-salt"));
-                    self.scram = Some((bare, server_first.clone(), username));
-                    ok(self, None, server_first.as_bytes())
-                }
-                Some((client_first_bare, server_first, username)) => {
-                    let last = String::from_utf8_lossy(token).into_owned();
-                    let (without_proof, proof) = last.rsplit_once(",p=").unwrap_or((&last, ""));
-                    let digest = if m == "SCRAM-SHA-512" { MessageDigest::sha512() } else { MessageDigest::sha256() };
-                    let message = format!("{client_first_bare},{server_first},{without_proof}");
-                    let (expected_proof, server_signature) = scram_proof(digest, &password, &message);
-                    let proof_ok = base64::decode_block(proof).ok() == Some(expected_proof);
-                    let login = Login {
-                        mechanism: m.to_string(),
-                        username,
-                        password: proof_ok.then(|| password.clone()),
-                        proof_ok: Some(proof_ok),
-                    };
-                    if !proof_ok {
-                        self.state.lock().expect("state").logins.push(login);
-                        return failed(self, &format!("Authentication failed during authentication due to invalid credentials with SASL mechanism {m}"));
-                    }
-                    let server_final = format!("v={}", base64::encode_block(&server_signature));
-                    ok(self, Some(login), server_final.as_bytes())
-                }
-            },
-            _ => failed(self, "no mechanism"),
-        }
-    }
+/// The error code the script answers every request of `key` with (0: none).
+fn refused(state: &State, key: ApiKey) -> i16 {
+    state.script.refuse.get(&(key as i16)).copied().unwrap_or(0)
 }
 
 fn by_topic(committed: &BTreeMap<(String, i32), i64>) -> Vec<(String, Vec<i32>)> {
@@ -997,38 +804,4 @@ fn by_topic(committed: &BTreeMap<(String, i32), i64>) -> Vec<(String, Vec<i32>)>
         topics.entry(topic.clone()).or_default().push(*partition);
     }
     topics.into_iter().collect()
-}
-
-fn attribute(message: &str, name: &str) -> Option<String> {
-    message
-        .split(',')
-        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
-        .map(|v| v.replace("=2C", ",").replace("=3D", "="))
-}
-
-fn decode_base64url(text: &str) -> Vec<u8> {
-    let mut standard = text.replace('-', "+").replace('_', "/");
-    while !standard.len().is_multiple_of(4) {
-        standard.push('=');
-    }
-    base64::decode_block(&standard).unwrap_or_default()
-}
-
-fn hmac(digest: MessageDigest, key: &[u8], data: &[u8]) -> Vec<u8> {
-    let key = PKey::hmac(key).expect("hmac key");
-    let mut signer = Signer::new(digest, &key).expect("hmac");
-    signer.update(data).expect("hmac update");
-    signer.sign_to_vec().expect("hmac sign")
-}
-
-/// RFC 5802: the ClientProof a client knowing `password` sends, and the ServerSignature.
-fn scram_proof(digest: MessageDigest, password: &str, auth_message: &str) -> (Vec<u8>, Vec<u8>) {
-    let mut salted = vec![0u8; digest.size()];
-    openssl::pkcs5::pbkdf2_hmac(password.as_bytes(), b"fake-salt", 4096, digest, &mut salted).expect("pbkdf2");
-    let client_key = hmac(digest, &salted, b"Client Key");
-    let stored_key = openssl::hash::hash(digest, &client_key).expect("hash").to_vec();
-    let client_signature = hmac(digest, &stored_key, auth_message.as_bytes());
-    let proof = client_key.iter().zip(&client_signature).map(|(a, b)| a ^ b).collect();
-    let server_key = hmac(digest, &salted, b"Server Key");
-    (proof, hmac(digest, &server_key, auth_message.as_bytes()))
 }
