@@ -107,7 +107,20 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             let ours = offsets(f, &file, &f.kdc.krb5_conf, &[]);
             check(ours.code == Some(0) && ours.stdout == expected && ours.stderr.is_empty(), || {
                 format!("----- GetOffsetShell\n{expected}----- get-offset over GSSAPI\n{ours:?}")
-            })
+            })?;
+            // The same login serves the other tools: a reset's dry run plans every partition of the topic.
+            let reset = command(
+                std::process::Command::new(binary("reset-offsets"))
+                    .args(["--bootstrap-server", &f.kafka.sasl_bootstrap(), "--command-config"])
+                    .arg(&file)
+                    .args(["--group", "krb5-group", "--topic", "orders", "--to-earliest", "--dry-run"])
+                    .env("KRB5_CONFIG", &f.kdc.krb5_conf),
+                None,
+            );
+            check(
+                reset.code == Some(0) && reset.stdout.lines().filter(|l| l.starts_with("krb5-group ")).count() == 3,
+                || format!("reset-offsets over GSSAPI: {reset:?}"),
+            )
         }),
         ("a_ticket_cache_named_or_from_krb5ccname", VERSIONS, |f| {
             let cache = scratch_dir("krb5-cache").join("ccache");
