@@ -81,6 +81,13 @@ pub fn migration_table(rows: &[MigrationRow<'_>]) -> String {
     table
 }
 
+/// Lines sorted, each ended by a newline: GetOffsetShell prints its rows in no set order, get-offset sorted.
+pub fn sorted_lines(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort();
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
 /// A reset's stdout as Kafka's share and streams tools print it, with the rows sorted by topic and partition (the
 /// CSV of `--export` by topic and partition too, its final empty line kept) and without its messages (an empty line
 /// and a `Warn:` line each, on stdout in Kafka's tools, on stderr in ours).

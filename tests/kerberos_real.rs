@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use libtest_mimic::Failed;
+use offset_tools_tests::compare::sorted_lines;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Options, Version};
 use offset_tools_tests::kdc::{Kdc, REALM};
@@ -84,10 +85,10 @@ fn getoffsetshell(f: &Fixture, file: &Path) -> Result<String, Failed> {
     let jvm = [format!("-Djava.security.krb5.conf={}", f.kdc.krb5_conf.display())];
     let args = ["--bootstrap-server", bootstrap.as_str(), "--command-config", file.as_str(), "--topic", "orders"];
     let theirs = f.kafka.tool_with_jvm(f.kafka.version.get_offset_shell(), &args, &jvm);
-    let mut lines: Vec<&str> = theirs.stdout.lines().collect();
-    lines.sort();
-    let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    check(theirs.code == Some(0) && lines.len() == 3, || format!("GetOffsetShell over GSSAPI: {theirs:?}"))?;
+    let expected = sorted_lines(&theirs.stdout);
+    check(theirs.code == Some(0) && expected.lines().count() == 3, || {
+        format!("GetOffsetShell over GSSAPI: {theirs:?}")
+    })?;
     Ok(expected)
 }
 

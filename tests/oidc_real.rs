@@ -8,6 +8,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use libtest_mimic::Failed;
+use offset_tools_tests::compare::sorted_lines;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::identity_provider::{
     IdentityProvider, AUDIENCE, CLIENT_ID, CLIENT_SECRET, EXPIRED_CLIENT_ID, ISSUER,
@@ -94,9 +95,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             let before = f.idp.issued.load(std::sync::atomic::Ordering::SeqCst);
             let ours = offsets(f, &file);
             let theirs = f.kafka.get_offset_shell(&["--topic", "orders"]);
-            let mut lines: Vec<&str> = theirs.stdout.lines().collect();
-            lines.sort();
-            let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let expected = sorted_lines(&theirs.stdout);
             check(ours.code == Some(0) && ours.stdout == expected && !expected.is_empty(), || {
                 format!("----- GetOffsetShell\n{expected}----- get-offset over OIDC\n{ours:?}")
             })?;
@@ -124,9 +123,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
             std::fs::OpenOptions::new().append(true).open(&file).and_then(|mut w| w.write_all(trust.as_bytes()))?;
             let ours = offsets(f, &file);
             let theirs = f.kafka.get_offset_shell(&["--topic", "orders"]);
-            let mut lines: Vec<&str> = theirs.stdout.lines().collect();
-            lines.sort();
-            let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let expected = sorted_lines(&theirs.stdout);
             check(ours.code == Some(0) && ours.stdout == expected && !expected.is_empty(), || {
                 format!("----- GetOffsetShell\n{expected}----- get-offset over OIDC and HTTPS\n{ours:?}")
             })

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Failed;
-use offset_tools_tests::compare::assert_output;
+use offset_tools_tests::compare::{assert_output, sorted_lines};
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Options, Version};
 use offset_tools_tests::produce::{produce_records, TestRecord};
@@ -79,9 +79,7 @@ fn same(f: &Fixture, time: &str) -> Result<String, Failed> {
 fn same_on(f: &Fixture, topics: &str, time: &str) -> Result<String, Failed> {
     let theirs = f.kafka.get_offset_shell(&["--topic", topics, "--time", time]);
     check(theirs.code == Some(0), || format!("GetOffsetShell: {theirs:?}"))?;
-    let mut lines: Vec<&str> = theirs.stdout.lines().collect();
-    lines.sort();
-    let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let expected = sorted_lines(&theirs.stdout);
     let ours = get_offset(&["--bootstrap-server", &f.kafka.bootstrap(), "--topic", topics, "--time", time]);
     check(ours.code == Some(0) && ours.stdout == expected, || {
         format!("--time {time}\n----- GetOffsetShell\n{expected}----- get-offset\n{}{}", ours.stdout, ours.stderr)
