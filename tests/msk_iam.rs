@@ -89,6 +89,18 @@ fn assert_signed(url: &str, key: &str, session: Option<&str>) {
     );
 }
 
+/// get-offset reads the broker's offsets, every login of the run a token signed for eu-west-1 with `key` (and
+/// `session`).
+fn logs_in_signed(broker: &FakeBroker, config: &str, env: &[(&str, &str)], key: &str, session: Option<&str>) {
+    let out = get_offset(&broker.address, config, env, &[]);
+    assert_output(&out, "t:0:10\nt:1:10\n", "", 0);
+    let urls = logins(broker);
+    assert!(!urls.is_empty());
+    for url in &urls {
+        assert_signed(url, key, session);
+    }
+}
+
 /// The environment's keys, the region from AWS_REGION: every connection logs in with a token of its own.
 #[test]
 fn environment_keys_sign_each_login() {
@@ -101,13 +113,7 @@ fn environment_keys_sign_each_login() {
         ("AWS_SECRET_ACCESS_KEY", SECRET),
         ("AWS_SESSION_TOKEN", SESSION),
     ];
-    let out = get_offset(&broker.address, &config, &env, &[]);
-    assert_output(&out, "t:0:10\nt:1:10\n", "", 0);
-    let urls = logins(&broker);
-    assert!(!urls.is_empty());
-    for url in &urls {
-        assert_signed(url, "AKIAENVIRONMENT", Some(SESSION));
-    }
+    logs_in_signed(&broker, &config, &env, "AKIAENVIRONMENT", Some(SESSION));
 }
 
 /// `awsProfileName` reads that profile alone, even with keys in the environment; `--dump-config` shows the login as
@@ -128,11 +134,7 @@ fn a_named_profile_wins_and_dump_config_shows_it() {
         ("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT"),
         ("AWS_SECRET_ACCESS_KEY", SECRET),
     ];
-    let out = get_offset(&broker.address, &config, &env, &[]);
-    assert_output(&out, "t:0:10\nt:1:10\n", "", 0);
-    for url in logins(&broker) {
-        assert_signed(&url, "AKIAOPS", None);
-    }
+    logs_in_signed(&broker, &config, &env, "AKIAOPS", None);
     let msk = "b-1.orders.x1y2z3.c2.kafka.eu-west-1.amazonaws.com:9098";
     let out = get_offset(msk, &config, &[("HOME", dir.to_str().unwrap())], &["--dump-config"]);
     assert_output(
@@ -178,11 +180,7 @@ fn a_role_is_assumed_with_the_container_credentials() {
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth-token"),
         ("AWS_ENDPOINT_URL_STS", sts_url.as_str()),
     ];
-    let out = get_offset(&broker.address, &config, &env, &[]);
-    assert_output(&out, "t:0:10\nt:1:10\n", "", 0);
-    for url in logins(&broker) {
-        assert_signed(&url, "ASIAASSUMED", Some("assumed-session"));
-    }
+    logs_in_signed(&broker, &config, &env, "ASIAASSUMED", Some("assumed-session"));
     // One container request and one STS call for the whole run, presigned with the container's key.
     assert_eq!(container.requests().len(), 1);
     let calls = sts.requests();
@@ -227,11 +225,7 @@ fn instance_metadata_with_a_session_token() {
         ("AWS_REGION", "eu-west-1"),
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint.as_str()),
     ];
-    let out = get_offset(&broker.address, &config, &env, &[]);
-    assert_output(&out, "t:0:10\nt:1:10\n", "", 0);
-    for url in logins(&broker) {
-        assert_signed(&url, "ASIAINSTANCE", Some("instance-session"));
-    }
+    logs_in_signed(&broker, &config, &env, "ASIAINSTANCE", Some("instance-session"));
     assert_eq!(imds.requests().len(), 3);
 }
 
