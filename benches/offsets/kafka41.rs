@@ -11,6 +11,15 @@ use super::{jvm_tool, kcat_query, measure, run_ok, strings, Measured, Table, Too
 
 const V4: Version = Version::V4_1;
 const T0: i64 = 1_700_000_000_000;
+/// Kafka's `kafka-consumer-groups.sh`.
+const GROUPS_CLASS: &str = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+
+/// kafka-consumer-groups.sh on `args` (3 runs), a row beside ours.
+fn consumer_groups_row(table: &mut Table, kafka: &Kafka, case: &str, args: &[String], ours: &Measured) {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let theirs = measure(3, &jvm_tool(kafka, GROUPS_CLASS, &refs));
+    table.row(case, "kafka-consumer-groups.sh 4.1 (JVM)", &theirs, Some(ours));
+}
 
 fn with_groups(mut cmd: Vec<String>, groups: &[String]) -> Vec<String> {
     cmd.extend(groups.iter().flat_map(|g| ["--group".to_string(), g.clone()]));
@@ -87,7 +96,6 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
     }
 
     // One group, 1,000 partitions.
-    let groups_class = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
     let one_group = |action: &str| {
         strings(&["--bootstrap-server", &bootstrap, "--reset-offsets", "--group", "bench", "--topic", "bench1000"])
             .into_iter()
@@ -101,13 +109,7 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
         ours.extend(args.iter().filter(|a| *a != "--reset-offsets").cloned());
         let ours = measure(11, &ours);
         table.row(&case, "reset-offsets", &ours, None);
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        table.row(
-            &case,
-            "kafka-consumer-groups.sh 4.1 (JVM)",
-            &measure(3, &jvm_tool(&kafka, groups_class, &refs)),
-            Some(&ours),
-        );
+        consumer_groups_row(&mut table, &kafka, &case, &args, &ours);
     }
 
     // 1,000 groups of 10 partitions: the only groups of the broker for the --all-groups cases.
@@ -164,13 +166,7 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
     for (case, ours_args, theirs_args) in cases {
         let ours = measure(5, &ours_cmd(&ours_args));
         table.row(case, "reset-offsets", &ours, None);
-        let refs: Vec<&str> = theirs_args.iter().map(String::as_str).collect();
-        table.row(
-            case,
-            "kafka-consumer-groups.sh 4.1 (JVM)",
-            &measure(3, &jvm_tool(&kafka, groups_class, &refs)),
-            Some(&ours),
-        );
+        consumer_groups_row(&mut table, &kafka, case, &theirs_args, &ours);
     }
 
     // The same 1,000 groups (and the one of 1,000 partitions) described: committed offsets, log ends, lag.
@@ -178,13 +174,8 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
     let ours =
         measure(5, &strings(&[&tools.describe_groups, "--bootstrap-server", &bootstrap, "--describe", "--all-groups"]));
     table.row(case, "describe-groups", &ours, None);
-    let args = ["--bootstrap-server", bootstrap.as_str(), "--describe", "--all-groups"];
-    table.row(
-        case,
-        "kafka-consumer-groups.sh 4.1 (JVM)",
-        &measure(3, &jvm_tool(&kafka, groups_class, &args)),
-        Some(&ours),
-    );
+    let args = strings(&["--bootstrap-server", &bootstrap, "--describe", "--all-groups"]);
+    consumer_groups_row(&mut table, &kafka, case, &args, &ours);
 
     // First commits: 1,000 groups the broker has never seen (what a migration does), new names for every run, after
     // the --all-groups cases (which must see the thousand alone).
@@ -202,7 +193,7 @@ pub fn kafka41(tools: &Tools, out: &mut String) {
             let mut args = vec!["--reset-offsets".to_string()];
             args.extend(new_groups(format!("jvm{i}")));
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-            measure(1, &jvm_tool(&kafka, groups_class, &refs))
+            measure(1, &jvm_tool(&kafka, GROUPS_CLASS, &refs))
         })
         .collect();
     table.row(case, "kafka-consumer-groups.sh 4.1 (JVM)", &Measured::of_single_runs(&theirs), Some(&ours));
