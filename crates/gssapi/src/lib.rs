@@ -283,8 +283,8 @@ impl Initiator {
         };
         let strings: Vec<(CString, CString)> = store
             .iter()
-            .map(|(k, v)| Ok((CString::new(*k).map_err(|_| "a NUL")?, CString::new(v.as_str()).map_err(|_| "a NUL")?)))
-            .collect::<Result<_, &str>>()
+            .map(|(k, v)| Ok((CString::new(*k)?, CString::new(v.as_str())?)))
+            .collect::<Result<_, std::ffi::NulError>>()
             .map_err(|_| "a Kerberos credential setting holds a NUL character".to_string())?;
         let mut elements: Vec<KeyValue> =
             strings.iter().map(|(k, v)| KeyValue { key: k.as_ptr(), value: v.as_ptr() }).collect();
