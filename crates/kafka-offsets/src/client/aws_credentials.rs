@@ -40,25 +40,19 @@ struct Lookup<'a> {
     deadline: Instant,
 }
 
-/// The credentials to sign with, and where they came from (for `--verbose` and errors).
-pub fn resolve(
-    login: &AwsLogin,
-    region: &str,
-    env: Env<'_>,
-    deadline: Instant,
-) -> Result<(AwsCredentials, String), String> {
+/// The credentials to sign with.
+pub fn resolve(login: &AwsLogin, region: &str, env: Env<'_>, deadline: Instant) -> Result<AwsCredentials, String> {
     let lookup = Lookup { env, region, deadline };
-    let (base, source) = match &login.profile {
-        Some(profile) => (lookup.profile(profile, 0)?, format!("profile '{profile}'")),
+    let base = match &login.profile {
+        Some(profile) => lookup.profile(profile, 0)?,
         None => lookup.default_chain()?,
     };
     match &login.role_arn {
-        None => Ok((base, source)),
+        None => Ok(base),
         Some(role) => {
             let session = login.role_session_name.as_deref().unwrap_or(SESSION_NAME);
             let region = login.sts_region.as_deref().unwrap_or(region);
-            let assumed = lookup.assume_role(&base, role, session, region)?;
-            Ok((assumed, format!("role {role}, assumed with the credentials of {source}")))
+            lookup.assume_role(&base, role, session, region)
         }
     }
 }
@@ -72,24 +66,23 @@ impl Lookup<'_> {
         some((self.env)(name))
     }
 
-    fn default_chain(&self) -> Result<(AwsCredentials, String), String> {
+    fn default_chain(&self) -> Result<AwsCredentials, String> {
         if let Some(credentials) = self.environment_keys() {
-            return Ok((credentials, "the environment (AWS_ACCESS_KEY_ID)".into()));
+            return Ok(credentials);
         }
         if let (Some(file), Some(role)) = (self.var("AWS_WEB_IDENTITY_TOKEN_FILE"), self.var("AWS_ROLE_ARN")) {
             let session = self.var("AWS_ROLE_SESSION_NAME").unwrap_or_else(|| SESSION_NAME.into());
-            let credentials = self.web_identity(&file, &role, &session)?;
-            return Ok((credentials, format!("the web identity in {file} (role {role})")));
+            return self.web_identity(&file, &role, &session);
         }
         let profile = self.var("AWS_PROFILE").unwrap_or_else(|| "default".into());
         if !self.profile_section(&profile).is_empty() {
-            return Ok((self.profile(&profile, 0)?, format!("profile '{profile}'")));
+            return self.profile(&profile, 0);
         }
         if let Some(credentials) = self.container()? {
-            return Ok((credentials, "the container's credentials".into()));
+            return Ok(credentials);
         }
         if let Some(credentials) = self.instance()? {
-            return Ok((credentials, "the instance metadata".into()));
+            return Ok(credentials);
         }
         Err(format!(
             "no AWS credentials found (looked in: the environment's AWS_ACCESS_KEY_ID, AWS_WEB_IDENTITY_TOKEN_FILE, \

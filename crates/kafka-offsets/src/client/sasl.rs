@@ -406,7 +406,7 @@ fn msk_iam_token(
         Some(credentials) => credentials.clone(),
         None => {
             let env = |name: &str| std::env::var(name).ok();
-            let (credentials, _source) = aws_credentials::resolve(login, region, &env, deadline)
+            let credentials = aws_credentials::resolve(login, region, &env, deadline)
                 .map_err(|e| ConnError::Auth(format!("AWS MSK IAM: {e}")))?;
             *kept = Some(credentials.clone());
             credentials
