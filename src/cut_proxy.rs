@@ -6,14 +6,14 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 const OFFSET_COMMIT: i16 = 8;
 
 #[derive(Debug, Default)]
 struct Shared {
-    upstream: Mutex<Option<u16>>,
+    upstream: u16,
     cut: AtomicBool,
     cuts: AtomicUsize,
 }
@@ -26,11 +26,12 @@ pub struct CutProxy {
 }
 
 impl CutProxy {
-    /// Listens on a reserved loopback port; connections wait for [`CutProxy::forward_to`].
-    pub fn start() -> CutProxy {
+    /// Listens on a reserved loopback port and forwards to the broker's own `upstream` port, which is known before
+    /// the broker starts: a client that learns the proxy's address while the broker starts is served at once.
+    pub fn start(upstream: u16) -> CutProxy {
         let port = crate::free_port();
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the proxy's port");
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared { upstream, ..Shared::default() });
         let accepting = Arc::clone(&shared);
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
@@ -39,11 +40,6 @@ impl CutProxy {
             }
         });
         CutProxy { port, shared }
-    }
-
-    /// The broker's own port.
-    pub fn forward_to(&self, port: u16) {
-        *self.shared.upstream.lock().expect("upstream") = Some(port);
     }
 
     /// From now on, every OffsetCommit is forwarded and its client's connection closed.
@@ -57,20 +53,9 @@ impl CutProxy {
     }
 }
 
-fn upstream_port(shared: &Shared) -> Option<u16> {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while Instant::now() < deadline {
-        if let Some(port) = *shared.upstream.lock().expect("upstream") {
-            return Some(port);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
-
 fn serve(mut client: TcpStream, shared: &Shared) {
-    let Some(port) = upstream_port(shared) else { return };
-    let Ok(mut broker) = TcpStream::connect(("127.0.0.1", port)) else { return };
+    // Before the broker listens, the client's connection is closed; it connects again.
+    let Ok(mut broker) = TcpStream::connect(("127.0.0.1", shared.upstream)) else { return };
     let (Ok(mut answers_from), Ok(mut answers_to)) = (broker.try_clone(), client.try_clone()) else { return };
     std::thread::spawn(move || {
         let _ = std::io::copy(&mut answers_from, &mut answers_to);

@@ -183,11 +183,22 @@ pub struct Options {
     /// More JVM options of the brokers (`-Dname=value`).
     pub jvm: Vec<String>,
     pub heap: &'static str,
+    /// The first node's PLAINTEXT port, for a test that must know it before the broker starts (a proxy in front).
+    pub port: Option<u16>,
 }
 
 impl Options {
     pub fn new(version: Version) -> Options {
-        Options { version, nodes: 1, sasl: false, ssl: None, settings: Vec::new(), jvm: Vec::new(), heap: "512m" }
+        Options {
+            version,
+            nodes: 1,
+            sasl: false,
+            ssl: None,
+            settings: Vec::new(),
+            jvm: Vec::new(),
+            heap: "512m",
+            port: None,
+        }
     }
 
     pub fn sasl(mut self) -> Options {
@@ -212,6 +223,11 @@ impl Options {
 
     pub fn jvm_option(mut self, option: &str) -> Options {
         self.jvm.push(option.to_string());
+        self
+    }
+
+    pub fn port(mut self, port: u16) -> Options {
+        self.port = Some(port);
         self
     }
 }
@@ -273,7 +289,7 @@ impl Kafka {
         let nodes = (0..options.nodes)
             .map(|i| Node {
                 id: i as i32 + 1,
-                port: free_port(),
+                port: options.port.filter(|_| i == 0).unwrap_or_else(free_port),
                 sasl_port: free_port(),
                 ssl_port: free_port(),
                 sasl_ssl_port: free_port(),
@@ -534,12 +550,16 @@ impl Kafka {
                     return;
                 }
             }
-            assert!(
-                Instant::now() < deadline,
-                "{} lists fewer than {count} brokers after {} s",
-                self.version,
-                START_PATIENCE.as_secs()
-            );
+            if Instant::now() > deadline {
+                let dirs: Vec<PathBuf> = (0..self.nodes.len()).map(|i| self.node_dir(i)).collect();
+                let logs: Vec<PathBuf> = dirs.iter().map(|d| d.join("server.log")).collect();
+                panic!(
+                    "{} lists fewer than {count} brokers after {} s\n{}",
+                    self.version,
+                    START_PATIENCE.as_secs(),
+                    whole_logs(&logs.iter().map(PathBuf::as_path).collect::<Vec<_>>())
+                );
+            }
             std::thread::sleep(Duration::from_millis(200));
         }
     }

@@ -4,6 +4,7 @@
 //! within --timeout, and Kafka's own `--describe` then shows what the broker did.
 
 use offset_tools_tests::cut_proxy::CutProxy;
+use offset_tools_tests::free_port;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Options, Version};
 use offset_tools_tests::oracle::described_offsets;
@@ -16,10 +17,12 @@ struct Fixture {
 }
 
 fn setup(version: Version) -> Fixture {
-    let proxy = CutProxy::start();
+    // The broker's port is known before it starts, so that the proxy serves every client (and the broker itself)
+    // that learns the advertised address while it starts.
+    let port = free_port();
+    let proxy = CutProxy::start(port);
     let advertised = format!("advertised.listeners=PLAINTEXT://127.0.0.1:{}", proxy.port);
-    let kafka = Kafka::start_with(Options::new(version).setting(&advertised));
-    proxy.forward_to(kafka.nodes[0].port);
+    let kafka = Kafka::start_with(Options::new(version).port(port).setting(&advertised));
     kafka.create_topic("orders", 2, &[]);
     for p in 0..2 {
         produce(&kafka.client_config(), "orders", p, 10, None);
