@@ -79,7 +79,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
         }),
         ("reset_offsets_creates_nothing", ERAS, |f| {
             let b = f.old.bootstrap();
-            let rows = std::env::temp_dir().join(format!("auto-create-{}-{}.csv", f.old.version, std::process::id()));
+            let rows = f.old.dir().join("offsets.csv");
             std::fs::write(&rows, "nosuch-file,0,5\n").expect("write the offsets file");
             let common = ["--bootstrap-server", &b, "--group", "g", "--execute"];
             creates_nothing(

@@ -40,9 +40,11 @@ fn trickle(stream: &mut TcpStream, bytes: &[u8]) {
     }
 }
 
+/// Ended by `--timeout`, not by the peer (which keeps a connection going for a minute); the margin is for a busy
+/// machine.
 fn within_timeout(out: &Output, timeout_ms: u64) {
     assert!(
-        out.elapsed < Duration::from_millis(timeout_ms + 1500),
+        out.elapsed < Duration::from_millis(timeout_ms + 10_000),
         "took {:?} with --timeout {timeout_ms}: {out:?}",
         out.elapsed
     );

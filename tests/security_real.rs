@@ -120,7 +120,8 @@ fn mutual_tls(with_key: bool) -> String {
 /// A refused login or handshake: one line, exit 1, at once (not retried until the timeout).
 fn refused_at_once(out: &Output, expected: &str) -> Result<(), Failed> {
     assert_output(out, "", expected, 1);
-    check(out.elapsed < Duration::from_secs(4), || format!("took {:?}", out.elapsed))
+    // Far below the default timeout (30 s), which retrying would reach; the margin is for a busy machine.
+    check(out.elapsed < Duration::from_secs(12), || format!("took {:?}", out.elapsed))
 }
 
 fn cases() -> Vec<VersionCase<Fixture>> {
@@ -300,7 +301,7 @@ fn cases() -> Vec<VersionCase<Fixture>> {
         }),
         ("plaintext_client_on_the_ssl_listener", ALL, |f| {
             let b = f.kafka.ssl_bootstrap();
-            let out = get_offset(&["--bootstrap-server", &b, "--timeout", "3000"]);
+            let out = get_offset(&["--bootstrap-server", &b]);
             // A TLS listener's alert is no Kafka frame: said at once, with the setting to check.
             refused_at_once(
                 &out,
