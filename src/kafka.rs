@@ -117,10 +117,12 @@ pub struct Kafka {
     pub started_in: Duration,
 }
 
-/// A JVM command on the version's jars, with its logging configured by `log_config`.
-fn java(version: Version, heap: &str, log_config: &Path) -> Command {
+/// A JVM command on the version's jars, with its logging configured by `log_config` and its temporary files (the
+/// compression codecs' native libraries, which a killed JVM leaves behind) in `tmp`.
+fn java(version: Version, heap: &str, log_config: &Path, tmp: &Path) -> Command {
     let mut cmd = Command::new("java");
     cmd.arg(format!("-Xmx{heap}"))
+        .arg(format!("-Djava.io.tmpdir={}", tmp.display()))
         .arg("-Xss1m")
         .arg("-XX:+UseSerialGC")
         .arg("-XX:+ExitOnOutOfMemoryError")
@@ -287,7 +289,7 @@ impl Kafka {
             std::fs::create_dir_all(&dir).expect("node directory");
             let config = dir.join("server.properties");
             std::fs::write(&config, self.server_properties(index)).expect("write server.properties");
-            let mut cmd = java(self.version, "256m", &self.dir.join("tools-log.properties"));
+            let mut cmd = self.java(self.version, "256m", &self.dir.join("tools-log.properties"));
             cmd.arg("kafka.tools.StorageTool").arg("format").arg("-t").arg(&cluster_id).arg("-c").arg(&config);
             if self.options.sasl {
                 for mechanism in ["SCRAM-SHA-256", "SCRAM-SHA-512"] {
@@ -316,7 +318,7 @@ impl Kafka {
         let log_config = dir.join("log.properties");
         std::fs::write(&log_config, self.version.log_config("INFO", Some(&dir.join("server.log"))))
             .expect("write the log configuration");
-        let mut cmd = java(self.version, "128m", &log_config);
+        let mut cmd = self.java(self.version, "128m", &log_config);
         cmd.arg("org.apache.zookeeper.server.quorum.QuorumPeerMain").arg(&config);
         let child = spawn(cmd, &dir);
         self.zookeeper = Some((child, port));
@@ -366,7 +368,7 @@ impl Kafka {
         let _ = std::fs::remove_file(&log);
         let log_config = dir.join("log.properties");
         std::fs::write(&log_config, self.version.log_config("INFO", Some(&log))).expect("write the log configuration");
-        let mut cmd = java(self.version, self.options.heap, &log_config);
+        let mut cmd = self.java(self.version, self.options.heap, &log_config);
         cmd.arg("-Xms128m").args(&self.options.jvm).arg("kafka.Kafka").arg(&config);
         self.nodes[index].process = Some(spawn(cmd, &dir));
     }
@@ -512,7 +514,7 @@ impl Kafka {
                 std::fs::write(&config, release.log_config("WARN", None)).expect("write a tool's log configuration");
             }
         }
-        let mut cmd = java(release, "256m", &config);
+        let mut cmd = self.java(release, "256m", &config);
         // Tools are short: the first compiler tier starts them faster, and so does a class-data archive (made by
         // the first tool run of the version, kept next to its jars: 1.4 s to 0.5 s a run).
         cmd.arg("-XX:TieredStopAtLevel=1").arg("-Xlog:disable").arg("-Xlog:all=error:stderr");
@@ -531,9 +533,14 @@ impl Kafka {
         out
     }
 
+    /// A JVM of `release` whose temporary files stay in this cluster's directory (removed with it).
+    fn java(&self, release: Version, heap: &str, log_config: &Path) -> Command {
+        java(release, heap, log_config, &self.dir)
+    }
+
     /// A JVM with this release's jars and the tools' logging, to run a class that keeps running (a client).
     pub fn java_client(&self, heap: &str) -> Command {
-        java(self.version, heap, &self.dir.join("tools-log.properties"))
+        self.java(self.version, heap, &self.dir.join("tools-log.properties"))
     }
 
     /// Kafka's GetOffsetShell (`kafka-get-offsets.sh`) on this cluster.

@@ -54,6 +54,8 @@ impl MirrorMaker {
         let command = vec![
             "-Xmx512m".to_string(),
             "-XX:+UseSerialGC".to_string(),
+            // The codecs' native libraries, which a killed JVM leaves behind, go with the directory.
+            format!("-Djava.io.tmpdir={}", dir.display()),
             release.log_option(&log_config),
             "-cp".to_string(),
             format!("{}/*", release.libs().display()),
