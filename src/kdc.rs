@@ -27,6 +27,14 @@ fn program(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not installed: run scripts/ensure-krb5.sh (make test does)"))
 }
 
+/// The name 127.0.0.1 has backwards on this host (the first for it in /etc/hosts: `localhost` on Debian), which
+/// both Kafka's Java client and the GSSAPI library put in the broker's service principal.
+pub fn loopback_host_name() -> String {
+    let out = std::process::Command::new("getent").args(["hosts", "127.0.0.1"]).output().expect("run getent");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace().nth(1).unwrap_or("localhost").to_string()
+}
+
 impl Kdc {
     pub fn start() -> Kdc {
         let dir = crate::scratch_dir("kdc");

@@ -1,6 +1,6 @@
 //! Kerberos (SASL GSSAPI) end to end: an MIT KDC the test starts on loopback with its own realm, and a real Kafka
-//! broker with a GSSAPI listener (its service principal `kafka/localhost` in a keytab: the name both Kafka's Java client and the GSSAPI library
-//! give 127.0.0.1). The tools read the client
+//! broker with a GSSAPI listener (its service principal `kafka/<name of 127.0.0.1>` in a keytab, `kafka/localhost`
+//! on Debian: the name both Kafka's Java client and the GSSAPI library give 127.0.0.1). The tools read the client
 //! file Kafka's own tools take (`Krb5LoginModule` with a keytab, or a ticket cache) and log in through the system's
 //! GSSAPI library: a keytab login reads what GetOffsetShell reads with the same file; a ticket cache (named, or
 //! `KRB5CCNAME`) works too; a principal not in the keytab, an expired ticket and a KDC that is down each end in one
@@ -13,7 +13,7 @@ use libtest_mimic::Failed;
 use offset_tools_tests::compare::sorted_lines;
 use offset_tools_tests::harness::{self, check, VersionCase};
 use offset_tools_tests::kafka::{Kafka, Options, Version};
-use offset_tools_tests::kdc::{Kdc, REALM};
+use offset_tools_tests::kdc::{loopback_host_name, Kdc, REALM};
 use offset_tools_tests::produce::produce_to_each;
 use offset_tools_tests::run::{binary, command, Output};
 use offset_tools_tests::{dead_address, scratch_dir};
@@ -29,7 +29,8 @@ struct Fixture {
 
 fn setup(version: Version) -> Fixture {
     let kdc = Kdc::start();
-    let broker_keytab = kdc.principal_with_keytab("kafka/localhost");
+    let broker = format!("kafka/{}", loopback_host_name());
+    let broker_keytab = kdc.principal_with_keytab(&broker);
     let client_keytab = kdc.principal_with_keytab(CLIENT);
     let kafka = Kafka::start_with(
         Options::new(version)
@@ -38,7 +39,7 @@ fn setup(version: Version) -> Fixture {
             .setting("sasl.kerberos.service.name=kafka")
             .setting(&format!(
                 "listener.name.sasl_plaintext.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule \
-                 required useKeyTab=true storeKey=true keyTab=\"{}\" principal=\"kafka/localhost@{REALM}\";",
+                 required useKeyTab=true storeKey=true keyTab=\"{}\" principal=\"{broker}@{REALM}\";",
                 broker_keytab.display()
             ))
             .jvm_option(&format!("-Djava.security.krb5.conf={}", kdc.krb5_conf.display())),
