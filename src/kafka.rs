@@ -119,7 +119,7 @@ pub struct Kafka {
 
 /// A JVM command on the version's jars, with its logging configured by `log_config` and its temporary files (the
 /// compression codecs' native libraries, which a killed JVM leaves behind) in `tmp`.
-fn java(version: Version, heap: &str, log_config: &Path, tmp: &Path) -> Command {
+pub(crate) fn java(version: Version, heap: &str, log_config: &Path, tmp: &Path) -> Command {
     let mut cmd = Command::new("java");
     cmd.arg(format!("-Xmx{heap}"))
         .arg(format!("-Djava.io.tmpdir={}", tmp.display()))
@@ -161,7 +161,7 @@ impl Kafka {
             Kafka { version, options, dir, nodes, zookeeper: None, watchdog: None, started_in: Duration::ZERO };
         std::fs::write(kafka.dir.join("tools-log.properties"), version.log_config("WARN", None))
             .expect("write the tools' log configuration");
-        kafka.watchdog = Some(kafka.spawn_watchdog());
+        kafka.watchdog = Some(crate::spawn_watchdog(&kafka.dir));
         if version.kraft() {
             kafka.format_storage();
         } else {
@@ -410,8 +410,7 @@ impl Kafka {
                 }
             }
             if Instant::now() > deadline {
-                let dirs: Vec<PathBuf> = (0..self.nodes.len()).map(|i| self.node_dir(i)).collect();
-                let logs: Vec<PathBuf> = dirs.iter().map(|d| d.join("server.log")).collect();
+                let logs: Vec<PathBuf> = (0..self.nodes.len()).map(|i| self.node_dir(i).join("server.log")).collect();
                 panic!(
                     "{} lists fewer than {count} brokers after {} s\n{}",
                     self.version,
@@ -421,20 +420,6 @@ impl Kafka {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-    }
-
-    /// Kills the JVMs of this cluster (by their directory on the command line) if the test process dies first.
-    fn spawn_watchdog(&self) -> Child {
-        Command::new("bash")
-            .arg("-c")
-            .arg("while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; pkill -9 -f \"$1\"")
-            .arg(std::process::id().to_string())
-            .arg(self.dir.display().to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start watchdog")
     }
 
     /// Every node's PLAINTEXT address.

@@ -81,6 +81,22 @@ pub fn scratch_dir(label: &str) -> PathBuf {
     dir
 }
 
+/// Kills every process whose command line names `dir` (a test's JVMs, by their directory) once this test process
+/// is gone, even killed: a child of bash that polls for it.
+pub fn spawn_watchdog(dir: &std::path::Path) -> std::process::Child {
+    use std::process::Stdio;
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg("while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; pkill -9 -f \"$1\"")
+        .arg(std::process::id().to_string())
+        .arg(dir.display().to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start watchdog")
+}
+
 /// The workspace root (where `scripts/` and `.cache/` are).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,7 @@
 //! jars; it can be stopped and started again (replication lag across a producer switch).
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
@@ -15,11 +15,16 @@ use rdkafka::TopicPartitionList;
 use crate::kafka::{Kafka, Version};
 use crate::scratch_dir;
 
+/// MirrorMaker 2 of Kafka 4.1 whatever the new cluster's release: Maven has no connect-mirror 4.4.0.
+const RELEASE: Version = Version::V4_1;
+/// Its settings and its log configuration, in its directory.
+const PROPERTIES: &str = "mm2.properties";
+const LOG_CONFIG: &str = "log.properties";
+
 /// A running MirrorMaker 2.
 #[derive(Debug)]
 pub struct MirrorMaker {
     dir: PathBuf,
-    command: Vec<String>,
     process: Option<Child>,
     watchdog: Option<Child>,
 }
@@ -44,39 +49,11 @@ impl MirrorMaker {
             config.push_str(setting);
             config.push('\n');
         }
-        let properties = dir.join("mm2.properties");
-        std::fs::write(&properties, config).expect("write mm2.properties");
-        let log_config = dir.join("log.properties");
-        // MirrorMaker 2 of Kafka 4.1 whatever the new cluster's release: Maven has no connect-mirror 4.4.0.
-        let release = Version::V4_1;
-        std::fs::write(&log_config, release.log_config("INFO", Some(&dir.join("mm2.log"))))
+        std::fs::write(dir.join(PROPERTIES), config).expect("write mm2.properties");
+        std::fs::write(dir.join(LOG_CONFIG), RELEASE.log_config("INFO", Some(&dir.join("mm2.log"))))
             .expect("write the log configuration");
-        let command = vec![
-            "-Xmx512m".to_string(),
-            "-XX:+UseSerialGC".to_string(),
-            // The codecs' native libraries, which a killed JVM leaves behind, go with the directory.
-            format!("-Djava.io.tmpdir={}", dir.display()),
-            release.log_option(&log_config),
-            "-cp".to_string(),
-            format!("{}/*", release.libs().display()),
-            "org.apache.kafka.connect.mirror.MirrorMaker".to_string(),
-            properties.display().to_string(),
-            "--clusters".to_string(),
-            "new".to_string(),
-        ];
-        let mut mirror = MirrorMaker { dir, command, process: None, watchdog: None };
-        mirror.watchdog = Some(
-            Command::new("bash")
-                .arg("-c")
-                .arg("while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; pkill -9 -f \"$1\"")
-                .arg(std::process::id().to_string())
-                .arg(mirror.dir.display().to_string())
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start watchdog"),
-        );
+        let mut mirror = MirrorMaker { dir, process: None, watchdog: None };
+        mirror.watchdog = Some(crate::spawn_watchdog(&mirror.dir));
         mirror.resume();
         mirror
     }
@@ -93,8 +70,10 @@ impl MirrorMaker {
     /// Starts copying again from where its committed source offsets are.
     pub fn resume(&mut self) {
         assert!(self.process.is_none(), "MirrorMaker is running");
-        let child = Command::new("java")
-            .args(&self.command)
+        let child = crate::kafka::java(RELEASE, "512m", &self.dir.join(LOG_CONFIG), &self.dir)
+            .arg("org.apache.kafka.connect.mirror.MirrorMaker")
+            .arg(self.dir.join(PROPERTIES))
+            .args(["--clusters", "new"])
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(self.dir.join("stdout")).expect("log file"))
